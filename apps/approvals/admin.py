@@ -1,0 +1,181 @@
+"""The admin built for reviewers: assets with previews, decisions with comments, the full history.
+
+Staff users see only the projects they belong to; whether they may decide is asked of the same
+rule the REST API uses (approvals.services.review_check).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from apps.approvals import services
+from apps.approvals.models import Decision, Review
+from apps.assets.models import Asset
+from apps.core.exceptions import ApplicationError
+from apps.projects import policy
+from apps.projects.policy import Action
+
+
+class ProjectScopedAdmin(admin.ModelAdmin):
+    """Rows of projects the user belongs to; superusers see everything."""
+
+    project_path = "project"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.project_path}__in": policy.projects_for(request.user)})
+
+    def _is_member_somewhere(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff and policy.projects_for(request.user).exists()
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or self._is_member_somewhere(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or self._is_member_somewhere(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def preview(url: str, size: int) -> str:
+    return format_html('<img src="{}" alt="preview" style="max-width:{}px;max-height:{}px">', url, size, size)
+
+
+class ReviewInline(admin.TabularInline):
+    model = Review
+    extra = 0
+    fields = ["created_at", "reviewer", "decision", "comment"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(choices=[("", "— no decision —"), *Decision.choices], required=False)
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Required to reject or request changes.")
+
+    class Meta:
+        model = Asset
+        fields = []
+
+
+@admin.register(Asset)
+class AssetAdmin(ProjectScopedAdmin):
+    form = DecisionForm
+    list_display = ["thumbnail", "project", "kind", "model", "size", "created_by", "created_at", "review_status"]
+    list_filter = ["review_status", "project", "generation__kind", "generation__model", "created_at"]
+    list_select_related = ["project", "generation", "created_by"]
+    search_fields = ["generation__prompt"]
+    ordering = ["-created_at"]
+    date_hierarchy = "created_at"
+    inlines = [ReviewInline]
+    actions = ["approve_selected", "reject_selected", "request_changes_selected"]
+    readonly_fields = [
+        "image", "project", "generation_link", "prompt", "settings", "origin", "mime_type", "width", "height",
+        "size_bytes", "sha256", "model_version", "response_id", "review_status", "created_by", "created_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["image", "project", "generation_link", "prompt", "settings", "review_status"]}),
+        ("Decide", {"fields": ["decision", "comment"]}),
+        ("File and provenance", {"fields": ["origin", "mime_type", "width", "height", "size_bytes", "sha256", "model_version", "response_id", "created_by", "created_at"]}),
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        if request.user.is_superuser:
+            return True
+        if obj is None:
+            return self._is_member_somewhere(request)
+        return policy.can(request.user, obj.project, Action.REVIEW)
+
+    @admin.display(description="Preview")
+    def thumbnail(self, asset):
+        return preview(reverse("asset-thumbnail", args=[asset.pk]), 96)
+
+    @admin.display(description="Image")
+    def image(self, asset):
+        return preview(reverse("asset-file", args=[asset.pk]), 720)
+
+    @admin.display(description="Kind", ordering="generation__kind")
+    def kind(self, asset):
+        return asset.generation.kind if asset.generation_id else "upload"
+
+    @admin.display(description="Model", ordering="generation__model")
+    def model(self, asset):
+        return asset.generation.model if asset.generation_id else "—"
+
+    @admin.display(description="Size")
+    def size(self, asset):
+        return f"{asset.width}×{asset.height}"
+
+    @admin.display(description="Generation")
+    def generation_link(self, asset):
+        if not asset.generation_id:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:generations_generation_change", args=[asset.generation_id]), asset.generation_id)
+
+    @admin.display(description="Prompt")
+    def prompt(self, asset):
+        return asset.generation.prompt if asset.generation_id else ""
+
+    @admin.display(description="Settings")
+    def settings(self, asset):
+        job = asset.generation
+        if job is None:
+            return "uploaded"
+        return f"{job.kind} · {job.model} · {job.aspect_ratio} · {job.image_size} · thinking {job.thinking_level or '—'}"
+
+    def save_model(self, request, obj, form, change):
+        decision = form.cleaned_data.get("decision")
+        if decision:
+            try:
+                services.review_decide(user=request.user, asset=obj, decision=decision, comment=form.cleaned_data.get("comment", ""))
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            except Exception as exc:  # PermissionDenied from the shared rule
+                messages.error(request, str(exc))
+
+    def _decide_many(self, request, queryset, decision: str, comment: str):
+        decided, refused = 0, []
+        for asset in queryset.select_related("project"):
+            try:
+                services.review_decide(user=request.user, asset=asset, decision=decision, comment=comment)
+                decided += 1
+            except Exception as exc:
+                refused.append(f"{asset.pk}: {getattr(exc, 'message', None) or exc}")
+        if decided:
+            messages.success(request, f"{decided} asset(s): {decision.replace('_', ' ')}.")
+        if refused:
+            messages.error(request, f"Refused for {len(refused)} asset(s): " + "; ".join(refused))
+
+    @admin.action(description="Approve selected assets")
+    def approve_selected(self, request, queryset):
+        self._decide_many(request, queryset, Decision.APPROVE, "")
+
+    @admin.action(description="Reject selected assets")
+    def reject_selected(self, request, queryset):
+        self._decide_many(request, queryset, Decision.REJECT, "Rejected in bulk from the admin list.")
+
+    @admin.action(description="Request changes on selected assets")
+    def request_changes_selected(self, request, queryset):
+        self._decide_many(request, queryset, Decision.REQUEST_CHANGES, "Changes requested in bulk from the admin list.")
+
+
+@admin.register(Review)
+class ReviewAdmin(ProjectScopedAdmin):
+    project_path = "asset__project"
+    list_display = ["asset", "decision", "reviewer", "created_at"]
+    list_filter = ["decision", "created_at"]
+    list_select_related = ["asset", "reviewer"]
+    search_fields = ["comment"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from apps.approvals.api import views
+
+urlpatterns = [
+    path("assets/<uuid:asset_id>/reviews/", views.ReviewListApi.as_view(), name="review-list"),
+]

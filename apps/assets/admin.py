@@ -1,0 +1,1 @@
+# Assets are administered where reviewers work: apps/approvals/admin.py.

@@ -1,0 +1,33 @@
+"""Writing and serving private files. Nothing here assumes a local path: only storage keys."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponseRedirect
+
+
+def file_write(key: str, data: bytes) -> str:
+    """Write bytes under a deterministic key, replacing what a failed earlier attempt left there."""
+    saved = default_storage.save(key, ContentFile(data))
+    if saved != key:  # a backend that renames instead of overwriting would break idempotency
+        raise RuntimeError(f"Storage stored {key!r} as {saved!r}; configure it to overwrite.")
+    return key
+
+
+def file_delete(key: str) -> None:
+    if key and default_storage.exists(key):
+        default_storage.delete(key)
+
+
+def file_response(key: str, *, mime_type: str, filename: str):
+    """Only ever called after the caller's membership was checked."""
+    if settings.FILES_SERVED_BY_SIGNED_URL:
+        response = HttpResponseRedirect(default_storage.url(key))
+    else:
+        response = FileResponse(default_storage.open(key, "rb"), content_type=mime_type)
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

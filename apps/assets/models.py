@@ -1,0 +1,89 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from apps.projects.models import Project
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
+class Origin(models.TextChoices):
+    GENERATED = "generated", "Generated"
+    UPLOAD = "upload", "Upload"
+
+
+class Relation(models.TextChoices):
+    EDITED_FROM = "edited_from", "Edited from"
+    TRANSLATED_FROM = "translated_from", "Translated from"
+    UPSCALED_FROM = "upscaled_from", "Upscaled from"
+    COMPOSED_FROM = "composed_from", "Composed from"
+    VARIATION_OF = "variation_of", "Variation of"
+    REFERENCES = "references", "References"
+
+
+class Asset(models.Model):
+    """One stored image. Bytes live in private storage under a key deterministic per job and output."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assets")
+    generation = models.ForeignKey(
+        "generations.Generation", null=True, blank=True, on_delete=models.PROTECT, related_name="assets"
+    )
+    output_index = models.PositiveSmallIntegerField(default=0)
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.GENERATED)
+    file = models.FileField(max_length=300)
+    mime_type = models.CharField(max_length=40)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    model_version = models.CharField(max_length=120, blank=True)
+    response_id = models.CharField(max_length=120, blank=True)
+    review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Re-running a job can never store the same output twice.
+            models.UniqueConstraint(fields=["generation", "output_index"], name="one_asset_per_generation_output"),
+        ]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="asset_project_newest"),
+            models.Index(fields=["project", "review_status", "-created_at"], name="asset_review_queue"),
+        ]
+
+    def __str__(self):
+        return f"{self.width}x{self.height} {self.mime_type} {self.id}"
+
+
+class Rendition(models.Model):
+    """A derived file (thumbnail) of an asset; one per spec, so racing workers make one."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="renditions")
+    spec = models.CharField(max_length=40)
+    file = models.FileField(max_length=300)
+    mime_type = models.CharField(max_length=40)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["asset", "spec"], name="one_rendition_per_spec")]
+
+
+class AssetLink(models.Model):
+    """A lineage edge: `child` was made from `parent`."""
+
+    child = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="parent_links")
+    parent = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="child_links")
+    relation = models.CharField(max_length=20, choices=Relation.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child", "parent", "relation"], name="unique_asset_link")]

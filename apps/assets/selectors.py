@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
+
+from apps.assets.images import THUMBNAIL_SPEC
+from apps.assets.models import Asset, AssetLink, Rendition
+
+
+def asset_queryset() -> QuerySet[Asset]:
+    """Everything a list or detail shows, fetched in a fixed number of queries."""
+    return Asset.objects.select_related("generation", "created_by").prefetch_related(
+        Prefetch("renditions", queryset=Rendition.objects.filter(spec=THUMBNAIL_SPEC), to_attr="thumbnails")
+    )
+
+
+def asset_list(*, project, review_status: str | None = None, kind: str | None = None, model: str | None = None) -> QuerySet[Asset]:
+    assets = asset_queryset().filter(project=project)
+    if review_status:
+        assets = assets.filter(review_status=review_status)
+    if kind:
+        assets = assets.filter(generation__kind=kind)
+    if model:
+        assets = assets.filter(generation__model=model)
+    return assets
+
+
+def thumbnail_of(asset: Asset) -> Rendition | None:
+    thumbnails = getattr(asset, "thumbnails", None)
+    if thumbnails is None:
+        thumbnails = list(asset.renditions.filter(spec=THUMBNAIL_SPEC))
+    return thumbnails[0] if thumbnails else None
+
+
+_LINEAGE_SQL = """
+WITH RECURSIVE
+  ancestors(id) AS (
+    SELECT parent_id FROM {links} WHERE child_id = %(start)s
+    UNION
+    SELECT l.parent_id FROM {links} l JOIN ancestors a ON l.child_id = a.id
+  ),
+  descendants(id) AS (
+    SELECT child_id FROM {links} WHERE parent_id = %(start)s
+    UNION
+    SELECT l.child_id FROM {links} l JOIN descendants d ON l.parent_id = d.id
+  )
+SELECT id FROM ancestors UNION SELECT id FROM descendants
+"""
+
+
+def lineage_asset_ids(asset: Asset) -> set:
+    """Every ancestor and descendant of `asset`, at any depth, in one recursive query."""
+    sql = _LINEAGE_SQL.format(links=connection.ops.quote_name(AssetLink._meta.db_table))
+    start = Asset._meta.pk.get_db_prep_value(asset.pk, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"start": start})
+        return {Asset._meta.pk.to_python(row[0]) for row in cursor.fetchall()}
+
+
+def asset_lineage(asset: Asset) -> tuple[list[Asset], list[AssetLink]]:
+    """The graph around an asset: nodes (it, its ancestors and descendants) and the edges among them."""
+    ids = lineage_asset_ids(asset) | {asset.pk}
+    nodes = list(asset_queryset().filter(pk__in=ids).order_by("created_at"))
+    edges = list(AssetLink.objects.filter(child_id__in=ids, parent_id__in=ids).order_by("id"))
+    return nodes, edges

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class GeminiConfig(AppConfig):
+    name = "apps.gemini"

@@ -1,0 +1,141 @@
+"""Everything the platform knows about the Gemini image models, as data, in one place.
+
+The API validation, the gateway, the emulator and the pages all read these tables; no other
+module spells a model id, a size, an aspect ratio, a limit or a price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+# Pixel sizes at the 1K tier. 2K doubles each side, 4K quadruples, 512 halves (a quarter of the area).
+PIXELS_1K: dict[str, tuple[int, int]] = {
+    "1:1": (1024, 1024),
+    "2:3": (848, 1264),
+    "3:2": (1264, 848),
+    "3:4": (896, 1200),
+    "4:3": (1200, 896),
+    "4:5": (928, 1152),
+    "5:4": (1152, 928),
+    "9:16": (768, 1376),
+    "16:9": (1376, 768),
+    "21:9": (1584, 672),
+    "1:4": (512, 2048),
+    "4:1": (2048, 512),
+    "1:8": (384, 3072),
+    "8:1": (3072, 384),
+}
+SIZE_SCALE: dict[str, float] = {"512": 0.5, "1K": 1, "2K": 2, "4K": 4}
+
+STANDARD_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
+EXTREME_RATIOS = ("1:4", "4:1", "1:8", "8:1")
+
+THINKING_LEVELS = ("minimal", "high")
+
+MAX_INPUT_IMAGES = 14
+MAX_PROMPT_CHARS = 8000
+MAX_VARIATIONS = 4
+
+# Target languages for in-image translation: code -> name used in the instruction.
+LANGUAGES: dict[str, str] = {
+    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French",
+    "hi": "Hindi", "id": "Indonesian", "it": "Italian", "ja": "Japanese", "ko": "Korean",
+    "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "sv": "Swedish",
+    "th": "Thai", "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese", "zh": "Chinese (Simplified)",
+}
+
+
+@dataclass(frozen=True)
+class ReferenceLimits:
+    max_characters: int = 5
+    images_per_character: int = 4
+    max_objects: int = 14
+    images_per_object: int = 10
+
+
+@dataclass(frozen=True)
+class ImageModel:
+    alias: str
+    model_id: str
+    label: str
+    sizes: tuple[str, ...]
+    default_size: str
+    aspect_ratios: tuple[str, ...]
+    thinking_levels: tuple[str, ...]  # empty: the model does not take a thinking level
+    web_search: bool
+    image_search: bool
+    price_per_image_usd: dict[str, Decimal]
+    references: ReferenceLimits = ReferenceLimits()
+    max_input_images: int = MAX_INPUT_IMAGES
+
+    @property
+    def supports_size_choice(self) -> bool:
+        return len(self.sizes) > 1
+
+    def pixel_size(self, aspect_ratio: str, image_size: str | None) -> tuple[int, int]:
+        return pixel_size(aspect_ratio, image_size or self.default_size)
+
+    def price(self, image_size: str | None) -> Decimal:
+        return self.price_per_image_usd[image_size or self.default_size]
+
+
+MODELS: tuple[ImageModel, ...] = (
+    ImageModel(
+        alias="nano-banana-2",
+        model_id="gemini-3.1-flash-image-preview",
+        label="Nano Banana 2",
+        sizes=("512", "1K", "2K", "4K"),
+        default_size="1K",
+        aspect_ratios=STANDARD_RATIOS + EXTREME_RATIOS,
+        thinking_levels=THINKING_LEVELS,
+        web_search=True,
+        image_search=True,
+        price_per_image_usd={
+            "512": Decimal("0.045"), "1K": Decimal("0.067"), "2K": Decimal("0.101"), "4K": Decimal("0.151"),
+        },
+    ),
+    ImageModel(
+        alias="nano-banana-pro",
+        model_id="gemini-3-pro-image-preview",
+        label="Nano Banana Pro",
+        sizes=("1K", "2K", "4K"),
+        default_size="1K",
+        aspect_ratios=STANDARD_RATIOS,
+        thinking_levels=("high",),  # thinking is always on
+        web_search=True,
+        image_search=False,
+        price_per_image_usd={"1K": Decimal("0.134"), "2K": Decimal("0.134"), "4K": Decimal("0.24")},
+    ),
+    ImageModel(
+        alias="nano-banana",
+        model_id="gemini-2.5-flash-image",
+        label="Nano Banana",
+        sizes=("1K",),
+        default_size="1K",
+        aspect_ratios=STANDARD_RATIOS,
+        thinking_levels=(),
+        web_search=False,
+        image_search=False,
+        price_per_image_usd={"1K": Decimal("0.039")},
+    ),
+)
+
+DEFAULT_MODEL = "nano-banana-2"
+
+_BY_NAME: dict[str, ImageModel] = {m.alias: m for m in MODELS} | {m.model_id: m for m in MODELS}
+
+
+def get_model(name: str) -> ImageModel | None:
+    """Look a model up by alias or full id."""
+    return _BY_NAME.get(name)
+
+
+def model_names() -> list[str]:
+    return sorted(_BY_NAME)
+
+
+def pixel_size(aspect_ratio: str, image_size: str) -> tuple[int, int]:
+    width, height = PIXELS_1K[aspect_ratio]
+    scale = SIZE_SCALE[image_size]
+    return round(width * scale), round(height * scale)

@@ -1,0 +1,44 @@
+"""Draws the emulator's answer: a real PNG of the exact catalogue size showing the prompt and inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import textwrap
+
+from PIL import Image, ImageDraw, ImageFont
+
+
+def _colour(seed: str) -> tuple[int, int, int]:
+    digest = hashlib.sha256(seed.encode()).digest()
+    return 40 + digest[0] % 150, 40 + digest[1] % 150, 40 + digest[2] % 150
+
+
+def render_png(*, width: int, height: int, prompt: str, inputs: list[Image.Image], caption: str) -> bytes:
+    image = Image.new("RGB", (width, height), _colour(prompt))
+    draw = ImageDraw.Draw(image)
+    unit = max(8, min(width, height) // 24)
+    font = ImageFont.load_default(size=unit)
+    small = ImageFont.load_default(size=max(8, unit // 2))
+
+    # Input images as a strip of thumbnails along the bottom, so edits visibly carry their sources.
+    if inputs:
+        side = max(16, min(height // 4, width // (len(inputs) + 1)))
+        x = unit
+        for source in inputs:
+            thumb = source.convert("RGB")
+            thumb.thumbnail((side, side))
+            image.paste(thumb, (x, height - side - unit // 2))
+            x += thumb.width + unit // 2
+
+    chars_per_line = max(10, int(width / (unit * 0.6)))
+    lines = textwrap.wrap(prompt, chars_per_line)[: max(1, (height // 2) // (unit + 4))]
+    y = unit
+    for line in lines:
+        draw.text((unit, y), line, fill=(255, 255, 255), font=font)
+        y += unit + 4
+    draw.text((unit, y + unit // 2), caption, fill=(230, 230, 230), font=small)
+
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=1)
+    return out.getvalue()

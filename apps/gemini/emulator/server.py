@@ -1,0 +1,353 @@
+"""The Gemini API emulator: `POST /v1[beta]/models/{model}:generateContent`.
+
+It validates what the real API validates (model, aspect ratio and size per model, input image
+count and data, thinking and search support), renders a real PNG of the catalogue's pixel size,
+returns usage metadata, and injects faults so every failure path can be reached:
+
+- at start: `latency` seconds per answer, `rpm` requests per minute before answering 429;
+- per request, by a marker in the prompt text: `[fault:429x2]` (the first two calls with that
+  prompt get 429), `[fault:500]`, `[fault:503x1]`, `[fault:400]`, `[fault:safety]`
+  (finish reason IMAGE_SAFETY), `[fault:blocked]` (prompt blocked), `[fault:no-image]`,
+  `[fault:slow=3]` (answer after 3 s).
+
+Control endpoints: `GET /_emulator/requests` (the request log), `POST /_emulator/reset`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import re
+import threading
+import time
+import uuid
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from PIL import Image
+
+from apps.gemini import catalogue
+from apps.gemini.emulator.render import render_png
+
+ROUTE = re.compile(r"^/(v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):generateContent$")
+FAULT = re.compile(r"\[fault:(?P<kind>[a-z0-9-]+)(?:x(?P<times>\d+))?(?:=(?P<arg>[\d.]+))?\]")
+CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+# Tokens an output image counts for, by size tier (what usage metadata reports).
+IMAGE_TOKENS = {"512": 560, "1K": 1120, "2K": 1680, "4K": 2520}
+TOKENS_PER_INPUT_IMAGE = 258
+RETRY_DELAY_SECONDS = 1
+
+
+class EmulatedError(Exception):
+    def __init__(self, http_status: int, status: str, message: str, retry_delay: float | None = None):
+        super().__init__(message)
+        self.http_status = http_status
+        self.status = status
+        self.message = message
+        self.retry_delay = retry_delay
+
+    def body(self) -> dict:
+        error = {"code": self.http_status, "message": self.message, "status": self.status}
+        if self.retry_delay is not None:
+            error["details"] = [
+                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{self.retry_delay:g}s"}
+            ]
+        return {"error": error}
+
+
+def invalid(message: str) -> EmulatedError:
+    return EmulatedError(400, "INVALID_ARGUMENT", message)
+
+
+def snake_keys(value):
+    """The real API accepts camelCase and snake_case field names alike; so does the emulator."""
+    if isinstance(value, dict):
+        return {CAMEL.sub("_", k).lower(): snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(v) for v in value]
+    return value
+
+
+def decode_image(data: str) -> Image.Image:
+    """Bytes may come as standard or URL-safe base64, padded or not."""
+    try:
+        padded = data + "=" * (-len(data) % 4)
+        raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        image = Image.open(io.BytesIO(raw))
+        image.load()
+        return image
+    except (binascii.Error, ValueError, OSError) as exc:
+        raise invalid(f"Unable to process input image: {exc}") from exc
+
+
+@dataclass
+class EmulatorState:
+    latency: float = 0.0
+    rpm: int = 0
+    log: list[dict] = field(default_factory=list)
+    fault_counts: Counter = field(default_factory=Counter)
+    window: deque = field(default_factory=deque)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.log.clear()
+            self.fault_counts.clear()
+            self.window.clear()
+
+    def admit(self) -> float | None:
+        """Sliding one-minute window; returns the retry delay when over the RPM limit."""
+        if not self.rpm:
+            return None
+        now = time.monotonic()
+        with self.lock:
+            while self.window and now - self.window[0] >= 60:
+                self.window.popleft()
+            if len(self.window) >= self.rpm:
+                return max(0.1, 60 - (now - self.window[0]))
+            self.window.append(now)
+        return None
+
+
+class GenerateContent:
+    """One generateContent call: parse, validate like the real API, then answer or fail."""
+
+    def __init__(self, state: EmulatorState, model_name: str, body: dict):
+        self.state = state
+        self.model = catalogue.get_model(model_name)
+        if self.model is None:
+            raise EmulatedError(404, "NOT_FOUND", f"models/{model_name} is not found for API version v1, or is not supported for generateContent.")
+        self.body = snake_keys(body)
+        self.generation_config = self.body.get("generation_config") or {}
+        self.image_config = self.generation_config.get("image_config") or {}
+        self.prompt = ""
+        self.images: list[Image.Image] = []
+
+    def validate(self) -> None:
+        contents = self.body.get("contents")
+        if not contents:
+            raise invalid("* GenerateContentRequest.contents: contents is not specified")
+        texts = []
+        for content in contents:
+            for part in content.get("parts") or []:
+                if "text" in part:
+                    texts.append(part["text"])
+                elif "inline_data" in part:
+                    inline = part["inline_data"]
+                    if not str(inline.get("mime_type", "")).startswith("image/"):
+                        raise invalid(f"Unsupported MIME type: {inline.get('mime_type')}")
+                    self.images.append(decode_image(inline.get("data", "")))
+        self.prompt = " ".join(texts).strip()
+        if len(self.images) > self.model.max_input_images:
+            raise invalid(f"Too many input images: {len(self.images)}. {self.model.model_id} accepts at most {self.model.max_input_images}.")
+
+        ratio = self.image_config.get("aspect_ratio")
+        if ratio is not None and ratio not in self.model.aspect_ratios:
+            raise invalid(f"Unsupported aspect ratio {ratio!r} for {self.model.model_id}. Supported: {', '.join(self.model.aspect_ratios)}.")
+        size = self.image_config.get("image_size")
+        if size is not None and (size not in self.model.sizes or not self.model.supports_size_choice):
+            raise invalid(f"Unsupported image size {size!r} for {self.model.model_id}.")
+
+        thinking = self.generation_config.get("thinking_config") or {}
+        level = thinking.get("thinking_level")
+        if level is not None:
+            if not self.model.thinking_levels:
+                raise invalid(f"Thinking level is not supported for {self.model.model_id}.")
+            if str(level).lower() not in self.model.thinking_levels:
+                raise invalid(f"Thinking level {level!r} is not supported for {self.model.model_id}.")
+
+        for tool in self.body.get("tools") or []:
+            search = tool.get("google_search")
+            if search is None:
+                continue
+            types = search.get("search_types") or {"web_search": {}}
+            if "web_search" in types and not self.model.web_search:
+                raise invalid(f"Search as a tool is not enabled for {self.model.model_id}.")
+            if "image_search" in types and not self.model.image_search:
+                raise invalid(f"Image search is not supported for {self.model.model_id}.")
+
+    def fault(self) -> tuple[str, float | None] | None:
+        """The first prompt marker whose count is not used up yet."""
+        for match in FAULT.finditer(self.prompt):
+            kind, times, arg = match["kind"], match["times"], match["arg"]
+            if times is not None:
+                key = (kind, self.prompt)
+                with self.state.lock:
+                    self.state.fault_counts[key] += 1
+                    if self.state.fault_counts[key] > int(times):
+                        continue
+            return kind, float(arg) if arg else None
+        return None
+
+    def answer(self, fault: tuple[str, float | None] | None) -> dict:
+        kind = fault[0] if fault else None
+        if kind == "429":
+            raise EmulatedError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", RETRY_DELAY_SECONDS)
+        if kind in ("500", "503"):
+            status = {"500": "INTERNAL", "503": "UNAVAILABLE"}[kind]
+            raise EmulatedError(int(kind), status, "The model is overloaded. Please try again later.")
+        if kind == "400":
+            raise invalid("Request contains an invalid argument.")
+        if kind == "slow" and fault[1]:
+            time.sleep(fault[1])
+
+        response_id = uuid.uuid4().hex[:22]
+        usage = {
+            "promptTokenCount": len(self.prompt) // 4 + 1 + TOKENS_PER_INPUT_IMAGE * len(self.images),
+            "candidatesTokenCount": 0,
+        }
+        base = {"modelVersion": self.model.model_id, "responseId": response_id}
+        if kind == "blocked":
+            usage["totalTokenCount"] = usage["promptTokenCount"]
+            return base | {"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": usage}
+
+        size = self.image_config.get("image_size") or self.model.default_size
+        ratio = self.image_config.get("aspect_ratio") or (self._ratio_of_first_input() or "1:1")
+        width, height = catalogue.pixel_size(ratio, size)
+        parts: list[dict] = []
+        thinking = self.model.thinking_levels and self.generation_config.get("thinking_config")
+        if thinking:
+            parts.append({"text": "Planning the composition.", "thought": True})
+            usage["thoughtsTokenCount"] = 64
+        finish = "STOP"
+        if kind == "safety":
+            finish = "IMAGE_SAFETY"
+            parts.append({"text": "I can't create that image because it may violate the safety policy."})
+        elif kind == "no-image":
+            parts.append({"text": "Here is a description instead of an image."})
+        else:
+            png = render_png(
+                width=width,
+                height=height,
+                prompt=FAULT.sub("", self.prompt).strip() or "(no prompt)",
+                inputs=self.images,
+                caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator",
+            )
+            parts.append({"text": "Here is your image."})
+            parts.append(
+                {
+                    "inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode()},
+                    "thoughtSignature": base64.b64encode(response_id.encode()).decode(),
+                }
+            )
+            usage["candidatesTokenCount"] = IMAGE_TOKENS[size]
+        usage["totalTokenCount"] = sum(v for k, v in usage.items() if k != "totalTokenCount")
+        candidate = {"content": {"role": "model", "parts": parts}, "finishReason": finish, "index": 0}
+        grounding = self._grounding()
+        if grounding:
+            candidate["groundingMetadata"] = grounding
+        return base | {"candidates": [candidate], "usageMetadata": usage}
+
+    def _ratio_of_first_input(self) -> str | None:
+        """Like the real API, an edit without an aspect ratio keeps the closest ratio of its input."""
+        if not self.images:
+            return None
+        w, h = self.images[0].size
+        return min(self.model.aspect_ratios, key=lambda r: abs(int(r.split(":")[0]) / int(r.split(":")[1]) - w / h))
+
+    def _grounding(self) -> dict | None:
+        for tool in self.body.get("tools") or []:
+            if "google_search" in tool:
+                types = tool["google_search"].get("search_types") or {"web_search": {}}
+                query = self.prompt[:60]
+                grounding = {
+                    "webSearchQueries": [query],
+                    "groundingChunks": [{"web": {"uri": "https://example.com/reference", "title": "example.com"}}],
+                }
+                if "image_search" in types:
+                    grounding["imageSearchQueries"] = [query]
+                return grounding
+        return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: "EmulatorServer"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 - the request log is kept in state instead
+        pass
+
+    def _send(self, status: int, body: dict, headers: dict | None = None) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self):
+        if self.path == "/_emulator/requests":
+            with self.server.state.lock:
+                return self._send(200, {"requests": list(self.server.state.log)})
+        if self.path == "/_emulator/health":
+            return self._send(200, {"ok": True})
+        return self._send(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if self.path == "/_emulator/reset":
+            self.server.state.reset()
+            return self._send(200, {"ok": True})
+        path = self.path.split("?", 1)[0]
+        match = ROUTE.match(path)
+        if not match:
+            return self._send(404, {"error": {"code": 404, "message": f"Unknown path {path}", "status": "NOT_FOUND"}})
+
+        state = self.server.state
+        entry = {"model": match["model"], "at": time.time(), "status": None, "fault": None, "prompt": ""}
+        try:
+            try:
+                body = json.loads(raw or b"{}")
+            except json.JSONDecodeError as exc:
+                raise invalid(f"Invalid JSON payload received. {exc}") from exc
+            call = GenerateContent(state, match["model"], body)
+            call.validate()
+            entry["prompt"] = call.prompt[:200]
+            entry["input_images"] = len(call.images)
+            entry["image_config"] = call.image_config
+            retry_delay = state.admit()
+            if retry_delay is not None:
+                entry["fault"] = "rpm"
+                raise EmulatedError(429, "RESOURCE_EXHAUSTED", "Quota exceeded for requests per minute.", retry_delay)
+            fault = call.fault()
+            entry["fault"] = fault[0] if fault else None
+            if state.latency:
+                time.sleep(state.latency)
+            answer = call.answer(fault)
+            entry["status"] = 200
+            self._send(200, answer)
+        except EmulatedError as exc:
+            entry["status"] = exc.http_status
+            entry["error"] = exc.message
+            headers = {"Retry-After": str(max(1, round(exc.retry_delay)))} if exc.retry_delay is not None else None
+            self._send(exc.http_status, exc.body(), headers)
+        finally:
+            with state.lock:
+                state.log.append(entry)
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, latency: float = 0.0, rpm: int = 0):
+        super().__init__((host, port), Handler)
+        self.state = EmulatorState(latency=latency, rpm=rpm)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+def start_in_thread(**options) -> EmulatorServer:
+    server = EmulatorServer(**options)
+    threading.Thread(target=server.serve_forever, name="gemini-emulator", daemon=True).start()
+    return server

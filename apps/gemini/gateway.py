@@ -1,0 +1,217 @@
+"""The one place that talks to google-genai: builds the call, parses the answer, maps errors.
+
+The SDK reads its own environment (GEMINI_API_KEY / GOOGLE_API_KEY, GOOGLE_GENAI_USE_VERTEXAI,
+GOOGLE_CLOUD_PROJECT, GOOGLE_CLOUD_LOCATION, GOOGLE_GEMINI_BASE_URL); we pass nothing that would
+override it. Retries are ours (the job layer), so the SDK is given no retry options.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from google import genai
+from google.genai import errors as genai_errors
+from google.genai import types
+
+from apps.gemini.checks import ImageSettings
+
+try:  # the SDK's HTTP client: httpx2 in SDK 3.x, httpx before
+    import httpx2 as _http
+except ImportError:  # pragma: no cover
+    import httpx as _http
+
+logger = logging.getLogger(__name__)
+
+BLOCKING_FINISH_REASONS = {
+    "SAFETY", "IMAGE_SAFETY", "PROHIBITED_CONTENT", "IMAGE_PROHIBITED_CONTENT",
+    "BLOCKLIST", "SPII", "RECITATION", "IMAGE_RECITATION",
+}
+
+
+class GatewayError(Exception):
+    """An upstream call failed. `retryable` says whether trying again can help."""
+
+    def __init__(self, code: str, message: str, *, retryable: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class InputImage:
+    """An image sent with the prompt; `label` is the text placed right before it."""
+
+    data: bytes
+    mime_type: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    settings: ImageSettings
+    prompt: str
+    images: tuple[InputImage, ...] = ()
+    system_instruction: str = ""
+
+
+@dataclass(frozen=True)
+class OutputImage:
+    data: bytes
+    mime_type: str
+
+
+@dataclass
+class ImageResult:
+    images: list[OutputImage]
+    text: str = ""
+    finish_reason: str = ""
+    model_version: str = ""
+    response_id: str = ""
+    usage: dict = field(default_factory=dict)
+    grounding: dict = field(default_factory=dict)
+
+
+_clients: dict[tuple, genai.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def _client() -> genai.Client:
+    """One client per process and environment; the SDK's HTTP pool is reused across jobs."""
+    key = tuple(
+        os.environ.get(name)
+        for name in (
+            "GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_CLOUD_PROJECT",
+            "GOOGLE_CLOUD_LOCATION", "GOOGLE_GEMINI_BASE_URL",
+        )
+    ) + (settings.GEMINI_TIMEOUT_MS,)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = genai.Client(http_options=types.HttpOptions(timeout=settings.GEMINI_TIMEOUT_MS))
+            _clients[key] = client
+        return client
+
+
+def build_contents(request: ImageRequest) -> list[types.Content]:
+    parts: list[types.Part] = []
+    for image in request.images:
+        parts.append(types.Part.from_text(text=image.label))
+        parts.append(types.Part.from_bytes(data=image.data, mime_type=image.mime_type))
+    parts.append(types.Part.from_text(text=request.prompt))
+    return [types.Content(role="user", parts=parts)]
+
+
+def build_config(request: ImageRequest) -> types.GenerateContentConfig:
+    job = request.settings
+    image_config = types.ImageConfig(aspect_ratio=job.aspect_ratio)
+    if job.model.supports_size_choice:
+        image_config.image_size = job.image_size
+    config = types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"], image_config=image_config)
+    if job.thinking_level:
+        config.thinking_config = types.ThinkingConfig(thinking_level=job.thinking_level.upper())
+    if job.web_search or job.image_search:
+        search_types = types.SearchTypes(
+            web_search=types.WebSearch() if job.web_search else None,
+            image_search=types.ImageSearch() if job.image_search else None,
+        )
+        config.tools = [types.Tool(google_search=types.GoogleSearch(search_types=search_types))]
+    if request.system_instruction:
+        config.system_instruction = request.system_instruction
+    return config
+
+
+def generate_image(request: ImageRequest) -> ImageResult:
+    """One upstream call. Raises GatewayError; never returns a result without an image."""
+    try:
+        response = _client().models.generate_content(
+            model=request.settings.model.model_id,
+            contents=build_contents(request),
+            config=build_config(request),
+        )
+    except genai_errors.APIError as exc:
+        raise map_api_error(exc) from exc
+    except _http.TimeoutException as exc:
+        raise GatewayError("timeout", f"The model did not answer within {settings.GEMINI_TIMEOUT_MS / 1000:g} s.", retryable=True) from exc
+    except _http.TransportError as exc:
+        raise GatewayError("upstream_unavailable", f"Could not reach the model: {exc.__class__.__name__}: {exc}", retryable=True) from exc
+    return parse_response(response)
+
+
+_RETRY_DELAY = re.compile(r"^([\d.]+)s$")
+
+
+def _retry_delay(exc: genai_errors.APIError) -> float | None:
+    details = (exc.details or {}).get("error", {}).get("details") or []
+    for detail in details:
+        if str(detail.get("@type", "")).endswith("RetryInfo"):
+            match = _RETRY_DELAY.match(str(detail.get("retryDelay", "")))
+            if match:
+                return float(match.group(1))
+    response = getattr(exc, "response", None)
+    header = getattr(response, "headers", {}).get("retry-after") if response is not None else None
+    try:
+        return float(header) if header else None
+    except ValueError:
+        return None
+
+
+def map_api_error(exc: genai_errors.APIError) -> GatewayError:
+    message = exc.message or str(exc)
+    if exc.code == 429:
+        return GatewayError("rate_limited", f"The model is rate limited: {message}", retryable=True, retry_after=_retry_delay(exc))
+    if exc.code in (408, 504):
+        return GatewayError("timeout", f"The model timed out: {message}", retryable=True)
+    if exc.code and exc.code >= 500:
+        return GatewayError("upstream_unavailable", f"The model is unavailable ({exc.code} {exc.status}): {message}", retryable=True)
+    if exc.code in (401, 403):
+        return GatewayError("unauthorized", f"The model refused our credentials ({exc.code} {exc.status}): {message}")
+    return GatewayError("invalid_request", f"The model rejected the request ({exc.code} {exc.status}): {message}")
+
+
+def _enum_name(value) -> str:
+    return getattr(value, "value", None) or (str(value) if value else "")
+
+
+def parse_response(response: types.GenerateContentResponse) -> ImageResult:
+    usage = response.usage_metadata.model_dump(mode="json", exclude_none=True) if response.usage_metadata else {}
+    base = {"model_version": response.model_version or "", "response_id": response.response_id or "", "usage": usage}
+
+    feedback = response.prompt_feedback
+    if feedback is not None and feedback.block_reason:
+        reason = _enum_name(feedback.block_reason)
+        detail = f" {feedback.block_reason_message}" if feedback.block_reason_message else ""
+        raise GatewayError("blocked", f"The prompt was blocked by the model ({reason}).{detail}")
+
+    candidate = (response.candidates or [None])[0]
+    if candidate is None:
+        raise GatewayError("no_image", "The model returned no candidates.")
+    finish_reason = _enum_name(candidate.finish_reason)
+    images: list[OutputImage] = []
+    texts: list[str] = []
+    for part in (candidate.content.parts if candidate.content else None) or []:
+        if part.thought:  # interim thinking output, not a result
+            continue
+        if part.inline_data is not None and part.inline_data.data:
+            images.append(OutputImage(data=part.inline_data.data, mime_type=part.inline_data.mime_type or "image/png"))
+        elif part.text:
+            texts.append(part.text)
+    text = "\n".join(texts)
+
+    if finish_reason in BLOCKING_FINISH_REASONS:
+        said = f" The model said: {text}" if text else ""
+        raise GatewayError("blocked", f"The image was blocked by the model's safety filters ({finish_reason}).{said}")
+    if not images:
+        said = f" The model said: {text}" if text else ""
+        raise GatewayError("no_image", f"The model answered without an image (finish reason {finish_reason or 'none'}).{said}")
+
+    grounding = {}
+    if candidate.grounding_metadata is not None:
+        grounding = candidate.grounding_metadata.model_dump(mode="json", exclude_none=True)
+    return ImageResult(images=images, text=text, finish_reason=finish_reason, grounding=grounding, **base)

@@ -1,0 +1,77 @@
+from rest_framework import serializers
+
+from apps.assets.api.serializers import AssetOutputSerializer
+from apps.core.serializers import StrictInputSerializer
+from apps.gemini import catalogue
+from apps.generations.models import Generation, Kind, Status
+
+
+class GroundingInputSerializer(StrictInputSerializer):
+    web = serializers.BooleanField(default=False)
+    image = serializers.BooleanField(default=False)
+
+
+class GenerationInputSerializer(StrictInputSerializer):
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.GENERATE)
+    prompt = serializers.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, allow_blank=True, default="")
+    model = serializers.CharField(
+        max_length=80, required=False, default=catalogue.DEFAULT_MODEL, help_text="A model alias or full id."
+    )
+    aspect_ratio = serializers.CharField(max_length=8, required=False, allow_null=True, default=None)
+    image_size = serializers.CharField(max_length=8, required=False, allow_null=True, default=None)
+    thinking_level = serializers.CharField(max_length=16, required=False, allow_null=True, allow_blank=True, default=None)
+    grounding = GroundingInputSerializer(required=False)
+    characters = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50)
+    objects = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50)
+    source_assets = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50)
+    target_language = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+    count = serializers.IntegerField(min_value=1, max_value=catalogue.MAX_VARIATIONS, default=1)
+
+    def to_input(self):
+        from apps.generations.services import GenerationInput
+
+        data = dict(self.validated_data)
+        grounding = data.pop("grounding", None) or {}
+        return GenerationInput(web_search=grounding.get("web", False), image_search=grounding.get("image", False), **data)
+
+
+class GenerationOutputSerializer(serializers.ModelSerializer):
+    model_alias = serializers.SerializerMethodField()
+    grounding_settings = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+    source_assets = serializers.SerializerMethodField()
+    references = serializers.SerializerMethodField()
+    assets = AssetOutputSerializer(many=True, read_only=True)
+    created_by = serializers.CharField(source="created_by.username", default=None)
+    cost_usd = serializers.DecimalField(max_digits=10, decimal_places=4, coerce_to_string=True)
+
+    class Meta:
+        model = Generation
+        fields = [
+            "id", "project", "kind", "status", "prompt", "model", "model_alias", "aspect_ratio", "image_size",
+            "thinking_level", "grounding_settings", "target_language", "count", "system_instruction",
+            "source_assets", "references", "attempts", "upstream_calls", "error", "usage", "cost_usd",
+            "model_version", "response_id", "model_text", "grounding", "assets", "created_by", "created_at",
+            "started_at", "finished_at",
+        ]
+
+    def get_model_alias(self, generation) -> str | None:
+        model = catalogue.get_model(generation.model)
+        return model.alias if model else None
+
+    def get_grounding_settings(self, generation) -> dict:
+        return {"web": generation.web_search, "image": generation.image_search}
+
+    def get_error(self, generation) -> dict | None:
+        if not generation.error_code:
+            return None
+        return {"code": generation.error_code, "message": generation.error_message, "final": generation.status == Status.FAILED}
+
+    def get_source_assets(self, generation) -> list[str]:
+        return [str(source.asset_id) for source in generation.sources.all()]
+
+    def get_references(self, generation) -> list[dict]:
+        return [
+            {"reference_image": str(ref.reference_image_id), "label": ref.label, "sha256": ref.sha256}
+            for ref in generation.references.all()
+        ]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from apps.generations.api import views
+
+urlpatterns = [
+    path("projects/<uuid:project_id>/generations/", views.GenerationListApi.as_view(), name="generation-list"),
+    path("generations/<uuid:generation_id>/", views.GenerationDetailApi.as_view(), name="generation-detail"),
+    path("generations/<uuid:generation_id>/cancel/", views.GenerationCancelApi.as_view(), name="generation-cancel"),
+]

@@ -1,0 +1,53 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.pagination import paginated_response
+from apps.generations import selectors, services
+from apps.generations.api.serializers import GenerationInputSerializer, GenerationOutputSerializer
+from apps.projects import policy
+from apps.projects.policy import Action
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="Retrying with the same key and body returns the first job instead of making a second.",
+)
+
+
+def _answer(request, generation, status_code=status.HTTP_200_OK):
+    generation = selectors.generation_queryset().get(pk=generation.pk)
+    return Response(GenerationOutputSerializer(generation, context={"request": request}).data, status=status_code)
+
+
+class GenerationListApi(APIView):
+    @extend_schema(responses=GenerationOutputSerializer(many=True))
+    def get(self, request, project_id):
+        project = policy.project_for(request.user, project_id)
+        return paginated_response(
+            request=request, view=self, queryset=selectors.generation_list(project=project),
+            serializer_class=GenerationOutputSerializer,
+        )
+
+    @extend_schema(request=GenerationInputSerializer, parameters=[IDEMPOTENCY_HEADER], responses={201: GenerationOutputSerializer, 200: GenerationOutputSerializer})
+    def post(self, request, project_id):
+        project = policy.project_for(request.user, project_id, Action.GENERATE)
+        data = GenerationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key", "").strip()[:200]
+        generation, created = services.generation_create(project=project, user=request.user, data=data.to_input(), idempotency_key=key)
+        return _answer(request, generation, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class GenerationDetailApi(APIView):
+    @extend_schema(responses=GenerationOutputSerializer)
+    def get(self, request, generation_id):
+        generation = policy.object_for(request.user, selectors.generation_queryset(), generation_id)
+        return Response(GenerationOutputSerializer(generation, context={"request": request}).data)
+
+
+class GenerationCancelApi(APIView):
+    @extend_schema(request=None, responses=GenerationOutputSerializer)
+    def post(self, request, generation_id):
+        generation = policy.object_for(request.user, selectors.generation_queryset(), generation_id, Action.GENERATE)
+        return _answer(request, services.generation_cancel(generation=generation))

@@ -1,0 +1,15 @@
+"""Thin entry points: take an id, call a service. Fixed names so queued messages survive refactors."""
+
+from celery import shared_task
+
+from apps.generations import services
+
+
+@shared_task(name="generations.run", ignore_result=True)
+def run_generation(generation_id: str) -> None:
+    services.generation_run(generation_id=generation_id)
+
+
+@shared_task(name="generations.recover_stale", ignore_result=True)
+def recover_stale_generations() -> None:
+    services.generation_recover()

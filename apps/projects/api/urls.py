@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.projects.api import views
+
+urlpatterns = [
+    path("projects/", views.ProjectListApi.as_view(), name="project-list"),
+    path("projects/<uuid:project_id>/", views.ProjectDetailApi.as_view(), name="project-detail"),
+    path("projects/<uuid:project_id>/members/", views.MemberListApi.as_view(), name="member-list"),
+    path("projects/<uuid:project_id>/members/<int:user_id>/", views.MemberDetailApi.as_view(), name="member-detail"),
+]

@@ -1,0 +1,84 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.projects import policy, selectors, services
+from apps.projects.api.serializers import (
+    MemberInputSerializer,
+    MemberOutputSerializer,
+    MemberUpdateSerializer,
+    ProjectInputSerializer,
+    ProjectOutputSerializer,
+)
+from apps.projects.policy import Action
+
+
+class ProjectListApi(APIView):
+    @extend_schema(responses=ProjectOutputSerializer(many=True))
+    def get(self, request):
+        projects = selectors.project_list(user=request.user)
+        return Response(ProjectOutputSerializer(projects, many=True).data)
+
+    @extend_schema(request=ProjectInputSerializer, responses={201: ProjectOutputSerializer})
+    def post(self, request):
+        data = ProjectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        project = services.project_create(user=request.user, **data.validated_data)
+        return Response(ProjectOutputSerializer(project, context={"role": "owner"}).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailApi(APIView):
+    @extend_schema(responses=ProjectOutputSerializer)
+    def get(self, request, project_id):
+        project = policy.project_for(request.user, project_id)
+        return Response(ProjectOutputSerializer(project, context={"role": policy.role_of(request.user, project)}).data)
+
+    @extend_schema(request=ProjectInputSerializer, responses=ProjectOutputSerializer)
+    def patch(self, request, project_id):
+        project = policy.project_for(request.user, project_id, Action.MANAGE_PROJECT)
+        data = ProjectInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        project = services.project_update(project=project, **data.validated_data)
+        return Response(ProjectOutputSerializer(project, context={"role": "owner"}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, project_id):
+        project = policy.project_for(request.user, project_id, Action.MANAGE_PROJECT)
+        services.project_delete(project=project)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemberListApi(APIView):
+    @extend_schema(responses=MemberOutputSerializer(many=True))
+    def get(self, request, project_id):
+        project = policy.project_for(request.user, project_id)
+        return Response(MemberOutputSerializer(selectors.member_list(project=project), many=True).data)
+
+    @extend_schema(request=MemberInputSerializer, responses={201: MemberOutputSerializer})
+    def post(self, request, project_id):
+        project = policy.project_for(request.user, project_id, Action.MANAGE_MEMBERS)
+        data = MemberInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.member_add(project=project, **data.validated_data)
+        return Response(MemberOutputSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDetailApi(APIView):
+    def _membership(self, request, project_id, user_id):
+        project = policy.project_for(request.user, project_id, Action.MANAGE_MEMBERS)
+        return get_object_or_404(project.memberships.select_related("user", "project"), user_id=user_id)
+
+    @extend_schema(request=MemberUpdateSerializer, responses=MemberOutputSerializer)
+    def patch(self, request, project_id, user_id):
+        membership = self._membership(request, project_id, user_id)
+        data = MemberUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = services.member_update(membership=membership, **data.validated_data)
+        return Response(MemberOutputSerializer(membership).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, project_id, user_id):
+        services.member_remove(membership=self._membership(request, project_id, user_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,97 @@
+"""Who may do what. REST views, the admin and the pages all ask here, so each rule is written once.
+
+An outsider learns nothing: a project the user is not a member of is "not found", never "forbidden".
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+from rest_framework.exceptions import PermissionDenied
+
+from apps.projects.models import Membership, Project, Role
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    MANAGE_LIBRARY = "manage_library"
+    GENERATE = "generate"
+    UPLOAD = "upload"
+    REVIEW = "review"
+    MANAGE_PROJECT = "manage_project"
+    MANAGE_MEMBERS = "manage_members"
+
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.VIEWER: frozenset({Action.VIEW}),
+    Role.EDITOR: frozenset({Action.VIEW, Action.MANAGE_LIBRARY, Action.GENERATE, Action.UPLOAD}),
+    Role.REVIEWER: frozenset({Action.VIEW, Action.REVIEW}),
+    Role.OWNER: frozenset(Action),
+}
+
+ACTION_WORDS = {
+    Action.VIEW: "view this project",
+    Action.MANAGE_LIBRARY: "change this project's library",
+    Action.GENERATE: "create generations in this project",
+    Action.UPLOAD: "upload assets to this project",
+    Action.REVIEW: "review assets in this project",
+    Action.MANAGE_PROJECT: "change this project",
+    Action.MANAGE_MEMBERS: "manage this project's members",
+}
+
+
+def roles_allowed(action: Action) -> list[str]:
+    return [role for role, actions in ROLE_ACTIONS.items() if action in actions]
+
+
+def role_of(user, project: Project) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(project=project, user=user).values_list("role", flat=True).first()
+
+
+def role_allows(role: str | None, action: Action) -> bool:
+    return role is not None and action in ROLE_ACTIONS[role]
+
+
+def can(user, project: Project, action: Action) -> bool:
+    return role_allows(role_of(user, project), action)
+
+
+def projects_for(user, action: Action = Action.VIEW) -> QuerySet[Project]:
+    """The projects on which `user` may do `action`, as a queryset to filter other tables by."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    return Project.objects.filter(memberships__user=user, memberships__role__in=roles_allowed(action))
+
+
+def check(user, project: Project, action: Action, *, role: str | None = None) -> None:
+    """404 for outsiders, 403 for members whose role lacks the action."""
+    role = role if role is not None else role_of(user, project)
+    if role is None:
+        raise Http404("No such project.")
+    if not role_allows(role, action):
+        raise PermissionDenied(f"Your role ({role}) may not {ACTION_WORDS[action]}. Allowed roles: {', '.join(roles_allowed(action))}.")
+
+
+def project_for(user, project_id, action: Action = Action.VIEW) -> Project:
+    """Load a project by id for a user about to do `action`, or refuse."""
+    project = Project.objects.filter(pk=project_id, memberships__user=user).first() if user.is_authenticated else None
+    if project is None:
+        raise Http404("No such project.")
+    check(user, project, action)
+    return project
+
+
+def object_for(user, queryset: QuerySet, pk, action: Action = Action.VIEW):
+    """Load a project-owned row (it has a `project` FK) by id for `user`, in one query, or refuse."""
+    if not user.is_authenticated:
+        raise Http404("Not found.")
+    my_role = Membership.objects.filter(project=OuterRef("project_id"), user=user).values("role")[:1]
+    obj = queryset.select_related("project").annotate(my_role=Subquery(my_role)).filter(pk=pk).first()
+    if obj is None or obj.my_role is None:
+        raise Http404("Not found.")
+    check(user, obj.project, action, role=obj.my_role)
+    return obj

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from apps.core.exceptions import Conflict, ValidationFailed
+from apps.projects.models import Membership, Project, Role
+
+
+@transaction.atomic
+def project_create(*, user, name: str, brief: str = "") -> Project:
+    """The creator becomes the project's owner."""
+    project = Project.objects.create(name=name, brief=brief, created_by=user)
+    Membership.objects.create(project=project, user=user, role=Role.OWNER)
+    return project
+
+
+def project_update(*, project: Project, **fields) -> Project:
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.save(update_fields=[*fields, "updated_at"])
+    return project
+
+
+def project_delete(*, project: Project) -> None:
+    project.delete()
+
+
+def _ensure_an_owner_remains(project: Project, membership: Membership, new_role: str | None) -> None:
+    if membership.role == Role.OWNER and new_role != Role.OWNER:
+        if not project.memberships.filter(role=Role.OWNER).exclude(pk=membership.pk).exists():
+            raise Conflict("A project must keep at least one owner; make someone else owner first.", code="last_owner", field="role")
+
+
+@transaction.atomic
+def member_add(*, project: Project, username: str, role: str) -> Membership:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ValidationFailed(f"No user named {username!r}.", field="username")
+    membership, created = Membership.objects.get_or_create(project=project, user=user, defaults={"role": role})
+    if not created:
+        raise Conflict(f"{username!r} is already a member of this project (as {membership.role}).", code="already_member", field="username")
+    return membership
+
+
+@transaction.atomic
+def member_update(*, membership: Membership, role: str) -> Membership:
+    _ensure_an_owner_remains(membership.project, membership, role)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership) -> None:
+    _ensure_an_owner_remains(membership.project, membership, None)
+    membership.delete()

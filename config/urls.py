@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from apps.core.views import home
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("", include("apps.projects.api.urls")),
+    path("", include("apps.generations.api.urls")),
+    path("", include("apps.assets.api.urls")),
+    path("", include("apps.approvals.api.urls")),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
