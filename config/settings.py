@@ -114,6 +114,7 @@ LOGIN_URL = "/admin/login/"
 # served through views that check project membership. There is deliberately no MEDIA_URL route.
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 if env("AWS_STORAGE_BUCKET_NAME", default=""):

@@ -33,7 +33,7 @@ from apps.gemini import catalogue
 from apps.gemini.emulator.render import render_png
 
 ROUTE = re.compile(r"^/(v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):generateContent$")
-FAULT = re.compile(r"\[fault:(?P<kind>[a-z0-9-]+)(?:x(?P<times>\d+))?(?:=(?P<arg>[\d.]+))?\]")
+FAULT = re.compile(r"\[fault:(?P<kind>[a-z0-9-]+?)(?:x(?P<times>\d+))?(?:=(?P<arg>[\d.]+))?\]")
 CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 # Tokens an output image counts for, by size tier (what usage metadata reports).

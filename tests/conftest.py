@@ -1,0 +1,100 @@
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.gemini.emulator import start_in_thread
+from config.celery import app as celery_app
+from tests.factories import ProjectFactory, member
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    """The Gemini API emulator on a free loopback port; the real SDK reaches it over HTTP."""
+    server = start_in_thread()
+    previous = {name: os.environ.get(name) for name in ("GOOGLE_GEMINI_BASE_URL", "GEMINI_API_KEY", "GOOGLE_API_KEY")}
+    os.environ["GOOGLE_GEMINI_BASE_URL"] = server.base_url
+    os.environ["GEMINI_API_KEY"] = "emulator-key"
+    os.environ.pop("GOOGLE_API_KEY", None)
+    yield server
+    server.shutdown()
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture
+def upstream(emulator):
+    """The emulator with an empty request log."""
+    emulator.state.reset()
+    return emulator
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    """Each test writes its files to its own folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files"), "base_url": None, "allow_overwrite": True},
+        },
+    }
+    return tmp_path / "files"
+
+
+@pytest.fixture
+def run_tasks_inline(settings, transactional_db):
+    """Run enqueued jobs in this process as their transaction commits (the real task code,
+    without a broker); retries wait 0 s instead of backing off."""
+    settings.GENERATION_RETRY_BASE_SECONDS = 0
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def project(db):
+    return ProjectFactory()
+
+
+@pytest.fixture
+def api():
+    """Returns an API client logged in as the given user."""
+
+    def client_for(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def editor(project):
+    return member(project, "editor")
+
+
+@pytest.fixture
+def owner(project):
+    return member(project, "owner")
+
+
+@pytest.fixture
+def viewer(project):
+    return member(project, "viewer")
+
+
+@pytest.fixture
+def reviewer(project):
+    return member(project, "reviewer")
+
+
+@pytest.fixture
+def outsider(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()

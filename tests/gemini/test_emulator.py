@@ -1,0 +1,87 @@
+"""The emulator refuses what the real API refuses, even when our own checks are bypassed."""
+
+import base64
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from apps.gemini import catalogue
+from apps.gemini.checks import ImageSettings
+from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
+from tests.images import image_bytes
+
+
+def unchecked(model="nano-banana-2", aspect_ratio="1:1", image_size="1K", thinking_level=None, web=False, image=False):
+    return ImageSettings(catalogue.get_model(model), aspect_ratio, image_size, thinking_level, web, image)
+
+
+@pytest.mark.parametrize(
+    "job",
+    [
+        unchecked("nano-banana-pro", aspect_ratio="8:1"),
+        unchecked("nano-banana-pro", image_size="512"),
+        unchecked("nano-banana", thinking_level="high"),
+        unchecked("nano-banana-pro", thinking_level="minimal"),
+        unchecked("nano-banana-pro", image=True),
+    ],
+)
+def test_invalid_settings_are_400_invalid_argument(upstream, job):
+    with pytest.raises(GatewayError) as failure:
+        generate_image(ImageRequest(settings=job, prompt="x"))
+    assert failure.value.code == "invalid_request"
+    assert "INVALID_ARGUMENT" in failure.value.message
+
+
+def test_fifteen_input_images_are_refused(upstream):
+    images = tuple(InputImage(image_bytes(8, 8), "image/png", "ref") for _ in range(15))
+    with pytest.raises(GatewayError) as failure:
+        generate_image(ImageRequest(settings=unchecked(), prompt="x", images=images))
+    assert "at most 14" in failure.value.message
+
+
+def test_bytes_that_are_not_an_image_are_refused(upstream):
+    with pytest.raises(GatewayError) as failure:
+        generate_image(ImageRequest(settings=unchecked(), prompt="x", images=(InputImage(b"not an image", "image/png", "ref"),)))
+    assert failure.value.code == "invalid_request"
+
+
+def post(url, body):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_snake_case_camel_case_and_url_safe_base64_are_all_accepted(upstream):
+    data = base64.urlsafe_b64encode(image_bytes(33, 17)).decode().rstrip("=")
+    body = {
+        "contents": [{"role": "user", "parts": [{"text": "edit"}, {"inline_data": {"mimeType": "image/png", "data": data}}]}],
+        "generation_config": {"imageConfig": {"aspect_ratio": "4:3"}},
+    }
+    status, answer = post(f"{upstream.base_url}/v1beta/models/gemini-2.5-flash-image:generateContent", body)
+    assert status == 200
+    assert answer["candidates"][0]["content"]["parts"][-1]["inlineData"]["mimeType"] == "image/png"
+
+
+def test_error_shape_matches_google(upstream):
+    status, answer = post(f"{upstream.base_url}/v1/models/gemini-3-pro-image-preview:generateContent", {"contents": [{"parts": [{"text": "x"}]}], "generationConfig": {"imageConfig": {"aspectRatio": "1:8"}}})
+    assert status == 400
+    assert answer["error"]["status"] == "INVALID_ARGUMENT" and answer["error"]["code"] == 400
+
+
+def test_rpm_limit_answers_429_with_retry_delay():
+    from apps.gemini.emulator import start_in_thread
+
+    server = start_in_thread(rpm=1)
+    try:
+        body = {"contents": [{"parts": [{"text": "x"}]}]}
+        assert post(f"{server.base_url}/v1/models/gemini-2.5-flash-image:generateContent", body)[0] == 200
+        status, answer = post(f"{server.base_url}/v1/models/gemini-2.5-flash-image:generateContent", body)
+        assert status == 429
+        assert answer["error"]["details"][0]["retryDelay"].endswith("s")
+    finally:
+        server.shutdown()
