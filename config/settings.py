@@ -144,7 +144,7 @@ else:
     _file_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         # Overwrite, so a retried job writing its deterministic keys replaces rather than duplicates.
-        "OPTIONS": {"location": str(VAR_DIR / "files"), "base_url": None, "allow_overwrite": True},
+        "OPTIONS": {"location": env("FILES_DIR", default=str(VAR_DIR / "files")), "base_url": None, "allow_overwrite": True},
     }
 # Object stores hand out short-lived signed URLs; local files are streamed by a guarded view.
 FILES_SERVED_BY_SIGNED_URL = _file_storage["BACKEND"] != "django.core.files.storage.FileSystemStorage"

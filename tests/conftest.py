@@ -34,7 +34,8 @@ def upstream(emulator):
 
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
-    """Each test writes its files to its own folder."""
+    """Each test writes its files to its own folder; passwords hash fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

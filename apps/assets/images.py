@@ -67,13 +67,19 @@ def sanitize_upload(data: bytes, *, field: str = "image") -> StoredImage:
         )
     if not data:
         raise ValidationFailed("The file is empty.", field=field, code="empty")
+    max_pixels = settings.UPLOAD_MAX_PIXELS
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit is checked below
             image = Image.open(io.BytesIO(data))
             fmt = image.format
             width, height = image.size
-    except (OSError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ValidationFailed(
+            f"The image has far too many pixels ({exc}); the limit is {max_pixels:,} pixels.",
+            field=field, code="too_many_pixels", details={"limit": max_pixels},
+        ) from exc
+    except OSError as exc:
         raise ValidationFailed(
             "The file is not an image we can read. Upload a PNG, JPEG or WebP.", field=field, code="unsupported_type"
         ) from exc
@@ -81,7 +87,6 @@ def sanitize_upload(data: bytes, *, field: str = "image") -> StoredImage:
         raise ValidationFailed(
             f"Images of type {fmt} are not accepted. Upload a PNG, JPEG or WebP.", field=field, code="unsupported_type"
         )
-    max_pixels = settings.UPLOAD_MAX_PIXELS
     if width * height > max_pixels:
         raise ValidationFailed(
             f"The image is {width}x{height} ({width * height:,} pixels); the limit is {max_pixels:,} pixels.",

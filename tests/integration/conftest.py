@@ -1,0 +1,114 @@
+"""Real processes: a Celery worker on the real default broker, the web API served over HTTP."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings as django_settings
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def purge_broker() -> None:
+    folder = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+
+
+class Worker:
+    """`celery worker` as a child process sharing this test session's database and files."""
+
+    def __init__(self, *, files_dir: Path, base_url: str, log_path: Path, extra_env: dict | None = None):
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+            "VAR_DIR": str(django_settings.VAR_DIR),
+            "FILES_DIR": str(files_dir),
+            "GOOGLE_GEMINI_BASE_URL": base_url,
+            "GEMINI_API_KEY": "emulator-key",
+            "GENERATION_RETRY_BASE_SECONDS": "0.2",
+            **(extra_env or {}),
+        }
+        self.log_path = log_path
+        self.process = None
+
+    def start(self, concurrency: int = 2) -> "Worker":
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=threads", f"--concurrency={concurrency}",
+             "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if b"ready." in self.log_path.read_bytes():
+                return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited: {self.log_path.read_text()[-2000:]}")
+            time.sleep(0.1)
+        raise RuntimeError(f"worker did not start: {self.log_path.read_text()[-2000:]}")
+
+    def stop(self, sig=None) -> None:
+        if self.process and self.process.poll() is None:
+            if sig is None:
+                self.process.terminate()
+            else:
+                self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture
+def files_dir(private_storage):
+    return private_storage
+
+
+@pytest.fixture
+def worker(transactional_db, emulator, files_dir, tmp_path):
+    purge_broker()
+    started = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "worker.log").start()
+    yield started
+    started.stop()
+
+
+class Rest:
+    """A token-authenticated HTTP client for the live server."""
+
+    def __init__(self, base_url: str, token: str):
+        self.base_url = base_url
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Token {token}"
+
+    def get(self, path, **kwargs):
+        return self.session.get(self.base_url + path, timeout=30, **kwargs)
+
+    def post(self, path, body=None, **kwargs):
+        return self.session.post(self.base_url + path, json=body, timeout=30, **kwargs)
+
+    def wait_for_job(self, job_id, timeout=60.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.get(f"/api/v1/generations/{job_id}/").json()
+            if job["status"] in ("succeeded", "failed", "canceled"):
+                return job
+            time.sleep(0.2)
+        raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s")
+
+
+@pytest.fixture
+def rest(live_server, transactional_db):
+    user = UserFactory(username="integration-editor")
+    return Rest(live_server.url, Token.objects.create(user=user).key)
