@@ -176,6 +176,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "GenerationKindEnum": "apps.generations.models.Kind",
+        "LibraryEntryKindEnum": "apps.library.models.EntryKind",
+    },
 }
 
 # --- Celery. The embedded broker is kombu's filesystem transport: no server, works across

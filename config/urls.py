@@ -8,6 +8,7 @@ from apps.core.views import home
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
     path("", include("apps.projects.api.urls")),
+    path("", include("apps.library.api.urls")),
     path("", include("apps.generations.api.urls")),
     path("", include("apps.assets.api.urls")),
     path("", include("apps.approvals.api.urls")),

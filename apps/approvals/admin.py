@@ -7,7 +7,7 @@ rule the REST API uses (approvals.services.review_check).
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from apps.approvals import services
 from apps.approvals.models import Decision, Review
@@ -80,11 +80,12 @@ class AssetAdmin(ProjectScopedAdmin):
     inlines = [ReviewInline]
     actions = ["approve_selected", "reject_selected", "request_changes_selected"]
     readonly_fields = [
-        "image", "project", "generation_link", "prompt", "settings", "origin", "mime_type", "width", "height",
+        "image", "project", "generation_link", "prompt", "settings", "parents", "children", "references", "origin", "mime_type", "width", "height",
         "size_bytes", "sha256", "model_version", "response_id", "review_status", "created_by", "created_at",
     ]
     fieldsets = [
         (None, {"fields": ["image", "project", "generation_link", "prompt", "settings", "review_status"]}),
+        ("Lineage", {"fields": ["parents", "children", "references"]}),
         ("Decide", {"fields": ["decision", "comment"]}),
         ("File and provenance", {"fields": ["origin", "mime_type", "width", "height", "size_bytes", "sha256", "model_version", "response_id", "created_by", "created_at"]}),
     ]
@@ -132,6 +133,41 @@ class AssetAdmin(ProjectScopedAdmin):
         if job is None:
             return "uploaded"
         return f"{job.kind} · {job.model} · {job.aspect_ratio} · {job.image_size} · thinking {job.thinking_level or '—'}"
+
+    def _linked_thumbnails(self, links) -> str:
+        cells = [
+            format_html(
+                '<a href="{}" title="{}">{}</a>',
+                reverse("admin:assets_asset_change", args=[asset.pk]), relation, preview(reverse("asset-thumbnail", args=[asset.pk]), 96),
+            )
+            for asset, relation in links
+        ]
+        return format_html_join(" ", "{}", ((cell,) for cell in cells)) or "—"
+
+    @admin.display(description="Made from")
+    def parents(self, asset):
+        return self._linked_thumbnails((link.parent, link.get_relation_display()) for link in asset.parent_links.select_related("parent"))
+
+    @admin.display(description="Used by")
+    def children(self, asset):
+        return self._linked_thumbnails((link.child, link.get_relation_display()) for link in asset.child_links.select_related("child"))
+
+    @admin.display(description="Reference images sent")
+    def references(self, asset):
+        if not asset.generation_id:
+            return "—"
+        uses = asset.generation.references.select_related("reference_image__entry")
+        return format_html_join(
+            " ", '<figure style="display:inline-block;margin:0 8px 0 0">{}<figcaption>{}{}</figcaption></figure>',
+            (
+                (
+                    preview(reverse("reference-image-thumbnail", args=[use.reference_image_id]), 96),
+                    use.reference_image.entry.name,
+                    " (archived)" if use.reference_image.archived_at else "",
+                )
+                for use in uses
+            ),
+        ) or "—"
 
     def save_model(self, request, obj, form, change):
         decision = form.cleaned_data.get("decision")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
@@ -57,9 +59,31 @@ def lineage_asset_ids(asset: Asset) -> set:
         return {Asset._meta.pk.to_python(row[0]) for row in cursor.fetchall()}
 
 
-def asset_lineage(asset: Asset) -> tuple[list[Asset], list[AssetLink]]:
-    """The graph around an asset: nodes (it, its ancestors and descendants) and the edges among them."""
+@dataclass
+class Lineage:
+    assets: list[Asset]
+    reference_images: list
+    edges: list[dict]
+
+
+def asset_lineage(asset: Asset) -> Lineage:
+    """The graph around an asset: it, its ancestors and descendants at any depth, the exact
+    reference images their jobs sent (archived or not), and the edges among them.
+    Four queries whatever the depth."""
+    from apps.generations.models import GenerationReference
+
     ids = lineage_asset_ids(asset) | {asset.pk}
-    nodes = list(asset_queryset().filter(pk__in=ids).order_by("created_at"))
-    edges = list(AssetLink.objects.filter(child_id__in=ids, parent_id__in=ids).order_by("id"))
-    return nodes, edges
+    assets = list(asset_queryset().filter(pk__in=ids).order_by("created_at"))
+    links = AssetLink.objects.filter(child_id__in=ids, parent_id__in=ids).order_by("id").values_list("child_id", "parent_id", "relation")
+    edges = [{"from": str(child), "to": str(parent), "relation": relation} for child, parent, relation in links]
+
+    made_by = {}
+    for node in assets:
+        if node.generation_id:
+            made_by.setdefault(node.generation_id, []).append(node)
+    references = {}
+    used = GenerationReference.objects.filter(generation_id__in=made_by).select_related("reference_image__entry").order_by("position")
+    for use in used:
+        references[use.reference_image_id] = use.reference_image
+        edges += [{"from": str(node.pk), "to": str(use.reference_image_id), "relation": "references"} for node in made_by[use.generation_id]]
+    return Lineage(assets=assets, reference_images=list(references.values()), edges=edges)

@@ -53,6 +53,13 @@ class ReferenceLimits:
     max_objects: int = 14
     images_per_object: int = 10
 
+    def images_per_entry(self, kind: str) -> int:
+        return self.images_per_character if kind == "character" else self.images_per_object
+
+
+# What a library entry may hold, whatever model later uses it.
+LIBRARY_LIMITS = ReferenceLimits()
+
 
 @dataclass(frozen=True)
 class ImageModel:
@@ -66,7 +73,7 @@ class ImageModel:
     web_search: bool
     image_search: bool
     price_per_image_usd: dict[str, Decimal]
-    references: ReferenceLimits = ReferenceLimits()
+    references: ReferenceLimits = LIBRARY_LIMITS
     max_input_images: int = MAX_INPUT_IMAGES
 
     @property

@@ -128,22 +128,22 @@ def generation_create(*, project, user, data: GenerationInput, idempotency_key: 
 
     characters = _entries(project, data.characters, EntryKind.CHARACTER, "characters")
     objects = _entries(project, data.objects, EntryKind.OBJECT, "objects")
-    model = catalogue.get_model(data.model or catalogue.DEFAULT_MODEL)
     aspect_ratio, original_prompt = data.aspect_ratio, ""
+    references = _reference_images(characters, objects)
     if data.kind == Kind.UPSCALE:
-        source_job = sources[0].generation
         if data.image_size not in UPSCALE_SIZES:
             raise ValidationFailed(
                 f"Upscale renders at {' or '.join(UPSCALE_SIZES)}; got {data.image_size!r}.",
                 field="image_size", details={"allowed": list(UPSCALE_SIZES)},
             )
-        if source_job is not None:
-            original_prompt = source_job.prompt
-            aspect_ratio = aspect_ratio or source_job.aspect_ratio
-            if not characters and not objects:
-                characters = list(LibraryEntry.objects.filter(pk__in=source_job.references.values("reference_image__entry")))
+        draft = sources[0].generation
+        if draft is not None:
+            # The draft's own prompt, ratio and exact reference images (even if archived since).
+            original_prompt = draft.prompt
+            aspect_ratio = aspect_ratio or draft.aspect_ratio
+            if not references:
+                references = [(ref.reference_image, ref.label) for ref in draft.references.select_related("reference_image")]
 
-    references = _reference_images(characters, objects, model)
     job = check_image_settings(
         model=data.model,
         aspect_ratio=aspect_ratio,
@@ -195,18 +195,16 @@ def generation_create(*, project, user, data: GenerationInput, idempotency_key: 
     return generation, True
 
 
-def _reference_images(characters, objects, model) -> list:
-    """The live reference images of each entry, labelled, capped at the catalogue's per-kind limit."""
-    limits = model.references if model else catalogue.MODELS[0].references
+def _reference_images(characters, objects) -> list:
+    """The live reference images of each entry, in upload order, each with the label sent before it."""
     chosen = []
-    for entries, per_entry in ((characters, limits.images_per_character), (objects, limits.images_per_object)):
-        for entry in entries:
-            images = list(entry.images.filter(archived_at__isnull=True).order_by("created_at")[:per_entry])
-            for position, image in enumerate(images):
-                label = prompts.reference_label(
-                    kind=entry.kind, name=entry.name, description=entry.description, position=position, total=len(images)
-                )
-                chosen.append((image, label))
+    for entry in [*characters, *objects]:
+        images = list(entry.images.filter(archived_at__isnull=True).order_by("created_at"))
+        for position, image in enumerate(images):
+            label = prompts.reference_label(
+                kind=entry.kind, name=entry.name, description=entry.description, position=position, total=len(images)
+            )
+            chosen.append((image, label))
     return chosen
 
 
@@ -314,6 +312,12 @@ def _store_output(generation: Generation, index: int, result, parents) -> None:
         raise
 
 
+def _variation_parent(generation: Generation, index: int) -> list:
+    """Outputs after the first of a multi-image job are variations of the first."""
+    first = Asset.objects.filter(generation=generation, output_index=0).first() if index else None
+    return [(first, Relation.VARIATION_OF)] if first else []
+
+
 def generation_run(*, generation_id) -> None:
     """Run a queued job once. Safe to call twice with the same id: the claim lets one through."""
     if not _claim(generation_id):
@@ -330,7 +334,7 @@ def generation_run(*, generation_id) -> None:
                 return
             Generation.objects.filter(pk=generation.pk).update(upstream_calls=F("upstream_calls") + 1)
             result = generate_image(request)
-            _store_output(generation, index, result, parents)
+            _store_output(generation, index, result, parents + _variation_parent(generation, index))
     except GatewayError as error:
         _handle_failure(generation, error.code, error.message, retryable=error.retryable, error=error)
         return

@@ -6,6 +6,7 @@ An outsider learns nothing: a project the user is not a member of is "not found"
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import reduce
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
@@ -85,13 +86,16 @@ def project_for(user, project_id, action: Action = Action.VIEW) -> Project:
     return project
 
 
-def object_for(user, queryset: QuerySet, pk, action: Action = Action.VIEW):
-    """Load a project-owned row (it has a `project` FK) by id for `user`, in one query, or refuse."""
+def object_for(user, queryset: QuerySet, pk, action: Action = Action.VIEW, *, project_path: str = "project"):
+    """Load a project-owned row by id for `user`, in one query, or refuse (404 outsider, 403 role).
+
+    `project_path` leads from the row to its project, e.g. "entry__project" for a reference image.
+    """
     if not user.is_authenticated:
         raise Http404("Not found.")
-    my_role = Membership.objects.filter(project=OuterRef("project_id"), user=user).values("role")[:1]
-    obj = queryset.select_related("project").annotate(my_role=Subquery(my_role)).filter(pk=pk).first()
+    my_role = Membership.objects.filter(project=OuterRef(project_path), user=user).values("role")[:1]
+    obj = queryset.select_related(project_path).annotate(my_role=Subquery(my_role)).filter(pk=pk).first()
     if obj is None or obj.my_role is None:
         raise Http404("Not found.")
-    check(user, obj.project, action, role=obj.my_role)
+    check(user, reduce(getattr, project_path.split("__"), obj), action, role=obj.my_role)
     return obj

@@ -40,8 +40,8 @@ def chain(project, length: int) -> Asset:
 
 def count_queries(asset) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as queries:
-        nodes, edges = asset_lineage(asset)
-    return len(queries), len(nodes)
+        lineage = asset_lineage(asset)
+    return len(queries), len(lineage.assets)
 
 
 def test_lineage_query_count_does_not_grow_with_depth(project):

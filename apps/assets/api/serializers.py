@@ -1,7 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from apps.assets.models import Asset, AssetLink, ReviewStatus
+from apps.assets.models import Asset, Relation, ReviewStatus
 from apps.assets.selectors import thumbnail_of
 
 
@@ -60,15 +60,33 @@ class LineageNodeSerializer(AssetOutputSerializer):
         return prompt[:140]
 
 
-class LineageEdgeSerializer(serializers.ModelSerializer):
-    """Reads as a sentence: `from` (the newer asset) was `relation` `to` (its parent)."""
+class LineageReferenceNodeSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    type = serializers.SerializerMethodField()
+    kind = serializers.CharField(source="entry.kind")
+    name = serializers.CharField(source="entry.name")
+    sha256 = serializers.CharField()
+    archived = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
 
-    to = serializers.UUIDField(source="parent_id")
+    def get_type(self, image) -> str:
+        return "reference_image"
 
-    class Meta:
-        model = AssetLink
-        fields = ["to", "relation"]
+    def get_archived(self, image) -> bool:
+        return image.archived_at is not None or image.entry.archived_at is not None
 
-    def to_representation(self, link):
+    def get_thumbnail_url(self, image) -> str:
+        url = reverse("reference-image-thumbnail", args=[image.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class LineageEdgeSerializer(serializers.Serializer):
+    """Reads as a sentence: `from` (the newer asset) was `relation` `to` (its parent or reference)."""
+
+    to = serializers.UUIDField()
+    relation = serializers.ChoiceField(choices=Relation.choices)
+
+    def to_representation(self, edge):
         # `from` is a Python keyword, so it is added here rather than declared as a field.
-        return {"from": str(link.child_id), **super().to_representation(link)}
+        return {"from": edge["from"], **super().to_representation(edge)}

@@ -1,6 +1,6 @@
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
+from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +12,7 @@ from apps.assets.api.serializers import (
     AssetUploadSerializer,
     LineageEdgeSerializer,
     LineageNodeSerializer,
+    LineageReferenceNodeSerializer,
 )
 from apps.assets.files import file_response
 from apps.assets.models import Asset
@@ -70,14 +71,21 @@ class AssetThumbnailApi(APIView):
 class AssetLineageApi(APIView):
     @extend_schema(
         responses=inline_serializer(
-            "Lineage", {"nodes": LineageNodeSerializer(many=True), "edges": LineageEdgeSerializer(many=True)}
+            "Lineage",
+            {
+                "nodes": PolymorphicProxySerializer(
+                    component_name="LineageNodeAny",
+                    serializers=[LineageNodeSerializer, LineageReferenceNodeSerializer],
+                    resource_type_field_name=None,
+                    many=True,
+                ),
+                "edges": LineageEdgeSerializer(many=True),
+            },
         )
     )
     def get(self, request, asset_id):
-        nodes, edges = selectors.asset_lineage(asset_for(request, asset_id))
-        return Response(
-            {
-                "nodes": LineageNodeSerializer(nodes, many=True, context={"request": request}).data,
-                "edges": LineageEdgeSerializer(edges, many=True).data,
-            }
-        )
+        lineage = selectors.asset_lineage(asset_for(request, asset_id))
+        context = {"request": request}
+        nodes = LineageNodeSerializer(lineage.assets, many=True, context=context).data
+        references = LineageReferenceNodeSerializer(lineage.reference_images, many=True, context=context).data
+        return Response({"nodes": [*nodes, *references], "edges": LineageEdgeSerializer(lineage.edges, many=True).data})

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import io
 import json
 import re
@@ -72,14 +73,14 @@ def snake_keys(value):
     return value
 
 
-def decode_image(data: str) -> Image.Image:
+def decode_image(data: str) -> tuple[Image.Image, bytes]:
     """Bytes may come as standard or URL-safe base64, padded or not."""
     try:
         padded = data + "=" * (-len(data) % 4)
         raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
         image = Image.open(io.BytesIO(raw))
         image.load()
-        return image
+        return image, raw
     except (binascii.Error, ValueError, OSError) as exc:
         raise invalid(f"Unable to process input image: {exc}") from exc
 
@@ -125,7 +126,9 @@ class GenerateContent:
         self.generation_config = self.body.get("generation_config") or {}
         self.image_config = self.generation_config.get("image_config") or {}
         self.prompt = ""
+        self.texts: list[str] = []
         self.images: list[Image.Image] = []
+        self.image_hashes: list[str] = []
 
     def validate(self) -> None:
         contents = self.body.get("contents")
@@ -140,7 +143,10 @@ class GenerateContent:
                     inline = part["inline_data"]
                     if not str(inline.get("mime_type", "")).startswith("image/"):
                         raise invalid(f"Unsupported MIME type: {inline.get('mime_type')}")
-                    self.images.append(decode_image(inline.get("data", "")))
+                    image, raw = decode_image(inline.get("data", ""))
+                    self.images.append(image)
+                    self.image_hashes.append(hashlib.sha256(raw).hexdigest())
+        self.texts = texts
         self.prompt = " ".join(texts).strip()
         if len(self.images) > self.model.max_input_images:
             raise invalid(f"Too many input images: {len(self.images)}. {self.model.model_id} accepts at most {self.model.max_input_images}.")
@@ -311,6 +317,9 @@ class Handler(BaseHTTPRequestHandler):
             call.validate()
             entry["prompt"] = call.prompt[:200]
             entry["input_images"] = len(call.images)
+            entry["input_sha256"] = call.image_hashes
+            entry["texts"] = [text[:300] for text in call.texts]
+            entry["system_instruction"] = " ".join(p.get("text", "") for p in (call.body.get("system_instruction") or {}).get("parts", []))
             entry["image_config"] = call.image_config
             retry_delay = state.admit()
             if retry_delay is not None:

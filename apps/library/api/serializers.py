@@ -1,0 +1,53 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from apps.core.serializers import StrictInputSerializer
+from apps.gemini.catalogue import LIBRARY_LIMITS
+from apps.library.models import LibraryEntry, ReferenceImage
+
+
+class EntryInputSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReferenceImageOutputSerializer(serializers.ModelSerializer):
+    file_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReferenceImage
+        fields = ["id", "entry", "mime_type", "width", "height", "size_bytes", "sha256", "file_url", "thumbnail_url", "created_at", "archived_at"]
+
+    def _url(self, name, image):
+        url = reverse(name, args=[image.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_file_url(self, image) -> str:
+        return self._url("reference-image-file", image)
+
+    def get_thumbnail_url(self, image) -> str:
+        return self._url("reference-image-thumbnail", image)
+
+
+class EntryOutputSerializer(serializers.ModelSerializer):
+    images = serializers.SerializerMethodField()
+    image_limit = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LibraryEntry
+        fields = ["id", "project", "kind", "name", "description", "images", "image_limit", "created_at", "archived_at"]
+
+    def get_images(self, entry) -> list[dict]:
+        images = getattr(entry, "live_images", None)
+        if images is None:
+            images = entry.images.filter(archived_at__isnull=True).order_by("created_at")
+        return ReferenceImageOutputSerializer(images, many=True, context=self.context).data
+
+    def get_image_limit(self, entry) -> int:
+        return LIBRARY_LIMITS.images_per_entry(entry.kind)
+
+
+class ReferenceImageUploadSerializer(serializers.Serializer):
+    image = serializers.FileField(help_text="PNG, JPEG or WebP; the content decides the type, not the name.")
