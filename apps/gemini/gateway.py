@@ -113,7 +113,11 @@ def build_config(request: ImageRequest) -> types.GenerateContentConfig:
     image_config = types.ImageConfig(aspect_ratio=job.aspect_ratio)
     if job.model.supports_size_choice:
         image_config.image_size = job.image_size
-    config = types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"], image_config=image_config)
+    config = types.GenerateContentConfig(
+        response_modalities=["TEXT", "IMAGE"],
+        image_config=image_config,
+        automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
+    )
     if job.thinking_level:
         config.thinking_config = types.ThinkingConfig(thinking_level=job.thinking_level.upper())
     if job.web_search or job.image_search:
