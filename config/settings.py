@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.assets",
     "apps.generations",
     "apps.approvals",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "GenerationKindEnum": "apps.generations.models.Kind",
         "LibraryEntryKindEnum": "apps.library.models.EntryKind",
+        "RoleEnum": "apps.projects.models.Role",
     },
 }
 
@@ -218,6 +220,12 @@ GENERATION_RETRY_BASE_SECONDS = env.float("GENERATION_RETRY_BASE_SECONDS", defau
 GENERATION_RETRY_MAX_SECONDS = env.float("GENERATION_RETRY_MAX_SECONDS", default=60.0)
 # A running job whose heartbeat is older than this is presumed orphaned by a dead worker.
 GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", default=300)
+
+# --- Webhooks
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=5.0)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # --- Uploads
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)

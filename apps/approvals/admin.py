@@ -1,7 +1,7 @@
 """The admin built for reviewers: assets with previews, decisions with comments, the full history.
 
-Staff users see only the projects they belong to; whether they may decide is asked of the same
-rule the REST API uses (approvals.services.review_check).
+Staff users see only the projects where they may review; whether they may decide is asked of
+the same rule the REST API uses (apps.approvals.policy).
 """
 
 from django import forms
@@ -9,16 +9,15 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from apps.approvals import policy as review_policy
 from apps.approvals import services
 from apps.approvals.models import Decision, Review
 from apps.assets.models import Asset
 from apps.core.exceptions import ApplicationError
-from apps.projects import policy
-from apps.projects.policy import Action
 
 
 class ProjectScopedAdmin(admin.ModelAdmin):
-    """Rows of projects the user belongs to; superusers see everything."""
+    """Rows of the projects where the user may review; superusers see everything."""
 
     project_path = "project"
 
@@ -26,10 +25,10 @@ class ProjectScopedAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(**{f"{self.project_path}__in": policy.projects_for(request.user)})
+        return queryset.filter(**{f"{self.project_path}__in": review_policy.projects_user_may_review(request.user)})
 
     def _is_member_somewhere(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff and policy.projects_for(request.user).exists()
+        return request.user.is_active and request.user.is_staff and review_policy.projects_user_may_review(request.user).exists()
 
     def has_module_permission(self, request):
         return request.user.is_superuser or self._is_member_somewhere(request)
@@ -95,7 +94,8 @@ class AssetAdmin(ProjectScopedAdmin):
             return True
         if obj is None:
             return self._is_member_somewhere(request)
-        return policy.can(request.user, obj.project, Action.REVIEW)
+        # Deciding is the only change; refusing per decision (e.g. four-eyes) happens in the service.
+        return review_policy.decision_refusal(request.user, obj, Decision.REJECT) is None
 
     @admin.display(description="Preview")
     def thumbnail(self, asset):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.assets.models import Asset, ReviewStatus
+from apps.projects.models import Project, Role
 
 
 class Decision(models.TextChoices):
@@ -31,3 +32,23 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.decision} by {self.reviewer} on {self.asset_id}"
+
+
+def default_decider_roles() -> list[str]:
+    return [Role.REVIEWER, Role.OWNER]
+
+
+class ReviewPolicy(models.Model):
+    """Set by a project's owner; absent means the defaults below."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True, related_name="review_policy")
+    decider_roles = models.JSONField(default=default_decider_roles, help_text="Roles whose members may decide.")
+    four_eyes = models.BooleanField(default=True, help_text="The person who made an asset cannot approve it.")
+    approvals_required = models.PositiveSmallIntegerField(default=1, help_text="Distinct approvals that make an asset approved.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "review policies"
+
+    def __str__(self):
+        return f"Review policy of {self.project}"

@@ -1,25 +1,44 @@
 from django.db import transaction
+from rest_framework.exceptions import PermissionDenied
 
-from apps.approvals.models import STATUS_AFTER, Decision, Review
+from apps.approvals import policy
+from apps.approvals.models import Decision, Review, ReviewPolicy
 from apps.assets.models import Asset
 from apps.core.exceptions import ValidationFailed
-from apps.projects import policy
-from apps.projects.policy import Action
 
 COMMENT_REQUIRED = (Decision.REJECT, Decision.REQUEST_CHANGES)
 
 
-def review_check(*, user, asset: Asset) -> None:
-    """The one rule on who may decide on an asset; REST and the admin both call it."""
-    policy.check(user, asset.project, Action.REVIEW)
-
-
 @transaction.atomic
 def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Review:
-    review_check(user=user, asset=asset)
+    """Append a decision and recompute the asset's review status from the whole log."""
+    refusal = policy.decision_refusal(user, asset, decision)
+    if refusal:
+        raise PermissionDenied(refusal)
     if decision in COMMENT_REQUIRED and not comment.strip():
         raise ValidationFailed(f"A comment is required to {decision.replace('_', ' ')}: say what should change.", field="comment")
+    # Lock the asset row so two reviewers deciding at once both count.
+    asset = Asset.objects.select_for_update().select_related("project", "generation").get(pk=asset.pk)
     review = Review.objects.create(asset=asset, reviewer=user, decision=decision, comment=comment.strip())
-    Asset.objects.filter(pk=asset.pk).update(review_status=STATUS_AFTER[decision])
-    asset.review_status = STATUS_AFTER[decision]
+    log = list(asset.reviews.order_by("-created_at", "-id").values_list("reviewer_id", "decision"))
+    status = policy.status_from_log(log, policy.policy_for(asset.project).approvals_required)
+    Asset.objects.filter(pk=asset.pk).update(review_status=status)
+    asset.review_status = status
+    review.asset = asset
+
+    from apps.webhooks.services import event_emit
+
+    event_emit(
+        project=asset.project,
+        event="asset.reviewed",
+        data={"asset": str(asset.pk), "decision": decision, "comment": review.comment, "reviewer": user.username, "review_status": status},
+    )
     return review
+
+
+def review_policy_update(*, project, **fields) -> ReviewPolicy:
+    rules = policy.policy_for(project)
+    for name, value in fields.items():
+        setattr(rules, name, value)
+    rules.save()
+    return rules

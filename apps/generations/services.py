@@ -30,6 +30,7 @@ from apps.gemini.checks import check_image_settings
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from apps.generations.models import Generation, GenerationReference, GenerationSource, Kind, Status
 from apps.library.models import EntryKind, LibraryEntry
+from apps.webhooks.services import event_emit
 
 logger = logging.getLogger(__name__)
 
@@ -227,12 +228,28 @@ def _claim(generation_id) -> bool:
     )
 
 
+@transaction.atomic
 def _finish(generation: Generation, status: str, **fields) -> bool:
-    return bool(
+    """running -> succeeded | failed, and tell the project's webhooks."""
+    finished = bool(
         Generation.objects.filter(pk=generation.pk, status=Status.RUNNING).update(
             status=status, finished_at=timezone.now(), **fields
         )
     )
+    if finished:
+        error = {"code": fields["error_code"], "message": fields["error_message"]} if fields.get("error_code") else None
+        event_emit(
+            project=generation.project,
+            event=f"generation.{status}",
+            data={
+                "generation": str(generation.pk),
+                "kind": generation.kind,
+                "status": status,
+                "error": error,
+                "assets": [str(pk) for pk in generation.assets.order_by("output_index").values_list("pk", flat=True)],
+            },
+        )
+    return finished
 
 
 def _build_request(generation: Generation) -> ImageRequest:

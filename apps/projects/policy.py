@@ -20,7 +20,6 @@ class Action(StrEnum):
     MANAGE_LIBRARY = "manage_library"
     GENERATE = "generate"
     UPLOAD = "upload"
-    REVIEW = "review"
     MANAGE_PROJECT = "manage_project"
     MANAGE_MEMBERS = "manage_members"
 
@@ -28,7 +27,8 @@ class Action(StrEnum):
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.VIEWER: frozenset({Action.VIEW}),
     Role.EDITOR: frozenset({Action.VIEW, Action.MANAGE_LIBRARY, Action.GENERATE, Action.UPLOAD}),
-    Role.REVIEWER: frozenset({Action.VIEW, Action.REVIEW}),
+    # Who may decide reviews is the project's review policy (apps.approvals.policy), not a fixed role right.
+    Role.REVIEWER: frozenset({Action.VIEW}),
     Role.OWNER: frozenset(Action),
 }
 
@@ -37,7 +37,6 @@ ACTION_WORDS = {
     Action.MANAGE_LIBRARY: "change this project's library",
     Action.GENERATE: "create generations in this project",
     Action.UPLOAD: "upload assets to this project",
-    Action.REVIEW: "review assets in this project",
     Action.MANAGE_PROJECT: "change this project",
     Action.MANAGE_MEMBERS: "manage this project's members",
 }

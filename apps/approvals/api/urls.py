@@ -4,4 +4,5 @@ from apps.approvals.api import views
 
 urlpatterns = [
     path("assets/<uuid:asset_id>/reviews/", views.ReviewListApi.as_view(), name="review-list"),
+    path("projects/<uuid:project_id>/review-policy/", views.ReviewPolicyApi.as_view(), name="review-policy"),
 ]

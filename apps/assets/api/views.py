@@ -1,4 +1,5 @@
-from django.http import Http404
+from django.http import FileResponse, Http404
+from django.utils.text import slugify
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -14,6 +15,7 @@ from apps.assets.api.serializers import (
     LineageNodeSerializer,
     LineageReferenceNodeSerializer,
 )
+from apps.assets.exports import export_zip
 from apps.assets.files import file_response
 from apps.assets.models import Asset
 from apps.core.pagination import paginated_response
@@ -89,3 +91,16 @@ class AssetLineageApi(APIView):
         nodes = LineageNodeSerializer(lineage.assets, many=True, context=context).data
         references = LineageReferenceNodeSerializer(lineage.reference_images, many=True, context=context).data
         return Response({"nodes": [*nodes, *references], "edges": LineageEdgeSerializer(lineage.edges, many=True).data})
+
+
+class ProjectExportApi(APIView):
+    @extend_schema(parameters=[AssetFilterSerializer], responses={(200, "application/zip"): bytes})
+    def get(self, request, project_id):
+        """A zip of the project's assets (approved by default) with manifest.json: hashes, prompts,
+        models, settings, references, parents and review decisions."""
+        project = policy.project_for(request.user, project_id)
+        filters = AssetFilterSerializer(data={"review_status": "approved", **request.query_params.dict()})
+        filters.is_valid(raise_exception=True)
+        archive = export_zip(project=project, review_status=filters.validated_data.get("review_status"))
+        filename = f"{slugify(project.name) or 'project'}-{filters.validated_data.get('review_status', 'all')}.zip"
+        return FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
