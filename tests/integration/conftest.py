@@ -36,6 +36,7 @@ class Worker:
             "GOOGLE_GEMINI_BASE_URL": base_url,
             "GEMINI_API_KEY": "emulator-key",
             "GENERATION_RETRY_BASE_SECONDS": "0.2",
+            "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
             **(extra_env or {}),
         }
         self.log_path = log_path
@@ -112,3 +113,17 @@ class Rest:
 def rest(live_server, transactional_db):
     user = UserFactory(username="integration-editor")
     return Rest(live_server.url, Token.objects.create(user=user).key)
+
+
+@pytest.fixture
+def rest_as(live_server, transactional_db):
+    """A client for a new user holding `role` on a project."""
+
+    def client_for(project_id, role: str) -> Rest:
+        from apps.projects.models import Membership
+
+        user = UserFactory()
+        Membership.objects.create(project_id=project_id, user=user, role=role)
+        return Rest(live_server.url, Token.objects.create(user=user).key)
+
+    return client_for

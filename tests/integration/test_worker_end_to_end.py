@@ -1,17 +1,21 @@
 """The walking skeleton end to end: web API -> broker -> real worker -> real SDK -> emulator -> storage."""
 
 import io
+import time
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 from PIL import Image
 
 from apps.gemini import catalogue
+from apps.webhooks.models import DeliveryAttempt, WebhookEndpoint
+from tests.webhooks.receiver import Receiver
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_prompt_becomes_a_stored_private_reviewable_image(rest, worker, upstream):
+def test_a_prompt_becomes_a_stored_private_reviewable_image(rest, rest_as, worker, upstream):
     project = rest.post("/api/v1/projects/", {"name": "Acme", "brief": "Blue and white."}).json()
     created = rest.post(
         f"/api/v1/projects/{project['id']}/generations/",
@@ -34,7 +38,8 @@ def test_a_prompt_becomes_a_stored_private_reviewable_image(rest, worker, upstre
     assert thumb.status_code == 200 and thumb.headers["Content-Type"] == "image/webp"
     assert len(upstream.state.log) == 1
 
-    review = rest.post(f"/api/v1/assets/{asset['id']}/reviews/", {"decision": "approve"})
+    assert rest.post(f"/api/v1/assets/{asset['id']}/reviews/", {"decision": "approve"}).status_code == 403  # four-eyes
+    review = rest_as(project["id"], "reviewer").post(f"/api/v1/assets/{asset['id']}/reviews/", {"decision": "approve"})
     assert review.status_code == 201 and review.json()["review_status"] == "approved"
 
 
@@ -47,3 +52,21 @@ def test_a_safety_block_fails_the_job_with_a_clear_code(rest, worker, upstream):
     assert job["status"] == "failed"
     assert job["error"]["code"] == "blocked" and "IMAGE_SAFETY" in job["error"]["message"]
     assert job["assets"] == []
+
+
+
+def test_a_slow_failing_webhook_receiver_never_holds_up_the_job(rest, worker, upstream):
+    receiver = Receiver(fail_first=100, delay=3)
+    project = rest.post("/api/v1/projects/", {"name": "Acme"}).json()
+    WebhookEndpoint.objects.create(project_id=project["id"], url=receiver.url, events=["generation.succeeded"])
+    created = rest.post(f"/api/v1/projects/{project['id']}/generations/", {"prompt": "a lighthouse"})
+
+    job = rest.wait_for_job(created.json()["id"], timeout=20)
+
+    assert job["status"] == "succeeded"
+    took = datetime.fromisoformat(job["finished_at"]) - datetime.fromisoformat(job["created_at"])
+    assert took.total_seconds() < 3  # the receiver's 3 s answer did not delay the job
+    deadline = time.monotonic() + 20
+    while not DeliveryAttempt.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert DeliveryAttempt.objects.get().response_code == 500
