@@ -111,6 +111,20 @@ USE_TZ = True
 
 LOGIN_URL = "/admin/login/"
 
+# Behind HTTPS in production: HTTPS=true turns on every secure-transport setting `check --deploy` asks for.
+if env.bool("HTTPS", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# A shared cache keeps throttles and rate limits consistent across processes; local memory by default.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # --- Files. Static files are public (whitenoise); asset files are private and only ever
 # served through views that check project membership. There is deliberately no MEDIA_URL route.
 STATIC_URL = "static/"
@@ -166,6 +180,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {"job_creation": env("JOB_CREATION_RATE", default="120/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Brand image platform API",

@@ -34,7 +34,10 @@ def upstream(emulator):
 
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
-    """Each test writes its files to its own folder; passwords hash fast."""
+    """Each test writes its files to its own folder, starts with an empty cache; passwords hash fast."""
+    from django.core.cache import cache
+
+    cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

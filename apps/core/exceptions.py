@@ -39,6 +39,10 @@ class Conflict(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
 
 
+class BudgetExceeded(ApplicationError):
+    status_code = status.HTTP_402_PAYMENT_REQUIRED
+
+
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     """DRF nests errors per field; flatten to `{"field.sub": ["message"]}`."""
     if isinstance(detail, dict):

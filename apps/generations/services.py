@@ -18,13 +18,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from apps.assets.images import inspect_generated
 from apps.assets.models import Asset, Relation
 from apps.assets.services import asset_create, asset_files_delete, asset_files_write, generation_output_key
-from apps.core.exceptions import Conflict, ValidationFailed
+from apps.core.exceptions import BudgetExceeded, Conflict, ValidationFailed
 from apps.gemini import catalogue, prompts
 from apps.gemini.checks import check_image_settings
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
@@ -166,6 +166,7 @@ def generation_create(*, project, user, data: GenerationInput, idempotency_key: 
             field="objects", details={"limit": limits.max_objects, "value": len(objects)},
         )
 
+    _check_budget(project, job.model.price(job.image_size) * data.count)
     generation = Generation.objects.create(
         project=project,
         kind=data.kind,
@@ -194,6 +195,24 @@ def generation_create(*, project, user, data: GenerationInput, idempotency_key: 
     )
     _enqueue(generation.id)
     return generation, True
+
+
+def _check_budget(project, estimate: Decimal) -> None:
+    """Refuse a job that would take this month's spend past the project's budget. Unfinished jobs
+    count at their list price, so a burst of requests cannot overshoot."""
+    if project.monthly_budget_usd is None:
+        return
+    month_start = timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    this_month = Generation.objects.filter(project=project, created_at__gte=month_start)
+    spent = this_month.aggregate(total=Sum("cost_usd"))["total"] or Decimal(0)
+    for model_id, image_size, count in this_month.filter(status__in=[Status.QUEUED, Status.RUNNING]).values_list("model", "image_size", "count"):
+        spent += catalogue.get_model(model_id).price(image_size) * count
+    if spent + estimate > project.monthly_budget_usd:
+        raise BudgetExceeded(
+            f"This job (about ${estimate:.3f}) would take this month's spend to ${spent + estimate:.2f}, over the project's "
+            f"monthly budget of ${project.monthly_budget_usd:.2f}. Ask an owner to raise it.",
+            code="budget_exceeded", details={"budget_usd": str(project.monthly_budget_usd), "spent_usd": str(spent.quantize(Decimal('0.0001')))},
+        )
 
 
 def _reference_images(characters, objects) -> list:

@@ -20,6 +20,10 @@ class Project(models.Model):
         blank=True,
         help_text="Brand brief sent as the system instruction of every generation: style, tone, colours, things to avoid.",
     )
+    monthly_budget_usd = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True,
+        help_text="Optional: new jobs are refused once this month's spend would pass it.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.pagination import paginated_response
+from apps.core.throttling import JobCreationThrottle
 from apps.generations import selectors, services
 from apps.generations.api.serializers import GenerationInputSerializer, GenerationOutputSerializer
 from apps.projects import policy
@@ -21,6 +22,8 @@ def _answer(request, generation, status_code=status.HTTP_200_OK):
 
 
 class GenerationListApi(APIView):
+    throttle_classes = [JobCreationThrottle]
+
     @extend_schema(responses=GenerationOutputSerializer(many=True))
     def get(self, request, project_id):
         project = policy.project_for(request.user, project_id)

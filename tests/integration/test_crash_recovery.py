@@ -1,0 +1,49 @@
+"""A worker SIGKILLed mid-job: the job is recovered from the database and completes exactly once."""
+
+import time
+
+import pytest
+
+from apps.assets.models import Asset
+from apps.generations.models import Generation
+from tests.integration.conftest import Worker, purge_broker
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def test_killed_worker_job_is_recovered_once_without_duplicates(rest, emulator, upstream, files_dir, tmp_path):
+    purge_broker()
+    env = {"GENERATION_STALE_AFTER_SECONDS": "1"}
+    first = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "first.log", extra_env=env).start()
+    project = rest.post("/api/v1/projects/", {"name": "Acme"}).json()
+    # The first upstream call takes 4 s, long enough to kill the worker in the middle of it.
+    job_id = rest.post(f"/api/v1/projects/{project['id']}/generations/", {"prompt": "a crane [fault:slowx1=4]"}).json()["id"]
+    wait_for(lambda: Generation.objects.get(pk=job_id).status == "running")
+    time.sleep(0.5)
+
+    first.process.kill()  # SIGKILL: no cleanup, no ack, the message is gone with it
+    first.process.wait()
+    first.stop()
+    assert Generation.objects.get(pk=job_id).status == "running"
+
+    second = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "second.log", extra_env=env).start()
+    try:
+        job = rest.wait_for_job(job_id, timeout=30)
+    finally:
+        second.stop()
+
+    assert job["status"] == "succeeded" and job["attempts"] == 2
+    assert Asset.objects.filter(generation_id=job_id).count() == 1
+    job_files = sorted(p.name for p in (files_dir / "projects" / project["id"] / "generations" / job_id).iterdir())
+    assert job_files == ["0.png", "0.thumb.webp"]
+    calls = [c for c in upstream.state.log if "a crane" in c["prompt"]]
+    assert len(calls) == 2  # the killed call and the recovered one, no more
