@@ -8,9 +8,9 @@ from apps.projects.models import Membership, Project, Role
 
 
 @transaction.atomic
-def project_create(*, user, name: str, brief: str = "") -> Project:
+def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None) -> Project:
     """The creator becomes the project's owner."""
-    project = Project.objects.create(name=name, brief=brief, created_by=user)
+    project = Project.objects.create(name=name, brief=brief, monthly_budget_usd=monthly_budget_usd, created_by=user)
     Membership.objects.create(project=project, user=user, role=Role.OWNER)
     return project
 

@@ -43,3 +43,9 @@ def test_last_owner_cannot_leave(api, project, owner):
 def test_unknown_fields_are_refused(api, owner):
     response = api(owner).post("/api/v1/projects/", {"name": "A", "colour": "red"}, format="json")
     assert response.status_code == 400 and response.json()["error"]["field"] == "colour"
+
+
+def test_project_created_with_a_budget_as_a_form(api, outsider):
+    # Found by the schema fuzzer: a form-encoded empty budget used to crash project creation.
+    response = api(outsider).post("/api/v1/projects/", {"name": "Form", "monthly_budget_usd": ""})
+    assert response.status_code == 201 and response.json()["monthly_budget_usd"] is None
