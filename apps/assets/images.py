@@ -119,13 +119,14 @@ def make_thumbnail(data: bytes, max_side: int | None = None) -> StoredImage:
     JPEGs at a fraction of the size and shrink by integer factors before the final resample."""
     max_side = max_side or settings.THUMBNAIL_MAX_SIDE
     with Image.open(io.BytesIO(data)) as image:
-        image.draft("RGB", (max_side, max_side))
-        image = ImageOps.exif_transpose(image)
-        if image.mode not in ("RGB", "RGBA"):
-            image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+        image.draft("RGB", (max_side, max_side))  # JPEG: decode at 1/2..1/8 scale
+        image.load()
         factor = max(image.size) // (2 * max_side)
         if factor > 1:
-            image = image.reduce(factor)
+            image = image.reduce(factor)  # cheap box shrink, keeps 2x headroom for the final resample
+        ImageOps.exif_transpose(image, in_place=True)
+        if image.mode not in ("RGB", "RGBA"):
+            image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         out = io.BytesIO()
         image.save(out, format="WEBP", quality=82, method=4)
