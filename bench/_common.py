@@ -54,3 +54,84 @@ def start(args: list[str], env: dict, log: Path, ready: bytes | None = None, tim
                 raise RuntimeError(f"{args[:4]} did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.1)
     return process
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Platform:
+    """The whole platform on a throw-away VAR_DIR: emulator, web server and one Celery worker,
+    each its own process, exactly as bin/run starts them."""
+
+    def __init__(self, *, latency: float = 0.0, concurrency: int = 8, rpm: int = 0, extra_env: dict | None = None):
+        self.var = django_setup()
+        self.latency, self.concurrency, self.rpm = latency, concurrency, rpm
+        self.emulator_url = f"http://127.0.0.1:{free_port()}"
+        self.web_url = f"http://127.0.0.1:{free_port()}"
+        self.env = {
+            **os.environ,
+            "VAR_DIR": str(self.var),
+            "GOOGLE_GEMINI_BASE_URL": self.emulator_url,
+            "GEMINI_API_KEY": "emulator",
+            "JOB_CREATION_RATE": "100000/min",
+            **(extra_env or {}),
+        }
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def __enter__(self) -> "Platform":
+        python = sys.executable
+        port = self.emulator_url.rsplit(":", 1)[1]
+        self.processes["emulator"] = start(
+            [python, "manage.py", "gemini_emulator", "--port", port, "--latency", str(self.latency), "--rpm", str(self.rpm)],
+            self.env, self.var / "emulator.log", ready=b"emulator on",
+        )
+        self.processes["web"] = start(
+            [python, "manage.py", "runserver", self.web_url.removeprefix("http://"), "--noreload"],
+            self.env, self.var / "web.log", ready=b"Starting development server",
+        )
+        self.processes["worker"] = self.start_worker("worker")
+        return self
+
+    def start_worker(self, name: str, concurrency: int | None = None) -> subprocess.Popen:
+        return start(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=threads",
+             f"--concurrency={concurrency or self.concurrency}", "--loglevel=INFO", "-n", f"{name}@%h",
+             "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            self.env, self.var / f"{name}.log", ready=b"ready.",
+        )
+
+    def __exit__(self, *exc):
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def token_and_project(self) -> tuple[str, str]:
+        from django.contrib.auth import get_user_model
+        from rest_framework.authtoken.models import Token
+
+        from apps.projects.services import project_create
+
+        user = get_user_model().objects.create(username=f"bench-{os.getpid()}-{time.monotonic_ns()}")
+        project = project_create(user=user, name="bench")
+        return Token.objects.create(user=user).key, str(project.pk)
+
+    def wait_finished(self, job_ids: list[str], timeout: float = 600) -> list:
+        """Poll the database until every job is finished; returns the rows."""
+        from apps.generations.models import FINISHED, Generation
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = list(Generation.objects.filter(pk__in=job_ids))
+            if len(rows) == len(job_ids) and all(row.status in FINISHED for row in rows):
+                return rows
+            time.sleep(0.05)
+        raise RuntimeError("jobs did not finish in time")

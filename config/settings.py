@@ -210,6 +210,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "store_processed": False,
+        # kombu's 1 s default adds up to a second per job; 20 ms keeps platform time within ~2% of a bare loop.
+        "polling_interval": env.float("BROKER_POLLING_SECONDS", default=0.02),
     }
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_TASK_IGNORE_RESULT = True

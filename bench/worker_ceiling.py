@@ -1,0 +1,84 @@
+"""Figure 2: the worker's ceiling. With zero emulator latency: images per second through a real
+worker on this machine, and a per-stage breakdown of one job so the slowest stage is visible.
+
+    .venv/bin/python -m bench.worker_ceiling [--images 60] [--size 1K] [--concurrency 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import requests
+
+from bench._common import Platform, median
+
+
+def stage_breakdown(platform: Platform, size: str, samples: int) -> dict[str, float]:
+    """Each stage of generation_run timed on its own, in this process, on real emulator output."""
+    from django.contrib.auth import get_user_model
+
+    from apps.assets.images import inspect_generated, make_thumbnail
+    from apps.assets.files import file_write
+    from apps.assets.services import asset_create, generation_output_key
+    from apps.gemini.checks import check_image_settings
+    from apps.gemini.gateway import ImageRequest, generate_image
+    from apps.generations.models import Generation
+    from apps.projects.services import project_create
+
+    os.environ["GOOGLE_GEMINI_BASE_URL"] = platform.emulator_url
+    os.environ["GEMINI_API_KEY"] = "emulator"
+    user = get_user_model().objects.create(username=f"stages-{time.monotonic_ns()}")
+    project = project_create(user=user, name="stages")
+    request = ImageRequest(settings=check_image_settings(model="nano-banana-2", aspect_ratio="16:9", image_size=size, thinking_level=None), prompt="stage timing")
+    stages: dict[str, list[float]] = {k: [] for k in ("upstream call + SDK decode", "decode / checks", "thumbnail", "storage write", "database")}
+    for i in range(samples):
+        job = Generation.objects.create(project=project, prompt="x", model="gemini-3.1-flash-image-preview", aspect_ratio="16:9", image_size=size)
+        t0 = time.perf_counter()
+        result = generate_image(request)
+        t1 = time.perf_counter()
+        image = inspect_generated(result.images[0].data)
+        t2 = time.perf_counter()
+        thumbnail = make_thumbnail(image.data)
+        t3 = time.perf_counter()
+        key = generation_output_key(job, 0, image.extension)
+        file_write(key, image.data)
+        file_write(key.replace(".png", ".thumb.webp"), thumbnail.data)
+        t4 = time.perf_counter()
+        asset_create(project=project, key=key, image=image, thumbnail=thumbnail, origin="generated", generation=job)
+        Generation.objects.filter(pk=job.pk).update(status="succeeded")
+        t5 = time.perf_counter()
+        for name, (a, b) in zip(stages, [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5)]):
+            stages[name].append(b - a)
+    return {name: median(values) for name, values in stages.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--images", type=int, default=60)
+    parser.add_argument("--size", default="1K")
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+
+    with Platform(latency=0, concurrency=args.concurrency) as platform:
+        token, project = platform.token_and_project()
+        session = requests.Session()
+        session.headers["Authorization"] = f"Token {token}"
+        url = f"{platform.web_url}/api/v1/projects/{project}/generations/"
+        ids = [session.post(url, json={"prompt": f"ceiling {i}", "aspect_ratio": "16:9", "image_size": args.size}).json()["id"] for i in range(args.images)]
+        rows = platform.wait_finished(ids)
+        assert all(row.status == "succeeded" for row in rows)
+        span = (max(r.finished_at for r in rows) - min(r.started_at for r in rows)).total_seconds()
+        stages = stage_breakdown(platform, args.size, samples=10)
+
+    print(f"{args.images} images at {args.size}, emulator latency 0, one worker with {args.concurrency} threads, {os.cpu_count()} cores")
+    print(f"throughput: {args.images / span:.1f} images/s ({span:.2f} s from first start to last finish)")
+    print("per-stage median for one image (the emulator renders on the same cores):")
+    total = sum(stages.values())
+    for name, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:28} {seconds * 1000:7.1f} ms  {seconds / total:5.1%}")
+
+
+if __name__ == "__main__":
+    main()
