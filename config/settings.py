@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -223,6 +224,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Upstream calls wait on the network (seconds per image): their queue is served by a thread pool
+# with many threads. Webhook deliveries get their own queue so a slow receiver never takes a
+# generation's thread.
+CELERY_TASK_DEFAULT_QUEUE = "generations"
+CELERY_TASK_QUEUES = (Queue("generations"), Queue("webhooks"))  # a worker without -Q serves both
+CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}, "generations.*": {"queue": "generations"}}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "recover-stale-generations": {
         "task": "generations.recover_stale",
@@ -231,6 +239,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Generation jobs
+# Requests per minute per model, shared by all workers: "nano-banana-2=60,nano-banana-pro=20" (0: no limit).
+GEMINI_RPM = env.dict("GEMINI_RPM", cast={"value": int}, default={})
+GEMINI_RPM_DEFAULT = env.int("GEMINI_RPM_DEFAULT", default=0)
 GEMINI_TIMEOUT_MS = env.int("GEMINI_TIMEOUT_MS", default=120_000)  # a 4K image can take a minute
 GENERATION_MAX_ATTEMPTS = env.int("GENERATION_MAX_ATTEMPTS", default=4)
 GENERATION_RETRY_BASE_SECONDS = env.float("GENERATION_RETRY_BASE_SECONDS", default=2.0)
@@ -250,10 +261,26 @@ UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 THUMBNAIL_MAX_SIDE = 384
 
+# Logs: plain text by default; LOG_FORMAT=json gives one JSON object a line, with job_id and
+# project_id on every record written while a job runs.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"job": {"()": "apps.core.observability.JobContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["job"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpx2": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},
+        "google_genai": {"level": "WARNING"},
+    },
 }

@@ -18,6 +18,7 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
+from apps.gemini import ratelimit
 from apps.gemini.checks import ImageSettings
 
 try:  # the SDK's HTTP client: httpx2 in SDK 3.x, httpx before
@@ -132,15 +133,21 @@ def build_config(request: ImageRequest) -> types.GenerateContentConfig:
 
 
 def generate_image(request: ImageRequest) -> ImageResult:
-    """One upstream call. Raises GatewayError; never returns a result without an image."""
+    """One upstream call, in turn under the shared rate limit. Raises GatewayError; never returns
+    a result without an image."""
+    model_id = request.settings.model.model_id
+    ratelimit.acquire(model_id)
     try:
         response = _client().models.generate_content(
-            model=request.settings.model.model_id,
+            model=model_id,
             contents=build_contents(request),
             config=build_config(request),
         )
     except genai_errors.APIError as exc:
-        raise map_api_error(exc) from exc
+        error = map_api_error(exc)
+        if error.code == "rate_limited":
+            ratelimit.slow_down(model_id, error.retry_after)
+        raise error from exc
     except _http.TimeoutException as exc:
         raise GatewayError("timeout", f"The model did not answer within {settings.GEMINI_TIMEOUT_MS / 1000:g} s.", retryable=True) from exc
     except _http.TransportError as exc:

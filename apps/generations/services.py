@@ -24,6 +24,7 @@ from django.utils import timezone
 from apps.assets.images import inspect_generated
 from apps.assets.models import Asset, Relation
 from apps.assets.services import asset_create, asset_files_delete, asset_files_write, generation_output_key
+from apps.core.observability import job_context
 from apps.core.exceptions import BudgetExceeded, Conflict, ValidationFailed
 from apps.gemini import catalogue, prompts
 from apps.gemini.checks import check_image_settings
@@ -256,6 +257,7 @@ def _finish(generation: Generation, status: str, **fields) -> bool:
         )
     )
     if finished:
+        logger.info("generation %s", status, extra={"status": status, "error_code": fields.get("error_code", "")})
         error = {"code": fields["error_code"], "message": fields["error_message"]} if fields.get("error_code") else None
         event_emit(
             project=generation.project,
@@ -359,6 +361,14 @@ def generation_run(*, generation_id) -> None:
     if not _claim(generation_id):
         return
     generation = Generation.objects.select_related("project", "created_by").get(pk=generation_id)
+    context = job_context.set({"job_id": str(generation.pk), "project_id": str(generation.project_id)})
+    try:
+        _run_claimed(generation)
+    finally:
+        job_context.reset(context)
+
+
+def _run_claimed(generation: Generation) -> None:
     try:
         request = _build_request(generation)
         parents = [(source.asset, RELATION_BY_KIND[generation.kind]) for source in generation.sources.select_related("asset")]
