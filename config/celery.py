@@ -4,8 +4,12 @@ import os
 
 from celery import Celery
 from celery.signals import worker_ready
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+# `filesystem://` means our atomic-write variant of kombu's transport (see apps/core/broker.py).
+TRANSPORT_ALIASES["filesystem"] = "apps.core.broker:Transport"
 
 app = Celery("brandimages")
 app.config_from_object("django.conf:settings", namespace="CELERY")
