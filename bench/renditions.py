@@ -19,6 +19,7 @@ from pathlib import Path
 
 
 
+ROOT = Path(__file__).resolve().parents[1]
 SIZE = (5504, 3072)
 
 
@@ -76,7 +77,7 @@ def main():
             runs = []
             for _ in range(args.repeat):
                 out = subprocess.run(
-                    [sys.executable, __file__, "--child-run", method, str(path)], capture_output=True, text=True, check=True
+                    [sys.executable, "-m", "bench.renditions", "--child-run", method, str(path)], cwd=ROOT, capture_output=True, text=True, check=True
                 ).stdout
                 runs.append(json.loads(out.strip().splitlines()[-1]))
             seconds = sorted(r["seconds"] for r in runs)[len(runs) // 2]
