@@ -12,3 +12,12 @@ class StrictInputSerializer(serializers.Serializer):
                     {name: [f"Unknown field. Allowed fields: {', '.join(sorted(self.fields))}."] for name in unknown}
                 )
         return super().to_internal_value(data)
+
+
+def absolute_url(context: dict, name: str, pk) -> str:
+    """A named URL for `pk`, absolute when the serializer has a request in its context."""
+    from django.urls import reverse
+
+    url = reverse(name, args=[pk])
+    request = context.get("request")
+    return request.build_absolute_uri(url) if request else url

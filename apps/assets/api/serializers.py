@@ -1,5 +1,6 @@
-from django.urls import reverse
 from rest_framework import serializers
+
+from apps.core.serializers import absolute_url
 
 from apps.assets.models import Asset, Relation, ReviewStatus
 from apps.assets.selectors import thumbnail_of
@@ -22,16 +23,11 @@ class AssetOutputSerializer(serializers.ModelSerializer):
     def get_kind(self, asset) -> str:
         return asset.generation.kind if asset.generation_id else "upload"
 
-    def _url(self, name, asset):
-        url = reverse(name, args=[asset.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
-
     def get_file_url(self, asset) -> str:
-        return self._url("asset-file", asset)
+        return absolute_url(self.context, "asset-file", asset.pk)
 
     def get_thumbnail_url(self, asset) -> str | None:
-        return self._url("asset-thumbnail", asset) if thumbnail_of(asset) else None
+        return absolute_url(self.context, "asset-thumbnail", asset.pk) if thumbnail_of(asset) else None
 
 
 class AssetUploadSerializer(serializers.Serializer):
@@ -76,9 +72,7 @@ class LineageReferenceNodeSerializer(serializers.Serializer):
         return image.archived_at is not None or image.entry.archived_at is not None
 
     def get_thumbnail_url(self, image) -> str:
-        url = reverse("reference-image-thumbnail", args=[image.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
+        return absolute_url(self.context, "reference-image-thumbnail", image.pk)
 
 
 class LineageEdgeSerializer(serializers.Serializer):

@@ -1,7 +1,6 @@
-from django.urls import reverse
 from rest_framework import serializers
 
-from apps.core.serializers import StrictInputSerializer
+from apps.core.serializers import StrictInputSerializer, absolute_url
 from apps.gemini.catalogue import LIBRARY_LIMITS
 from apps.library.models import LibraryEntry, ReferenceImage
 
@@ -19,16 +18,11 @@ class ReferenceImageOutputSerializer(serializers.ModelSerializer):
         model = ReferenceImage
         fields = ["id", "entry", "mime_type", "width", "height", "size_bytes", "sha256", "file_url", "thumbnail_url", "created_at", "archived_at"]
 
-    def _url(self, name, image):
-        url = reverse(name, args=[image.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
-
     def get_file_url(self, image) -> str:
-        return self._url("reference-image-file", image)
+        return absolute_url(self.context, "reference-image-file", image.pk)
 
     def get_thumbnail_url(self, image) -> str:
-        return self._url("reference-image-thumbnail", image)
+        return absolute_url(self.context, "reference-image-thumbnail", image.pk)
 
 
 class EntryOutputSerializer(serializers.ModelSerializer):
