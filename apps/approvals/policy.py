@@ -37,10 +37,6 @@ def decision_refusal(user, asset: Asset, decision: str = Decision.APPROVE, *, ro
     return None
 
 
-def may_decide(user, asset: Asset, decision: str = Decision.APPROVE) -> bool:
-    return decision_refusal(user, asset, decision) is None
-
-
 def projects_user_may_review(user):
     """Projects whose review policy lets the user's role decide (one query for memberships)."""
     if user.is_superuser:

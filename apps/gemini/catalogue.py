@@ -80,9 +80,6 @@ class ImageModel:
     def supports_size_choice(self) -> bool:
         return len(self.sizes) > 1
 
-    def pixel_size(self, aspect_ratio: str, image_size: str | None) -> tuple[int, int]:
-        return pixel_size(aspect_ratio, image_size or self.default_size)
-
     def price(self, image_size: str | None) -> Decimal:
         return self.price_per_image_usd[image_size or self.default_size]
 
@@ -136,10 +133,6 @@ _BY_NAME: dict[str, ImageModel] = {m.alias: m for m in MODELS} | {m.model_id: m 
 def get_model(name: str) -> ImageModel | None:
     """Look a model up by alias or full id."""
     return _BY_NAME.get(name)
-
-
-def model_names() -> list[str]:
-    return sorted(_BY_NAME)
 
 
 def pixel_size(aspect_ratio: str, image_size: str) -> tuple[int, int]:

@@ -22,14 +22,8 @@ class Status(models.TextChoices):
     CANCELED = "canceled", "Canceled"
 
 
-# The only state changes a job may make; services update rows conditionally on the `from` state.
-TRANSITIONS: dict[str, set[str]] = {
-    Status.QUEUED: {Status.RUNNING, Status.CANCELED, Status.FAILED},
-    Status.RUNNING: {Status.SUCCEEDED, Status.FAILED, Status.QUEUED, Status.CANCELED},
-    Status.SUCCEEDED: set(),
-    Status.FAILED: set(),
-    Status.CANCELED: set(),
-}
+# Jobs move queued -> running -> succeeded | failed | canceled (running may go back to queued for a
+# retry); services change status only by conditional UPDATEs on the expected current status.
 FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELED)
 
 
@@ -85,10 +79,6 @@ class Generation(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.id} ({self.status})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in FINISHED
 
 
 class GenerationSource(models.Model):

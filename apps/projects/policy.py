@@ -56,10 +56,6 @@ def role_allows(role: str | None, action: Action) -> bool:
     return role is not None and action in ROLE_ACTIONS[role]
 
 
-def can(user, project: Project, action: Action) -> bool:
-    return role_allows(role_of(user, project), action)
-
-
 def projects_for(user, action: Action = Action.VIEW) -> QuerySet[Project]:
     """The projects on which `user` may do `action`, as a queryset to filter other tables by."""
     if not user.is_authenticated:
