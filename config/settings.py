@@ -110,7 +110,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "project-list"
+LOGOUT_REDIRECT_URL = "login"
 
 # Behind HTTPS in production: HTTPS=true turns on every secure-transport setting `check --deploy` asks for.
 if env.bool("HTTPS", default=False):

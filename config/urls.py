@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -16,8 +17,18 @@ api_v1 = [
     path("", include("apps.webhooks.api.urls")),
 ]
 
-urlpatterns = [
+pages = [
     path("", home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("apps.projects.urls")),
+    path("", include("apps.library.urls")),
+    path("", include("apps.generations.urls")),
+    path("", include("apps.assets.urls")),
+    path("", include("apps.approvals.urls")),
+]
+
+urlpatterns = pages + [
     path("healthz", observability.healthz, name="healthz"),
     path("readyz", observability.readyz, name="readyz"),
     path("metrics", observability.metrics, name="metrics"),

@@ -37,6 +37,11 @@ def decision_refusal(user, asset: Asset, decision: str = Decision.APPROVE, *, ro
     return None
 
 
+def decisions_allowed(user, asset: Asset, *, role: str | None = None) -> dict[str, str | None]:
+    """Each decision with why it is refused (None: allowed), for pages that show or explain it."""
+    return {decision: decision_refusal(user, asset, decision, role=role) for decision in Decision.values}
+
+
 def projects_user_may_review(user):
     """Projects whose review policy lets the user's role decide (one query for memberships)."""
     if user.is_superuser:

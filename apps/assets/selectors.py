@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from apps.assets.images import THUMBNAIL_SPEC
 from apps.assets.models import Asset, AssetLink, Rendition
@@ -16,7 +18,13 @@ def asset_queryset() -> QuerySet[Asset]:
     )
 
 
-def asset_list(*, project, review_status: str | None = None, kind: str | None = None, model: str | None = None) -> QuerySet[Asset]:
+def asset_list(
+    *, project, review_status: str | None = None, kind: str | None = None, model: str | None = None,
+    entry=None, created_from: date | None = None, created_to: date | None = None,
+) -> QuerySet[Asset]:
+    """A project's assets, filtered; `entry` keeps those whose job sent that character's or object's images."""
+    from apps.generations.models import GenerationReference
+
     assets = asset_queryset().filter(project=project)
     if review_status:
         assets = assets.filter(review_status=review_status)
@@ -24,7 +32,30 @@ def asset_list(*, project, review_status: str | None = None, kind: str | None = 
         assets = assets.filter(generation__kind=kind)
     if model:
         assets = assets.filter(generation__model=model)
+    if entry:
+        assets = assets.filter(generation__in=GenerationReference.objects.filter(reference_image__entry=entry).values("generation"))
+    if created_from:
+        assets = assets.filter(created_at__date__gte=created_from)
+    if created_to:
+        assets = assets.filter(created_at__date__lte=created_to)
     return assets
+
+
+def asset_page(assets: QuerySet[Asset], *, after: str = "", size: int = 48) -> tuple[list[Asset], str]:
+    """Newest first, by keyset, so page 200 costs what page 1 does. Returns the rows and the
+    cursor of the next page ("" at the end); a malformed cursor starts from the top."""
+    assets = assets.order_by("-created_at", "-id")
+    created_at, _, last_id = after.partition("|")
+    try:
+        since = datetime.fromisoformat(created_at)
+        assets = assets.filter(Q(created_at__lt=since) | Q(created_at=since, id__lt=uuid.UUID(last_id)))
+    except ValueError:
+        pass
+    rows = list(assets[: size + 1])
+    if len(rows) <= size:
+        return rows, ""
+    last = rows[size - 1]
+    return rows[:size], f"{last.created_at.isoformat()}|{last.pk}"
 
 
 def thumbnail_of(asset: Asset) -> Rendition | None:
@@ -87,3 +118,33 @@ def asset_lineage(asset: Asset) -> Lineage:
         references[use.reference_image_id] = use.reference_image
         edges += [{"from": str(node.pk), "to": str(use.reference_image_id), "relation": "references"} for node in made_by[use.generation_id]]
     return Lineage(assets=assets, reference_images=list(references.values()), edges=edges)
+
+
+@dataclass
+class LineageLevel:
+    depth: int  # < 0 ancestors, 0 the asset itself, > 0 descendants
+    nodes: list[tuple[Asset, str]]  # (asset, how it relates to the level nearer the asset)
+
+
+def lineage_levels(lineage: Lineage, asset: Asset) -> list[LineageLevel]:
+    """The lineage graph laid out by generations away from `asset`, for drawing as rows."""
+    by_id = {str(node.pk): node for node in lineage.assets}
+    parents, children = {}, {}
+    for edge in lineage.edges:
+        if edge["relation"] != "references" and edge["from"] in by_id and edge["to"] in by_id:
+            parents.setdefault(edge["from"], []).append((edge["to"], edge["relation"]))
+            children.setdefault(edge["to"], []).append((edge["from"], edge["relation"]))
+    depth_of = {str(asset.pk): 0}
+    levels: dict[int, list] = {0: [(asset, "")]}
+    for step, links in ((-1, parents), (1, children)):
+        frontier = [str(asset.pk)]
+        while frontier:
+            next_frontier = []
+            for node_id in frontier:
+                for other, relation in links.get(node_id, []):
+                    if other not in depth_of:
+                        depth_of[other] = depth_of[node_id] + step
+                        levels.setdefault(depth_of[other], []).append((by_id[other], relation))
+                        next_frontier.append(other)
+            frontier = next_frontier
+    return [LineageLevel(depth, levels[depth]) for depth in sorted(levels)]

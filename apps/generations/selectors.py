@@ -1,7 +1,11 @@
-from django.db.models import Prefetch, QuerySet
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
 
 from apps.assets.selectors import asset_queryset
-from apps.generations.models import Generation
+from apps.gemini import catalogue
+from apps.generations.models import Generation, Status
 
 
 def generation_queryset() -> QuerySet[Generation]:
@@ -13,3 +17,18 @@ def generation_queryset() -> QuerySet[Generation]:
 
 def generation_list(*, project) -> QuerySet[Generation]:
     return generation_queryset().filter(project=project)
+
+
+def unfinished_jobs(*, project) -> QuerySet[Generation]:
+    return generation_queryset().filter(project=project, status__in=[Status.QUEUED, Status.RUNNING])
+
+
+def spend_this_month(project) -> Decimal:
+    """Finished jobs at their recorded cost plus unfinished ones at list price, so a burst of
+    requests cannot overshoot a budget."""
+    month_start = timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    this_month = Generation.objects.filter(project=project, created_at__gte=month_start)
+    spent = this_month.aggregate(total=Sum("cost_usd"))["total"] or Decimal(0)
+    for model_id, image_size, count in this_month.filter(status__in=[Status.QUEUED, Status.RUNNING]).values_list("model", "image_size", "count"):
+        spent += catalogue.get_model(model_id).price(image_size) * count
+    return spent

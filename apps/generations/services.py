@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.assets.images import inspect_generated
@@ -30,6 +30,7 @@ from apps.gemini import catalogue, prompts
 from apps.gemini.checks import check_image_settings
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from apps.generations.models import Generation, GenerationReference, GenerationSource, Kind, Status
+from apps.generations.selectors import spend_this_month
 from apps.library.models import EntryKind, LibraryEntry
 from apps.webhooks.services import event_emit
 
@@ -203,11 +204,7 @@ def _check_budget(project, estimate: Decimal) -> None:
     count at their list price, so a burst of requests cannot overshoot."""
     if project.monthly_budget_usd is None:
         return
-    month_start = timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    this_month = Generation.objects.filter(project=project, created_at__gte=month_start)
-    spent = this_month.aggregate(total=Sum("cost_usd"))["total"] or Decimal(0)
-    for model_id, image_size, count in this_month.filter(status__in=[Status.QUEUED, Status.RUNNING]).values_list("model", "image_size", "count"):
-        spent += catalogue.get_model(model_id).price(image_size) * count
+    spent = spend_this_month(project)
     if spent + estimate > project.monthly_budget_usd:
         raise BudgetExceeded(
             f"This job (about ${estimate:.3f}) would take this month's spend to ${spent + estimate:.2f}, over the project's "

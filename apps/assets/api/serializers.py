@@ -38,6 +38,9 @@ class AssetFilterSerializer(serializers.Serializer):
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
     kind = serializers.CharField(required=False)
     model = serializers.CharField(required=False)
+    entry = serializers.UUIDField(required=False, help_text="Only assets whose job used this character or object.")
+    created_from = serializers.DateField(required=False)
+    created_to = serializers.DateField(required=False)
 
 
 class LineageNodeSerializer(AssetOutputSerializer):

@@ -1,0 +1,16 @@
+from django.db.models import Q, QuerySet
+
+from apps.approvals import policy
+from apps.approvals.models import Decision, Review
+from apps.assets.models import Asset, ReviewStatus
+from apps.assets.selectors import asset_queryset
+
+
+def review_queue(*, project, user) -> QuerySet[Asset]:
+    """Pending assets this user can still move, oldest first: not ones they already approved, and
+    under four-eyes not their own work."""
+    assets = asset_queryset().filter(project=project, review_status=ReviewStatus.PENDING)
+    assets = assets.exclude(pk__in=Review.objects.filter(reviewer=user, decision=Decision.APPROVE).values("asset"))
+    if policy.policy_for(project).four_eyes:
+        assets = assets.exclude(Q(generation__created_by=user) | Q(generation__isnull=True, created_by=user))
+    return assets.order_by("created_at", "id")

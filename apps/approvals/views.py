@@ -1,0 +1,47 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from apps.approvals import policy as review_policy
+from apps.approvals import selectors, services
+from apps.approvals.forms import DecisionForm
+from apps.assets.models import Asset
+from apps.core.pages import errors_into, page, project_page
+
+SHORTCUTS = {"approve": "a", "reject": "r", "request_changes": "c"}
+DONE = {"approve": "Approved", "reject": "Rejected", "request_changes": "Changes requested"}
+
+
+def decide_from_form(request, asset: Asset, form: DecisionForm) -> bool:
+    """Record the posted decision, or leave the rule's refusal on the form. A role that may not
+    decide gets the 403 page (raised by the service)."""
+    if not form.is_valid():
+        return False
+    with errors_into(form):
+        review = services.review_decide(user=request.user, asset=asset, decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"])
+        messages.success(request, f"{DONE[review.decision]}. The asset is now {review.asset.get_review_status_display().lower()}.")
+        return True
+    return False
+
+
+@page
+def review_queue(request, project_id):
+    """One pending asset at a time, oldest first; decide with a click or a key."""
+    project, rights = project_page(request, project_id)
+    queue = selectors.review_queue(project=project, user=request.user)
+    form = DecisionForm(request.POST or None)
+    asset = None
+    if request.method == "POST":
+        asset = queue.filter(pk=request.POST.get("asset")).first()
+        if asset is not None and decide_from_form(request, asset, form):
+            return redirect("review-queue", project.pk)
+    if asset is None:
+        skipped = request.GET.getlist("skip")
+        asset = queue.exclude(pk__in=[s for s in skipped if len(s) == 36]).first()
+    skip_query = "&".join(f"skip={s}" for s in [*request.GET.getlist("skip"), str(asset.pk) if asset else ""] if s)
+    return render(request, "approvals/queue.html", {
+        "project": project, "rights": rights, "section": "review", "asset": asset, "form": form,
+        "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role) if asset else {},
+        "waiting": queue.count(), "skip_query": skip_query, "shortcuts": SHORTCUTS,
+        "generation": asset.generation if asset else None,
+        "references": asset.generation.references.select_related("reference_image__entry").order_by("position") if asset and asset.generation else [],
+    }, status=400 if form.errors else 200)

@@ -1,0 +1,81 @@
+"""Page forms for jobs. They parse; the rules (what each model allows, limits, budget) stay in
+`services.generation_create` and `gemini.checks`, whose refusals land next to these fields."""
+
+import uuid
+
+from django import forms
+
+from apps.gemini import catalogue
+from apps.generations.models import Kind
+from apps.generations.services import UPSCALE_SIZES, GenerationInput
+
+ALL_SIZES = tuple(catalogue.SIZE_SCALE)
+# Where a rule names an API field, the page shows it next to this form field.
+FIELD_FOR_RULE = {"grounding.web": "web_search", "grounding.image": "image_search", "source_assets": "characters"}
+
+
+class GenerateForm(forms.Form):
+    prompt = forms.CharField(max_length=catalogue.MAX_PROMPT_CHARS, widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text="Describe the image. Characters and objects you pick below are sent as reference images.")
+    model = forms.ChoiceField(choices=[(m.alias, m.label) for m in catalogue.MODELS], initial=catalogue.DEFAULT_MODEL)
+    image_size = forms.ChoiceField(label="Size", choices=[(s, s) for s in ALL_SIZES], initial="1K",
+                                   help_text="Draft at 512 and re-render the keeper at 2K or 4K.")
+    aspect_ratio = forms.ChoiceField(label="Aspect ratio", choices=[(r, r) for r in catalogue.PIXELS_1K], initial="1:1")
+    thinking_level = forms.ChoiceField(label="Thinking level", required=False,
+                                       choices=[("", "Model default")] + [(t, t) for t in catalogue.THINKING_LEVELS])
+    web_search = forms.BooleanField(label="Ground with Google web search", required=False)
+    image_search = forms.BooleanField(label="Ground with Google image search", required=False)
+    characters = forms.TypedMultipleChoiceField(coerce=uuid.UUID, required=False)
+    objects = forms.TypedMultipleChoiceField(coerce=uuid.UUID, required=False)
+    count = forms.IntegerField(label="Images", min_value=1, max_value=catalogue.MAX_VARIATIONS, initial=1)
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, characters=(), objects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["characters"].choices = [(str(e.pk), e.name) for e in characters]
+        self.fields["objects"].choices = [(str(e.pk), e.name) for e in objects]
+        self.initial.setdefault("request_key", uuid.uuid4().hex)
+
+    def to_input(self) -> GenerationInput:
+        data = dict(self.cleaned_data)
+        data.pop("request_key")
+        return GenerationInput(kind=Kind.GENERATE, thinking_level=data.pop("thinking_level") or None, **data)
+
+
+class DeriveForm(forms.Form):
+    """One form for the asset page's actions: edit, translate, upscale, variations."""
+
+    ACTIONS = ("edit", "translate", "upscale", "variations")
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
+    prompt = forms.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    target_language = forms.ChoiceField(label="Language", required=False, choices=[("", "Choose a language")] + list(catalogue.LANGUAGES.items()))
+    image_size = forms.ChoiceField(label="Size", required=False, choices=[(s, s) for s in UPSCALE_SIZES])
+    count = forms.IntegerField(label="How many", required=False, min_value=1, max_value=catalogue.MAX_VARIATIONS, initial=2)
+
+    def to_input(self, asset) -> GenerationInput:
+        """Keep the source's model and format so an edit or translation looks like its source."""
+        data = self.cleaned_data
+        source = asset.generation
+        model = catalogue.get_model(source.model) if source else None
+        settings = {
+            "model": model.alias if model else catalogue.DEFAULT_MODEL,
+            "aspect_ratio": source.aspect_ratio if source else _nearest_ratio(asset.width, asset.height),
+            "image_size": source.image_size if source else None,
+            "source_assets": [asset.pk],
+        }
+        action = data["action"]
+        if action == "edit":
+            return GenerationInput(kind=Kind.EDIT, prompt=data["prompt"], **settings)
+        if action == "translate":
+            return GenerationInput(kind=Kind.TRANSLATE, target_language=data["target_language"], **settings)
+        if action == "upscale":
+            if model is None or data["image_size"] not in model.sizes:
+                settings["model"] = catalogue.DEFAULT_MODEL
+            return GenerationInput(kind=Kind.UPSCALE, **{**settings, "image_size": data["image_size"]})
+        prompt = data["prompt"] or (source.prompt if source else "") or "A variation of this image."
+        return GenerationInput(kind=Kind.GENERATE, prompt=prompt, count=data["count"] or 2, **settings)
+
+
+def _nearest_ratio(width: int, height: int) -> str:
+    return min(catalogue.STANDARD_RATIOS, key=lambda r: abs(catalogue.PIXELS_1K[r][0] / catalogue.PIXELS_1K[r][1] - width / height))

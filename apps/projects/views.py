@@ -1,0 +1,27 @@
+from django.shortcuts import render
+
+from apps.assets import selectors as asset_selectors
+from apps.assets.models import ReviewStatus
+from apps.core.pages import page, project_page
+from apps.generations import selectors as generation_selectors
+from apps.projects import selectors
+
+
+@page
+def project_list(request):
+    return render(request, "projects/list.html", {"projects": selectors.project_list(user=request.user)})
+
+
+@page
+def project_home(request, project_id):
+    project, rights = project_page(request, project_id)
+    assets = asset_selectors.asset_list(project=project)
+    pending = asset_selectors.asset_list(project=project, review_status=ReviewStatus.PENDING)
+    return render(request, "projects/home.html", {
+        "project": project, "rights": rights, "section": "home",
+        "recent": assets[:8],
+        "pending": pending[:6],
+        "pending_count": pending.count(),
+        "jobs": generation_selectors.unfinished_jobs(project=project).order_by("-created_at")[:10],
+        "spent": generation_selectors.spend_this_month(project),
+    })

@@ -1,0 +1,119 @@
+import pytest
+from django.urls import reverse
+
+from apps.assets.models import Asset, AssetLink
+from apps.generations.models import Generation, Status
+from tests.factories import LibraryEntryFactory, member, reference_image, stored_asset
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def logged_in_editor(client, project):
+    editor = member(project, "editor")
+    client.force_login(editor)
+    return editor
+
+
+def _form(**fields):
+    return {"prompt": "Mia holding the mug", "model": "nano-banana-2", "image_size": "512", "aspect_ratio": "4:5", "count": 1, "request_key": "k1", **fields}
+
+
+def test_generate_with_a_character_makes_an_asset_and_the_job_page_shows_it(client, project, logged_in_editor, upstream, run_tasks_inline):
+    mia = LibraryEntryFactory(project=project, name="Mia")
+    reference_image(mia)
+    reference_image(mia, colour=(1, 2, 3))
+    response = client.post(reverse("generate", args=[project.pk]), _form(characters=[str(mia.pk)]))
+    job = Generation.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("generation-page", args=[job.pk])
+    assert job.status == Status.SUCCEEDED and job.references.count() == 2
+    asset = Asset.objects.get(generation=job)
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("asset-page", args=[asset.pk]) in page
+    assert "hx-trigger" not in page  # finished: the card stops asking for itself
+
+
+def test_htmx_post_returns_a_self_updating_job_card(client, project, logged_in_editor):
+    response = client.post(reverse("generate", args=[project.pk]), _form(), **HTMX)
+    job = Generation.objects.get()
+    card = response.content.decode()
+    assert response.status_code == 200 and job.status == Status.QUEUED
+    assert f'id="job-{job.pk}"' in card and 'hx-trigger="every 1s"' in card
+    assert 'hx-swap-oob="true"' in card  # a fresh request key, so the next submit is a new job
+
+
+def test_the_same_form_submitted_twice_makes_one_job(client, project, logged_in_editor):
+    client.post(reverse("generate", args=[project.pk]), _form(request_key="same"))
+    client.post(reverse("generate", args=[project.pk]), _form(request_key="same"))
+    assert Generation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "fields, field, words",
+    [
+        ({"model": "nano-banana", "image_size": "4K"}, "image_size", "does not support image size"),
+        ({"model": "nano-banana-pro", "aspect_ratio": "8:1"}, "aspect_ratio", "does not support aspect ratio"),
+        ({"model": "nano-banana", "thinking_level": "high", "image_size": "1K"}, "thinking_level", "This model has no thinking level"),
+        ({"model": "nano-banana-pro", "image_size": "1K", "image_search": "on"}, "image_search", "does not support Google image search"),
+        ({"prompt": ""}, "prompt", "This field is required"),
+        ({"count": 9}, "count", "less than or equal to 4"),
+    ],
+)
+def test_refusals_appear_next_to_their_field(client, project, logged_in_editor, fields, field, words):
+    response = client.post(reverse("generate", args=[project.pk]), _form(**fields), **HTMX)
+    page = response.content.decode()
+    assert response.status_code == 400 and response["HX-Retarget"] == "#generate-form"
+    assert f'id="id_{field}_error"' in page or field in ("image_search",)
+    assert words in page
+    assert not Generation.objects.exists()
+
+
+def test_an_entry_from_another_project_is_refused(client, project, logged_in_editor):
+    foreign = LibraryEntryFactory()
+    response = client.post(reverse("generate", args=[project.pk]), _form(characters=[str(foreign.pk)]))
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_viewer_gets_403_and_no_job(client, project, viewer):
+    client.force_login(viewer)
+    assert client.get(reverse("generate", args=[project.pk])).status_code == 403
+    response = client.post(reverse("generate", args=[project.pk]), _form())
+    assert response.status_code == 403
+    assert "Your role (viewer) may not create generations" in response.content.decode()
+    assert not Generation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "post, kind, relation, outputs",
+    [
+        ({"action": "edit", "prompt": "make the mug red"}, "edit", "edited_from", 1),
+        ({"action": "translate", "target_language": "ja"}, "translate", "translated_from", 1),
+        ({"action": "upscale", "image_size": "4K"}, "upscale", "upscaled_from", 1),
+        ({"action": "variations", "count": 2}, "generate", "composed_from", 2),
+    ],
+)
+def test_asset_page_actions_make_linked_jobs(client, project, logged_in_editor, upstream, run_tasks_inline, post, kind, relation, outputs):
+    source = stored_asset(project, user=logged_in_editor)
+    response = client.post(reverse("derive", args=[source.pk]), post, **HTMX)
+    assert response.status_code == 200, response.content.decode()
+    job = Generation.objects.get()
+    assert job.kind == kind and job.status == Status.SUCCEEDED
+    children = Asset.objects.filter(generation=job)
+    assert children.count() == outputs
+    assert AssetLink.objects.filter(child=children.get(output_index=0), parent=source, relation=relation).exists()
+
+
+def test_translate_without_a_language_names_the_field(client, project, logged_in_editor):
+    source = stored_asset(project, user=logged_in_editor)
+    response = client.post(reverse("derive", args=[source.pk]), {"action": "translate"}, **HTMX)
+    assert response.status_code == 400
+    assert "Unknown target_language" in response.content.decode()
+    assert not Generation.objects.exists()
+
+
+def test_viewer_may_not_derive(client, project, viewer):
+    source = stored_asset(project)
+    client.force_login(viewer)
+    assert client.post(reverse("derive", args=[source.pk]), {"action": "edit", "prompt": "x"}).status_code == 403
+    assert not Generation.objects.exists()
