@@ -111,7 +111,7 @@ USE_I18N = True
 USE_TZ = True
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "project-list"
+LOGIN_REDIRECT_URL = "projects"
 LOGOUT_REDIRECT_URL = "login"
 
 # Behind HTTPS in production: HTTPS=true turns on every secure-transport setting `check --deploy` asks for.

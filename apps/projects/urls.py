@@ -3,6 +3,6 @@ from django.urls import path
 from apps.projects import views
 
 urlpatterns = [
-    path("projects/", views.project_list, name="project-list"),
+    path("projects/", views.project_list, name="projects"),
     path("projects/<uuid:project_id>/", views.project_home, name="project-home"),
 ]

@@ -127,3 +127,47 @@ def rest_as(live_server, transactional_db):
         return Rest(live_server.url, Token.objects.create(user=user).key)
 
     return client_for
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    from tests.integration.browser import CHROMIUM, CHROMIUM_ARGS
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server, request):
+    """A fresh browser context per test; its last page is saved as a screenshot for a person to look at."""
+    from tests.integration.browser import SCREENSHOTS
+
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def person(transactional_db):
+    """A user with a known password holding `role` on a project, for logging in through the page."""
+
+    def make(project, role: str, username: str):
+        from apps.projects.models import Membership
+
+        user = UserFactory(username=username)
+        user.set_password("correct horse battery")
+        user.save()
+        Membership.objects.create(project=project, user=user, role=role)
+        return user
+
+    return make

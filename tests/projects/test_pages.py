@@ -19,7 +19,7 @@ def test_log_in_lands_on_the_project_list_showing_only_my_projects(client, proje
     other = ProjectFactory(name="Someone else's brand")
     response = client.post(reverse("login"), {"username": "erin", "password": "pw-123456"}, follow=True)
     page = response.content.decode()
-    assert response.redirect_chain[-1][0] == reverse("project-list")
+    assert response.redirect_chain[-1][0] == reverse("projects")
     assert project.name in page and other.name not in page
 
 
