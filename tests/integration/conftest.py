@@ -135,12 +135,15 @@ def chromium():
 
     from tests.integration.browser import CHROMIUM, CHROMIUM_ARGS
 
-    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable here.
+    # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls stay sync.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

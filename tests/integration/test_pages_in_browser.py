@@ -116,6 +116,7 @@ def test_reviewer_approves_from_the_queue_with_a_key(browser_page, person, worke
     page.get_by_role("link", name="Acme Coffee").click()
     page.get_by_role("link", name="Review now").click()
     expect(page.get_by_role("heading", name=re.compile("Review queue"))).to_contain_text("1 waiting")
+    page.wait_for_load_state("load")  # the shortcut script is loaded
     page.keyboard.press("a")
     expect(page.get_by_text("Approved. The asset is now approved.")).to_be_visible()
     expect(page.get_by_text("Nothing waits for your review.")).to_be_visible()
@@ -150,3 +151,17 @@ def test_viewer_sees_no_generate_button_and_is_refused_when_posting_anyway(brows
     assert not Generation.objects.exists()
     page.goto(f"/projects/{project.pk}/generate/")
     expect(page.get_by_role("alert")).to_contain_text("Your role (viewer) may not create generations")
+
+
+def test_every_page_fits_a_phone_screen(browser_page, person, live_server):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    project = ProjectFactory(name="Acme Coffee")
+    editor = person(project, "owner", "olga")
+    asset = stored_asset(project, user=editor)
+    log_in(page, "olga")
+    for url in [f"/projects/{project.pk}/", f"/projects/{project.pk}/library/", f"/projects/{project.pk}/generate/",
+                f"/projects/{project.pk}/gallery/", f"/assets/{asset.pk}/", f"/projects/{project.pk}/review/"]:
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px on a phone"
