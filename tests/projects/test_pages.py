@@ -51,3 +51,24 @@ def test_non_member_gets_404_on_every_project_page(client, project, outsider):
     client.force_login(outsider)
     for name in ("project-home", "library", "generate", "gallery", "review-queue"):
         assert client.get(reverse(name, args=[project.pk])).status_code == 404, name
+
+
+@pytest.mark.parametrize("role", ["owner", "editor", "reviewer", "viewer"])
+def test_every_page_opens_for_every_role_and_generate_only_for_roles_that_may(client, project, role):
+    from tests.factories import LibraryEntryFactory
+
+    user = member(project, role)
+    asset = stored_asset(project, user=member(project, "editor"))
+    entry = LibraryEntryFactory(project=project)
+    client.force_login(user)
+    pages = {
+        reverse("projects"): 200,
+        reverse("project-home", args=[project.pk]): 200,
+        reverse("library", args=[project.pk]): 200,
+        reverse("library-entry", args=[entry.pk]): 200,
+        reverse("gallery", args=[project.pk]): 200,
+        reverse("asset-page", args=[asset.pk]): 200,
+        reverse("review-queue", args=[project.pk]): 200,
+        reverse("generate", args=[project.pk]): 200 if role in ("owner", "editor") else 403,
+    }
+    assert {url: client.get(url).status_code for url in pages} == pages

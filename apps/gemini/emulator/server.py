@@ -331,15 +331,19 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(state.latency)
             answer = call.answer(fault)
             entry["status"] = 200
+            self._logged(entry)
             self._send(200, answer)
         except EmulatedError as exc:
             entry["status"] = exc.http_status
             entry["error"] = exc.message
             headers = {"Retry-After": str(max(1, round(exc.retry_delay)))} if exc.retry_delay is not None else None
+            self._logged(entry)
             self._send(exc.http_status, exc.body(), headers)
-        finally:
-            with state.lock:
-                state.log.append(entry)
+
+    def _logged(self, entry: dict) -> None:
+        """Log before answering, so a client that reads the log right after its call finds it."""
+        with self.server.state.lock:
+            self.server.state.log.append(entry)
 
 
 class EmulatorServer(ThreadingHTTPServer):
