@@ -1,5 +1,6 @@
 """Figure 3: the read path as data grows. Asset list (a page of 50 with thumbnails), asset detail
-and the lineage of a 50-deep chain: p50 / p95 latency and query count at each project size.
+and the lineage of a 50-deep chain over REST, and the gallery page (first page and one from the
+middle, 48 thumbnails) and asset page as HTML: p50 / p95 latency and query count at each size.
 
     .venv/bin/python -m bench.read_path                      # 1,000 / 10,000 / 100,000 assets
     .venv/bin/python -m bench.read_path --sizes 1000 10000 --repeat 30
@@ -73,12 +74,21 @@ def measure(client, url: str, repeat: int) -> dict:
 def read_path_figures(project, user, seeded: dict, repeat: int) -> dict:
     from rest_framework.test import APIClient
 
+    from urllib.parse import urlencode
+
+    from apps.assets.models import Asset
+
     client = APIClient(SERVER_NAME="localhost")
-    client.force_authenticate(user)
+    client.force_login(user)  # a session serves both the API and the pages
+    assets = Asset.objects.filter(project=project).order_by("-created_at", "-id")
+    middle = assets[assets.count() // 2]
     urls = {
         "asset list (50)": f"/api/v1/projects/{project.id}/assets/?page_size={LIST_PAGE}",
         "asset detail": f"/api/v1/assets/{seeded['any_asset'].id}/",
         f"lineage ({CHAIN_DEPTH} deep)": f"/api/v1/assets/{seeded['chain_end'].id}/lineage/",
+        "gallery page 1": f"/projects/{project.id}/gallery/",
+        "gallery mid-way": f"/projects/{project.id}/gallery/?" + urlencode({"after": f"{middle.created_at.isoformat()}|{middle.pk}"}),
+        "asset page": f"/assets/{seeded['chain_end'].id}/",
     }
     return {name: measure(client, url, repeat) for name, url in urls.items()}
 
