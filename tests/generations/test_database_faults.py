@@ -17,6 +17,7 @@ from tests.factories import stored_asset
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+REFUSED: list[str] = []  # every INSERT refused in this module's tests (bench/hardening_figures.py counts them)
 ERRORS = {
     "integrity": lambda table: IntegrityError(f"injected: constraint failed on {table}"),
     "operational": lambda table: OperationalError("injected: database is locked"),
@@ -31,6 +32,7 @@ def database_refuses(table: str, error: str, times: int | None = None):
     def wrapper(execute, sql, params, many, context):
         if sql.lstrip().upper().startswith(f'INSERT INTO "{table.upper()}"') and (times is None or len(refused) < times):
             refused.append(sql)
+            REFUSED.append(sql)
             raise ERRORS[error](table)
         return execute(sql, params, many, context)
 
@@ -90,6 +92,7 @@ def test_outputs_stored_before_the_fault_are_kept_and_not_asked_for_again(api, e
         if sql.lstrip().upper().startswith('INSERT INTO "ASSETS_ASSET"'):
             calls["n"] += 1
             if calls["n"] == 2:
+                REFUSED.append(sql)
                 raise OperationalError("injected: database is locked")
         return execute(sql, params, many, context)
 
