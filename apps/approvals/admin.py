@@ -14,18 +14,15 @@ from apps.approvals import services
 from apps.approvals.models import Decision, Review
 from apps.assets.models import Asset
 from apps.core.exceptions import ApplicationError
+from apps.projects.admin import PROJECT_FILTER, TenantScopedAdmin
 
 
-class ProjectScopedAdmin(admin.ModelAdmin):
-    """Rows of the projects where the user may review; superusers see everything."""
+class ProjectScopedAdmin(TenantScopedAdmin):
+    """Rows of the projects where the user may review; superusers see everything; a row of any
+    other project is 404."""
 
-    project_path = "project"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.project_path}__in": review_policy.projects_user_may_review(request.user)})
+    def tenant_projects(self, request):
+        return review_policy.projects_user_may_review(request.user)
 
     def _is_member_somewhere(self, request) -> bool:
         return request.user.is_active and request.user.is_staff and review_policy.projects_user_may_review(request.user).exists()
@@ -71,7 +68,7 @@ class DecisionForm(forms.ModelForm):
 class AssetAdmin(ProjectScopedAdmin):
     form = DecisionForm
     list_display = ["thumbnail", "project", "kind", "model", "size", "created_by", "created_at", "review_status"]
-    list_filter = ["review_status", "project", "generation__kind", "generation__model", "created_at"]
+    list_filter = ["review_status", PROJECT_FILTER, "generation__kind", "generation__model", "created_at"]
     list_select_related = ["project", "generation", "created_by"]
     search_fields = ["generation__prompt"]
     ordering = ["-created_at"]

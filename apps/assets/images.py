@@ -8,7 +8,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps, JpegImagePlugin
 
 from apps.core.exceptions import ValidationFailed
 
@@ -53,11 +53,18 @@ def inspect_generated(data: bytes) -> StoredImage:
 
 
 def sanitize_upload(data: bytes, *, field: str = "image") -> StoredImage:
-    """Validate an uploaded image by its content (never its name) and drop its metadata.
+    """Validate an uploaded image by its content (never its name) and store only its pixels.
 
     Limits: settings.UPLOAD_MAX_BYTES and UPLOAD_MAX_PIXELS, checked before the pixels are decoded,
-    so a decompression bomb is refused without being expanded. EXIF orientation is applied and
-    metadata (including location) is not kept.
+    so a decompression bomb is refused without being expanded.
+
+    Every upload is decoded and re-encoded, never stored as sent: whatever hides beside the pixels
+    (bytes after PNG IEND or JPEG EOI, a ZIP or HTML appended to make a polyglot, text chunks,
+    EXIF with GPS, XMP, comments) is not carried over, whatever shape it takes. Refusing
+    "trailing data" instead would need a detector per format and per hiding place, and would
+    refuse ordinary phone photos that append data after EOI. Kept: the format, the pixels (EXIF
+    orientation applied), transparency, a parseable ICC profile; JPEGs keep their quantisation
+    tables (so their quality), lossless WebPs stay lossless.
     """
     limit = settings.UPLOAD_MAX_BYTES
     if len(data) > limit:
@@ -83,6 +90,7 @@ def sanitize_upload(data: bytes, *, field: str = "image") -> StoredImage:
         raise ValidationFailed(
             "The file is not an image we can read. Upload a PNG, JPEG or WebP.", field=field, code="unsupported_type"
         ) from exc
+    fmt = "JPEG" if fmt == "MPO" else fmt  # a phone JPEG with extra frames after EOI: keep the main picture
     if fmt not in MIME_BY_FORMAT:
         raise ValidationFailed(
             f"Images of type {fmt} are not accepted. Upload a PNG, JPEG or WebP.", field=field, code="unsupported_type"
@@ -92,26 +100,82 @@ def sanitize_upload(data: bytes, *, field: str = "image") -> StoredImage:
             f"The image is {width}x{height} ({width * height:,} pixels); the limit is {max_pixels:,} pixels.",
             field=field, code="too_many_pixels", details={"limit": max_pixels, "value": width * height},
         )
+    if getattr(image, "is_animated", False) and image.format != "MPO":
+        raise ValidationFailed(
+            "Animated images are not accepted. Upload a still PNG, JPEG or WebP.", field=field, code="unsupported_type"
+        )
     try:
         image.load()
     except (OSError, ValueError) as exc:
         raise ValidationFailed(f"The image is truncated or corrupt: {exc}", field=field, code="corrupt") from exc
+    return _reencode(image, fmt, source=data)
 
-    exif = image.getexif()
-    has_metadata = bool(exif) or any(key in image.info for key in ("exif", "xmp", "XML:com.adobe.xmp", "icc_profile"))
-    if not has_metadata and image.mode in ("RGB", "RGBA", "L", "LA", "P"):
-        return StoredImage(data=data, mime_type=MIME_BY_FORMAT[fmt], width=width, height=height)
 
-    # Re-encode: applies orientation, normalises the mode, and leaves all metadata behind.
+# What each format can store as is; anything else is converted to RGB(A) first.
+_MODES_KEPT = {
+    "PNG": ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"),
+    "JPEG": ("L", "RGB"),
+    "WEBP": ("RGB", "RGBA"),
+}
+
+
+def _reencode(image: Image.Image, fmt: str, *, source: bytes) -> StoredImage:
+    """Fresh bytes from the decoded pixels; nothing from the original file but what is named here."""
+    icc_profile = _parseable_icc(image.info.get("icc_profile"))
+    transparency = image.info.get("transparency")
+    jpeg_tables = _jpeg_quality(image) if fmt == "JPEG" else {}
+    source_mode = image.mode
+
     image = ImageOps.exif_transpose(image)
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
+    if image.mode not in _MODES_KEPT[fmt]:
+        has_alpha = "A" in image.getbands() or transparency is not None
+        image = image.convert("RGBA" if has_alpha and fmt != "JPEG" else "RGB")
+        transparency = None
+    if source_mode == "CMYK":
+        icc_profile = None  # a CMYK profile does not describe the RGB pixels we now hold
+    image.info = {}  # nothing is carried over implicitly (Pillow's PNG writer would reuse info)
+
+    options: dict = {"icc_profile": icc_profile} if icc_profile else {}
+    if fmt == "PNG" and transparency is not None:
+        options["transparency"] = transparency
+    elif fmt == "JPEG":
+        options.update(jpeg_tables or {"quality": 95})
+    elif fmt == "WEBP":
+        options.update({"lossless": True} if _webp_is_lossless(source) else {"quality": 95})
     out = io.BytesIO()
-    if fmt == "JPEG":
-        image.convert("RGB").save(out, format="JPEG", quality=95)
-    else:
-        image.save(out, format=fmt)
+    image.save(out, format=fmt, **options)
     return StoredImage(data=out.getvalue(), mime_type=MIME_BY_FORMAT[fmt], width=image.width, height=image.height)
+
+
+def _parseable_icc(profile: bytes | None) -> bytes | None:
+    """An ICC profile that littleCMS can read, or none: a colour profile, not a place for a payload."""
+    if not profile:
+        return None
+    try:
+        ImageCms.ImageCmsProfile(io.BytesIO(profile))
+    except (OSError, ImageCms.PyCMSError, TypeError, ValueError):
+        return None
+    return profile
+
+
+def _jpeg_quality(image: Image.Image) -> dict:
+    """The original's quantisation tables and chroma subsampling: re-encoding at the quality it had."""
+    tables = getattr(image, "quantization", None)
+    if not tables or image.mode not in ("RGB", "L"):
+        return {}
+    sampling = JpegImagePlugin.get_sampling(image)
+    return {"qtables": tables, **({"subsampling": sampling} if sampling >= 0 else {})}
+
+
+def _webp_is_lossless(data: bytes) -> bool:
+    """Whether the WebP's image chunk is VP8L (lossless) rather than VP8 (lossy)."""
+    offset = 12
+    while offset + 8 <= len(data):
+        chunk, size = data[offset:offset + 4], int.from_bytes(data[offset + 4:offset + 8], "little")
+        if chunk in (b"VP8 ", b"VP8L"):
+            return chunk == b"VP8L"
+        offset += 8 + size + (size & 1)
+    return False
 
 
 def make_thumbnail(data: bytes, max_side: int | None = None) -> StoredImage:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.generations.models import Generation, GenerationReference, GenerationSource
+from apps.projects.admin import PROJECT_FILTER, TenantScopedAdmin
 
 
 class GenerationSourceInline(admin.TabularInline):
@@ -18,9 +19,9 @@ class GenerationReferenceInline(admin.TabularInline):
 
 
 @admin.register(Generation)
-class GenerationAdmin(admin.ModelAdmin):
+class GenerationAdmin(TenantScopedAdmin):
     list_display = ["id", "project", "kind", "model", "aspect_ratio", "image_size", "status", "attempts", "cost_usd", "created_by", "created_at"]
-    list_filter = ["status", "kind", "model", "project", "created_at"]
+    list_filter = ["status", "kind", "model", PROJECT_FILTER, "created_at"]
     list_select_related = ["project", "created_by"]
     search_fields = ["prompt", "id", "response_id"]
     date_hierarchy = "created_at"

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -340,8 +340,14 @@ def _store_output(generation: Generation, index: int, result, parents) -> None:
                 heartbeat_at=timezone.now(),
             )
     except IntegrityError:
-        # Another run stored this output first; its files are the same key, so nothing to undo.
-        logger.warning("output %s of generation %s was already stored", index, generation.pk)
+        if Asset.objects.filter(generation=generation, output_index=index).exists():
+            # Another run stored this output first; its files are the same key, so nothing to undo.
+            logger.warning("output %s of generation %s was already stored", index, generation.pk)
+            return
+        # Any other constraint failure: nothing was stored, so the files must not stay behind
+        # (and the job must not count this output as done).
+        asset_files_delete(key=key)
+        raise
     except Exception:
         asset_files_delete(key=key)
         raise
@@ -384,7 +390,11 @@ def _run_claimed(generation: Generation) -> None:
     except ValidationFailed as error:
         _handle_failure(generation, error.code, error.message, retryable=False)
         return
-    except Exception as error:  # storage or database trouble: retry, then fail with the reason
+    except DatabaseError as error:  # a failed write rolled back whole (asset, rendition, lineage): retry
+        logger.exception("generation %s hit a database error", generation.pk)
+        _handle_failure(generation, "database_error", f"{error.__class__.__name__}: {error}", retryable=True)
+        return
+    except Exception as error:  # storage or other trouble: retry, then fail with the reason
         logger.exception("generation %s crashed", generation.pk)
         _handle_failure(generation, "internal_error", f"{error.__class__.__name__}: {error}", retryable=True)
         return

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.library.models import LibraryEntry, ReferenceImage
+from apps.projects.admin import PROJECT_FILTER, TenantScopedAdmin
 
 
 class ReferenceImageInline(admin.TabularInline):
@@ -12,9 +13,9 @@ class ReferenceImageInline(admin.TabularInline):
 
 
 @admin.register(LibraryEntry)
-class LibraryEntryAdmin(admin.ModelAdmin):
+class LibraryEntryAdmin(TenantScopedAdmin):
     list_display = ["name", "kind", "project", "created_at", "archived_at"]
-    list_filter = ["kind", "project"]
+    list_filter = ["kind", PROJECT_FILTER]
     list_select_related = ["project"]
     search_fields = ["name", "description"]
     inlines = [ReferenceImageInline]

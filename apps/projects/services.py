@@ -23,6 +23,15 @@ def project_update(*, project: Project, **fields) -> Project:
 
 
 def project_delete(*, project: Project) -> None:
+    """Only a project without assets or library entries goes: deleting a project never deletes
+    images (a cascade would drop the rows and leave their files orphaned; lineage and reference
+    images are protected rows and used to make this a 500)."""
+    if project.assets.exists() or project.library_entries.exists():
+        raise Conflict(
+            "This project still holds assets or library entries, and deleting a project never deletes images. "
+            "Export what you need; the project stays.",
+            code="project_not_empty",
+        )
     project.delete()
 
 

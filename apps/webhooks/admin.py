@@ -1,13 +1,16 @@
 from django.contrib import admin, messages
 
+from apps.projects.admin import PROJECT_FILTER, TenantScopedAdmin
+from apps.projects.policy import Action
 from apps.webhooks import services
 from apps.webhooks.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(TenantScopedAdmin):
+    tenant_action = Action.MANAGE_PROJECT  # as over REST: webhooks are the owner's
     list_display = ["url", "project", "events", "is_active", "created_at"]
-    list_filter = ["is_active", "project"]
+    list_filter = ["is_active", PROJECT_FILTER]
     list_select_related = ["project"]
     exclude = ["secret"]
 
@@ -20,7 +23,9 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(TenantScopedAdmin):
+    project_path = "endpoint__project"
+    tenant_action = Action.MANAGE_PROJECT
     list_display = ["event", "endpoint", "status", "attempts", "created_at", "delivered_at"]
     list_filter = ["status", "event", "created_at"]
     list_select_related = ["endpoint"]
@@ -31,7 +36,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Redeliver selected deliveries")
+    @admin.action(description="Redeliver selected deliveries", permissions=["change"])
     def redeliver(self, request, queryset):
         for delivery in queryset:
             services.delivery_redeliver(delivery=delivery)

@@ -49,3 +49,16 @@ def test_project_created_with_a_budget_as_a_form(api, outsider):
     # Found by the schema fuzzer: a form-encoded empty budget used to crash project creation.
     response = api(outsider).post("/api/v1/projects/", {"name": "Form", "monthly_budget_usd": ""})
     assert response.status_code == 201 and response.json()["monthly_budget_usd"] is None
+
+
+def test_only_an_empty_project_can_be_deleted(api, project, owner):
+    from apps.projects.models import Project
+    from tests.factories import stored_asset
+
+    asset = stored_asset(project, user=owner)
+    response = api(owner).delete(f"/api/v1/projects/{project.id}/")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "project_not_empty"
+    assert Project.objects.filter(pk=project.pk).exists() and api(owner).get(f"/api/v1/assets/{asset.id}/file/").status_code == 200
+
+    empty = api(owner).post("/api/v1/projects/", {"name": "Empty"}, format="json").json()
+    assert api(owner).delete(f"/api/v1/projects/{empty['id']}/").status_code == 204

@@ -1,0 +1,255 @@
+"""The tenancy matrix: every REST endpoint, file and thumbnail URL, lineage, export, webhook and
+admin page × each role × outsiders. Outsiders (including the owner of another project) get 404;
+each role gets exactly its rights (DESIGN.md: viewer reads; editor also manages the library,
+generates and uploads; reviewer also decides reviews; owner does everything, members, webhooks).
+A refused request changes nothing."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from apps.approvals.models import Review
+from apps.assets.models import Asset, AssetLink
+from apps.generations.models import Generation
+from apps.library.models import LibraryEntry, ReferenceImage
+from apps.library.services import reference_image_add
+from apps.projects.models import Membership, Project
+from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
+from tests.factories import LibraryEntryFactory, ProjectFactory, UserFactory, member, stored_asset
+from tests.images import image_bytes
+
+pytestmark = pytest.mark.django_db
+
+MEMBER_ROLES = ["owner", "editor", "reviewer", "viewer"]
+OUTSIDERS = ["outsider", "owner_elsewhere"]
+EVERYONE = MEMBER_ROLES + OUTSIDERS
+PROJECT_NAME = "Tenant-A-Private-Name"
+
+
+def allowed(ok: int, *roles: str) -> dict:
+    """`ok` for the roles named, 403 for the other members; outsiders always 404."""
+    return {role: ok if role in roles else 403 for role in MEMBER_ROLES}
+
+
+READ = allowed(200, *MEMBER_ROLES)
+EDIT = ("owner", "editor")
+
+
+def upload():
+    return {"image": SimpleUploadedFile("x.png", image_bytes(40, 30))}, "multipart"
+
+
+# (name, method, url, body, expected status by member role)
+REST_CASES = [
+    ("project", "get", "/api/v1/projects/{project}/", None, READ),
+    ("project-rename", "patch", "/api/v1/projects/{project}/", {"name": "Renamed"}, allowed(200, "owner")),
+    ("project-delete", "delete", "/api/v1/projects/{project}/", None, allowed(409, "owner")),  # holds assets: kept
+    ("members", "get", "/api/v1/projects/{project}/members/", None, READ),
+    ("member-add", "post", "/api/v1/projects/{project}/members/", {"username": "newcomer", "role": "viewer"}, allowed(201, "owner")),
+    ("member-change", "patch", "/api/v1/projects/{project}/members/{target}/", {"role": "editor"}, allowed(200, "owner")),
+    ("member-remove", "delete", "/api/v1/projects/{project}/members/{target}/", None, allowed(204, "owner")),
+    ("characters", "get", "/api/v1/projects/{project}/characters/", None, READ),
+    ("character-create", "post", "/api/v1/projects/{project}/characters/", {"name": "Zed"}, allowed(201, *EDIT)),
+    ("objects", "get", "/api/v1/projects/{project}/objects/", None, READ),
+    ("character", "get", "/api/v1/characters/{character}/", None, READ),
+    ("character-change", "patch", "/api/v1/characters/{character}/", {"description": "changed"}, allowed(200, *EDIT)),
+    ("character-archive", "delete", "/api/v1/characters/{character}/", None, allowed(204, *EDIT)),
+    ("character-images", "get", "/api/v1/characters/{character}/images/", None, READ),
+    ("character-image-add", "post", "/api/v1/characters/{character}/images/", upload, allowed(201, *EDIT)),
+    ("character-image-archive", "delete", "/api/v1/characters/{character}/images/{image}/", None, allowed(204, *EDIT)),
+    ("reference-file", "get", "/api/v1/reference-images/{image}/file/", None, READ),
+    ("reference-thumbnail", "get", "/api/v1/reference-images/{image}/thumbnail/", None, READ),
+    ("generations", "get", "/api/v1/projects/{project}/generations/", None, READ),
+    ("generation-create", "post", "/api/v1/projects/{project}/generations/", {"prompt": "a kite"}, allowed(201, *EDIT)),
+    ("generation", "get", "/api/v1/generations/{generation}/", None, READ),
+    ("generation-cancel", "post", "/api/v1/generations/{generation}/cancel/", None, allowed(200, *EDIT)),
+    ("assets", "get", "/api/v1/projects/{project}/assets/", None, READ),
+    ("asset-upload", "post", "/api/v1/projects/{project}/assets/", upload, allowed(201, *EDIT)),
+    ("asset", "get", "/api/v1/assets/{asset}/", None, READ),
+    ("asset-file", "get", "/api/v1/assets/{asset}/file/", None, READ),
+    ("asset-thumbnail", "get", "/api/v1/assets/{asset}/thumbnail/", None, READ),
+    ("asset-lineage", "get", "/api/v1/assets/{child}/lineage/", None, READ),
+    ("reviews", "get", "/api/v1/assets/{asset}/reviews/", None, READ),
+    ("review-decide", "post", "/api/v1/assets/{asset}/reviews/", {"decision": "approve"}, allowed(201, "owner", "reviewer")),
+    ("review-policy", "get", "/api/v1/projects/{project}/review-policy/", None, READ),
+    ("review-policy-change", "patch", "/api/v1/projects/{project}/review-policy/", {"four_eyes": False}, allowed(200, "owner")),
+    ("export", "get", "/api/v1/projects/{project}/exports/", None, READ),
+    ("export-all", "get", "/api/v1/projects/{project}/exports/?review_status=pending", None, READ),
+    ("webhooks", "get", "/api/v1/projects/{project}/webhooks/", None, allowed(200, "owner")),
+    ("webhook-create", "post", "/api/v1/projects/{project}/webhooks/", {"url": "http://127.0.0.1:9/hook", "events": ["asset.reviewed"]}, allowed(201, "owner")),
+    ("webhook-delete", "delete", "/api/v1/webhooks/{webhook}/", None, allowed(204, "owner")),
+    ("webhook-deliveries", "get", "/api/v1/webhooks/{webhook}/deliveries/", None, allowed(200, "owner")),
+]
+
+
+@pytest.fixture
+def world(project, emulator, settings):
+    """One project with a row of every kind, its four members, and two kinds of outsider."""
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    Project.objects.filter(pk=project.pk).update(name=PROJECT_NAME)
+    maker = member(project, "editor")  # made the assets, so four-eyes never blocks the deciders below
+    users = {role: member(project, role) for role in MEMBER_ROLES}
+    users["outsider"] = UserFactory()
+    elsewhere = ProjectFactory(name="Tenant-B")
+    users["owner_elsewhere"] = member(elsewhere, "owner")
+    stored_asset(elsewhere, user=users["owner_elsewhere"])
+    UserFactory(username="newcomer")
+    character = LibraryEntryFactory(project=project)
+    image = reference_image_add(entry=character, data=image_bytes(64, 64))
+    asset = stored_asset(project, user=maker)
+    child = stored_asset(project, user=maker, parents=[(asset, "edited_from")])
+    reviewed = stored_asset(project, user=maker)
+    Review.objects.create(asset=reviewed, reviewer=users["reviewer"], decision="reject", comment="TENANT-A-REVIEW-COMMENT")
+    generation = Generation.objects.create(
+        project=project, prompt="TENANT-A-PROMPT", model="gemini-3.1-flash-image-preview", aspect_ratio="1:1", image_size="1K", created_by=maker
+    )
+    webhook = WebhookEndpoint.objects.create(project=project, url="http://127.0.0.1:9/tenant-a-hook", events=["asset.reviewed"])
+    WebhookDelivery.objects.create(endpoint=webhook, event="asset.reviewed", payload={"project": str(project.id)})
+    ids = {
+        "project": project.id, "asset": asset.id, "child": child.id, "generation": generation.id, "character": character.id,
+        "image": image.id, "webhook": webhook.id, "target": users["viewer"].id, "reviewed": reviewed.id,
+    }
+    return {"users": users, "ids": ids, "project": project, "asset": asset, "reviewed": reviewed, "generation": generation,
+            "character": character, "webhook": webhook, "elsewhere": elsewhere}
+
+
+def snapshot(project) -> tuple:
+    """Everything a request could change in the project."""
+    return (
+        list(Project.objects.filter(pk=project.pk).values_list("name", "monthly_budget_usd")),
+        sorted(Membership.objects.filter(project=project).values_list("user_id", "role")),
+        sorted(LibraryEntry.objects.filter(project=project).values_list("name", "description", "archived_at")),
+        sorted(ReferenceImage.objects.filter(entry__project=project).values_list("id", "archived_at")),
+        sorted(Generation.objects.filter(project=project).values_list("id", "status")),
+        sorted(Asset.objects.filter(project=project).values_list("id", "review_status")),
+        AssetLink.objects.filter(child__project=project).count(),
+        Review.objects.filter(asset__project=project).count(),
+        sorted(WebhookEndpoint.objects.filter(project=project).values_list("id", "url")),
+        list(project.__class__.objects.filter(pk=project.pk).values_list("review_policy__four_eyes")),
+    )
+
+
+def call(client, method, url, body):
+    data, fmt = body() if callable(body) else (body, "json")
+    return getattr(client, method)(url, data, format=fmt) if data is not None else getattr(client, method)(url)
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+@pytest.mark.parametrize(("name", "method", "url", "body", "expected"), REST_CASES, ids=[case[0] for case in REST_CASES])
+def test_rest_matrix(api, world, role, name, method, url, body, expected):
+    want = expected.get(role, 404)
+    before = snapshot(world["project"])
+
+    response = call(api(world["users"][role]), method, url.format(**world["ids"]), body)
+
+    assert response.status_code == want, (role, name, getattr(response, "data", None))
+    if want >= 400:
+        assert snapshot(world["project"]) == before, f"{role} was refused {name} but something changed"
+        if want == 404:
+            assert PROJECT_NAME not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", MEMBER_ROLES + OUTSIDERS)
+def test_the_project_list_shows_only_ones_own_projects(api, world, role):
+    names = [p["name"] for p in api(world["users"][role]).get("/api/v1/projects/").json()]
+    assert (PROJECT_NAME in names) == (role in MEMBER_ROLES)
+    assert ("Tenant-B" in names) == (role == "owner_elsewhere")
+
+
+# --- the admin: staff users see and decide only inside their projects
+
+
+@pytest.fixture
+def staff(world):
+    """Every user is staff and holds Django's view permission on every admin model, so the only
+    wall left to test is the tenant wall."""
+    permissions = Permission.objects.filter(
+        codename__in=["view_generation", "view_libraryentry", "view_webhookendpoint", "view_webhookdelivery", "view_project", "view_membership"]
+    )
+    for user in world["users"].values():
+        user.is_staff = True
+        user.save()
+        user.user_permissions.add(*permissions)
+    return world
+
+
+DECIDERS = ("owner", "reviewer")
+# (name, url, expected status by role; outsiders per the third item, "owner_elsewhere" reviews Tenant-B)
+ADMIN_PAGES = [
+    ("asset-changelist", "/admin/assets/asset/", {**{r: 200 for r in DECIDERS}, "editor": 403, "viewer": 403, "outsider": 403, "owner_elsewhere": 200}),
+    ("asset-change", "/admin/assets/asset/{asset}/change/", {**{r: 200 for r in DECIDERS}, "editor": 404, "viewer": 404, "outsider": 404, "owner_elsewhere": 404}),
+    ("asset-history", "/admin/assets/asset/{asset}/history/", {**{r: 200 for r in DECIDERS}, "editor": 404, "viewer": 404, "outsider": 404, "owner_elsewhere": 404}),
+    ("review-changelist", "/admin/approvals/review/", {**{r: 200 for r in DECIDERS}, "editor": 403, "viewer": 403, "outsider": 403, "owner_elsewhere": 200}),
+    ("asset-file-in-admin", "/api/v1/assets/{asset}/file/", {**{r: 200 for r in MEMBER_ROLES}, "outsider": 404, "owner_elsewhere": 404}),
+    ("asset-thumbnail-in-admin", "/api/v1/assets/{asset}/thumbnail/", {**{r: 200 for r in MEMBER_ROLES}, "outsider": 404, "owner_elsewhere": 404}),
+    ("reference-thumbnail-in-admin", "/api/v1/reference-images/{image}/thumbnail/", {**{r: 200 for r in MEMBER_ROLES}, "outsider": 404, "owner_elsewhere": 404}),
+    ("generation-changelist", "/admin/generations/generation/", {r: 200 for r in EVERYONE}),
+    ("generation-change", "/admin/generations/generation/{generation}/change/", {**{r: 200 for r in MEMBER_ROLES}, "outsider": 404, "owner_elsewhere": 404}),
+    ("library-changelist", "/admin/library/libraryentry/", {r: 200 for r in EVERYONE}),
+    ("library-change", "/admin/library/libraryentry/{character}/change/", {**{r: 200 for r in MEMBER_ROLES}, "outsider": 404, "owner_elsewhere": 404}),
+    ("project-changelist", "/admin/projects/project/", {r: 200 for r in EVERYONE}),
+    ("project-change", "/admin/projects/project/{project}/change/", {**{r: 200 for r in MEMBER_ROLES}, "outsider": 404, "owner_elsewhere": 404}),
+    ("membership-changelist", "/admin/projects/membership/", {r: 200 for r in EVERYONE}),
+    ("webhook-changelist", "/admin/webhooks/webhookendpoint/", {r: 200 for r in EVERYONE}),
+    ("webhook-change", "/admin/webhooks/webhookendpoint/{webhook}/change/", {"owner": 200, "editor": 404, "reviewer": 404, "viewer": 404, "outsider": 404, "owner_elsewhere": 404}),
+    ("delivery-changelist", "/admin/webhooks/webhookdelivery/", {r: 200 for r in EVERYONE}),
+]
+# What a list page shows only to someone allowed to see the project's rows there.
+SECRETS = ["TENANT-A-PROMPT", "TENANT-A-REVIEW-COMMENT", "tenant-a-hook", PROJECT_NAME, "{asset}", "{reviewed}", "{generation}", "{character}"]
+# Per list page: who sees the project's rows, and a row's text that proves they are shown.
+LIST_SEES = {
+    "asset-changelist": (DECIDERS, "{asset}"), "review-changelist": (DECIDERS, "{reviewed}"),
+    "generation-changelist": (MEMBER_ROLES, "{generation}"), "library-changelist": (MEMBER_ROLES, PROJECT_NAME),
+    "project-changelist": (MEMBER_ROLES, PROJECT_NAME), "membership-changelist": (MEMBER_ROLES, PROJECT_NAME),
+    "webhook-changelist": (("owner",), "tenant-a-hook"), "delivery-changelist": (("owner",), "tenant-a-hook"),
+}
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+@pytest.mark.parametrize(("name", "url", "expected"), ADMIN_PAGES, ids=[page[0] for page in ADMIN_PAGES])
+def test_admin_matrix(client, staff, role, name, url, expected):
+    client.force_login(staff["users"][role])
+
+    response = client.get(url.format(**staff["ids"]))
+
+    assert response.status_code == expected[role], (role, name)
+    if name in LIST_SEES and response.status_code == 200:
+        page = response.content.decode()
+        shown = [secret for secret in SECRETS if secret.format(**staff["ids"]) in page]
+        roles, proof = LIST_SEES[name]
+        if role in roles:
+            assert proof.format(**staff["ids"]) in page, (role, name)
+        else:
+            assert shown == [], (role, name, shown)
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+@pytest.mark.parametrize("action", ["approve_selected", "reject_selected", "request_changes_selected"])
+def test_admin_review_actions(client, staff, role, action):
+    asset = staff["asset"]
+    client.force_login(staff["users"][role])
+
+    client.post("/admin/assets/asset/", {"action": action, "_selected_action": [str(asset.id)]})
+
+    decided = Review.objects.filter(asset=asset).exists()
+    assert decided == (role in DECIDERS), (role, action)
+    asset.refresh_from_db()
+    assert (asset.review_status != "pending") == (role in DECIDERS)
+
+
+@pytest.mark.parametrize("role", EVERYONE)
+def test_admin_decision_form(client, staff, role):
+    asset = staff["asset"]
+    client.force_login(staff["users"][role])
+
+    response = client.post(f"/admin/assets/asset/{asset.id}/change/", {"decision": "approve", "comment": ""})
+
+    assert response.status_code == (302 if role in DECIDERS else 404), role
+    assert Review.objects.filter(asset=asset).exists() == (role in DECIDERS)
+
+
+def test_staff_superuser_still_sees_every_tenant(client, staff):
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    page = client.get("/admin/assets/asset/").content.decode()
+    assert str(staff["asset"].id) in page and client.get(f"/admin/webhooks/webhookendpoint/{staff['webhook'].id}/change/").status_code == 200
