@@ -92,6 +92,7 @@ class Worker:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker exited: {self.log_path.read_text()[-2000:]}")
             time.sleep(0.1)
+        self.stop()  # never leave a half-started worker behind
         raise RuntimeError(f"worker did not start: {self.log_path.read_text()[-2000:]}")
 
     def stop(self, sig=None) -> None:
@@ -184,6 +185,7 @@ class Gunicorn:
             except requests.RequestException:
                 pass
             time.sleep(0.1)
+        self.stop()  # never leave a half-started server behind
         raise RuntimeError(f"gunicorn did not start: {self.log_path.read_text()[-2000:]}")
 
     def stop(self) -> None:

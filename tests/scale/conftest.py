@@ -47,14 +47,20 @@ class EmulatorProcess:
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.1)
+        self.stop()
         raise RuntimeError(f"emulator did not start: {self.log_path.read_text()[-2000:]}")
 
     def requests_log(self) -> list[dict]:
         return requests.get(self.base_url + "/_emulator/requests", timeout=10).json()["requests"]
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=15)
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
         self.log.close()
 
 
