@@ -145,6 +145,9 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
             "default_acl": "private",
             "querystring_auth": True,
             "querystring_expire": env.int("SIGNED_URL_SECONDS", default=300),
+            # SigV4 everywhere (SigV2 is refused by newer AWS regions and by most S3-compatible stores).
+            "signature_version": env("AWS_S3_SIGNATURE_VERSION", default="s3v4"),
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=None),
             "file_overwrite": True,
         },
     }
@@ -165,6 +168,7 @@ else:
         "OPTIONS": {"location": env("FILES_DIR", default=str(VAR_DIR / "files")), "base_url": None, "allow_overwrite": True},
     }
 # Object stores hand out short-lived signed URLs; local files are streamed by a guarded view.
+SIGNED_URL_SECONDS = env.int("SIGNED_URL_SECONDS", default=300)
 FILES_SERVED_BY_SIGNED_URL = _file_storage["BACKEND"] != "django.core.files.storage.FileSystemStorage"
 STORAGES = {
     "default": _file_storage,

@@ -8,6 +8,20 @@ from config.celery import app as celery_app
 from tests.factories import ProjectFactory, member
 
 
+# Set by bin/test-scale, which runs tests/integration and tests/scale on PostgreSQL, Redis and an
+# S3 bucket. Without it, tests marked `scale` are skipped and everything runs on the embedded defaults.
+SCALE_PROFILE = bool(os.environ.get("SCALE_PROFILE"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if SCALE_PROFILE:
+        return
+    skip = pytest.mark.skip(reason="scale profile not running (./bin/test-scale starts PostgreSQL, Redis and S3 for these)")
+    for item in items:
+        if "scale" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def emulator():
     """The Gemini API emulator on a free loopback port; the real SDK reaches it over HTTP."""
@@ -34,11 +48,14 @@ def upstream(emulator):
 
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
-    """Each test writes its files to its own folder, starts with an empty cache; passwords hash fast."""
+    """Each test writes its files to its own folder, starts with an empty cache; passwords hash fast.
+    On the scale profile the configured bucket is kept (keys are unique per job) and None is returned."""
     from django.core.cache import cache
 
     cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if SCALE_PROFILE:
+        return None
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

@@ -18,7 +18,8 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Re
     if decision in COMMENT_REQUIRED and not comment.strip():
         raise ValidationFailed(f"A comment is required to {decision.replace('_', ' ')}: say what should change.", field="comment")
     # Lock the asset row so two reviewers deciding at once both count.
-    asset = Asset.objects.select_for_update().select_related("project", "generation").get(pk=asset.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to generation.
+    asset = Asset.objects.select_for_update(of=("self",)).select_related("project", "generation").get(pk=asset.pk)
     review = Review.objects.create(asset=asset, reviewer=user, decision=decision, comment=comment.strip())
     log = list(asset.reviews.order_by("-created_at", "-id").values_list("reviewer_id", "decision"))
     status = policy.status_from_log(log, policy.policy_for(asset.project).approvals_required)

@@ -25,9 +25,11 @@ def file_response(key: str, *, mime_type: str, filename: str):
     """Only ever called after the caller's membership was checked."""
     if settings.FILES_SERVED_BY_SIGNED_URL:
         response = HttpResponseRedirect(default_storage.url(key))
+        # The redirect must not outlive the signed URL it points at.
+        response["Cache-Control"] = f"private, max-age={max(0, settings.SIGNED_URL_SECONDS // 2)}"
     else:
         response = FileResponse(default_storage.open(key, "rb"), content_type=mime_type)
         response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, max-age=300"
+        response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
     return response

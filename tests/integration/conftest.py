@@ -1,4 +1,9 @@
-"""Real processes: a Celery worker on the real default broker, the web API served over HTTP."""
+"""Real processes: a Celery worker on the configured broker, the web API served over HTTP.
+
+On the embedded defaults the API is Django's live server; on the scale profile (bin/test-scale)
+it is gunicorn with platform/gunicorn.conf.py, and every process shares PostgreSQL, Redis and the
+bucket through the environment.
+"""
 
 import os
 import shutil
@@ -6,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -13,40 +19,70 @@ from django.conf import settings as django_settings
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
+from tests.conftest import SCALE_PROFILE
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def purge_broker() -> None:
-    folder = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
-    shutil.rmtree(folder, ignore_errors=True)
-    os.makedirs(folder, exist_ok=True)
+    """Drop every message (and, on Redis, every unacknowledged one) a previous test left behind."""
+    if django_settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        folder = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder, exist_ok=True)
+        return
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        if django_settings.CELERY_BROKER_URL.startswith("redis"):
+            conn.default_channel.client.flushdb()
+        else:
+            for queue in app.amqp.queues:
+                conn.default_channel.queue_purge(queue)
+
+
+def database_url() -> str:
+    """The URL of the database this test session uses (the test database), for child processes."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = quote(db["USER"] or "", safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def child_env(**extra) -> dict:
+    """The environment of a child process of this test session: same database, state folder, broker."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "VAR_DIR": str(django_settings.VAR_DIR),
+        **{key: str(value) for key, value in extra.items()},
+    }
 
 
 class Worker:
     """`celery worker` as a child process sharing this test session's database and files."""
 
-    def __init__(self, *, files_dir: Path, base_url: str, log_path: Path, extra_env: dict | None = None):
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
-            "VAR_DIR": str(django_settings.VAR_DIR),
-            "FILES_DIR": str(files_dir),
+    def __init__(self, *, files_dir: Path | None, base_url: str, log_path: Path, extra_env: dict | None = None,
+                 name: str = "worker"):
+        self.env = child_env(**{
             "GOOGLE_GEMINI_BASE_URL": base_url,
             "GEMINI_API_KEY": "emulator-key",
             "GENERATION_RETRY_BASE_SECONDS": "0.2",
             "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
+            **({"FILES_DIR": str(files_dir)} if files_dir else {}),
             **(extra_env or {}),
-        }
+        })
         self.log_path = log_path
+        self.name = name
         self.process = None
 
     def start(self, concurrency: int = 2) -> "Worker":
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=threads", f"--concurrency={concurrency}",
-             "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+             "-n", f"{self.name}@%h", "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
@@ -56,6 +92,7 @@ class Worker:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker exited: {self.log_path.read_text()[-2000:]}")
             time.sleep(0.1)
+        self.stop()  # never leave a half-started worker behind
         raise RuntimeError(f"worker did not start: {self.log_path.read_text()[-2000:]}")
 
     def stop(self, sig=None) -> None:
@@ -109,14 +146,83 @@ class Rest:
         raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s")
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """The web API as production runs it: gunicorn with platform/gunicorn.conf.py."""
+
+    def __init__(self, log_path: Path, **extra_env):
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.env = child_env(
+            GUNICORN_BIND=self.url.removeprefix("http://"),
+            WEB_CONCURRENCY=2,
+            GUNICORN_THREADS=4,
+            JOB_CREATION_RATE="100000/min",
+            **extra_env,
+        )
+        self.log_path = log_path
+        self.process = None
+
+    def start(self) -> "Gunicorn":
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        self.stop()  # never leave a half-started server behind
+        raise RuntimeError(f"gunicorn did not start: {self.log_path.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def gunicorn(django_db_setup, tmp_path_factory):
+    """gunicorn on the test database; stopped before the test database is dropped."""
+    server = Gunicorn(tmp_path_factory.mktemp("gunicorn") / "gunicorn.log").start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def rest(live_server, transactional_db):
+def web_url(request, transactional_db):
+    """Where the API is served: gunicorn on the scale profile, Django's live server otherwise."""
+    if SCALE_PROFILE:
+        return request.getfixturevalue("gunicorn").url
+    return request.getfixturevalue("live_server").url
+
+
+@pytest.fixture
+def rest(web_url, transactional_db):
     user = UserFactory(username="integration-editor")
-    return Rest(live_server.url, Token.objects.create(user=user).key)
+    return Rest(web_url, Token.objects.create(user=user).key)
 
 
 @pytest.fixture
-def rest_as(live_server, transactional_db):
+def rest_as(web_url, transactional_db):
     """A client for a new user holding `role` on a project."""
 
     def client_for(project_id, role: str) -> Rest:
@@ -124,7 +230,7 @@ def rest_as(live_server, transactional_db):
 
         user = UserFactory()
         Membership.objects.create(project_id=project_id, user=user, role=role)
-        return Rest(live_server.url, Token.objects.create(user=user).key)
+        return Rest(web_url, Token.objects.create(user=user).key)
 
     return client_for
 

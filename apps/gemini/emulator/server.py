@@ -331,19 +331,17 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(state.latency)
             answer = call.answer(fault)
             entry["status"] = 200
-            self._logged(entry)
-            self._send(200, answer)
+            status, payload, headers = 200, answer, None
         except EmulatedError as exc:
             entry["status"] = exc.http_status
             entry["error"] = exc.message
             headers = {"Retry-After": str(max(1, round(exc.retry_delay)))} if exc.retry_delay is not None else None
-            self._logged(entry)
-            self._send(exc.http_status, exc.body(), headers)
-
-    def _logged(self, entry: dict) -> None:
-        """Log before answering, so a client that reads the log right after its call finds it."""
-        with self.server.state.lock:
-            self.server.state.log.append(entry)
+            status, payload = exc.http_status, exc.body()
+        finally:
+            # Logged before the answer is sent: a client that got its answer always finds its call in the log.
+            with state.lock:
+                state.log.append(entry)
+        self._send(status, payload, headers)
 
 
 class EmulatorServer(ThreadingHTTPServer):
