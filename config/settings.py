@@ -216,6 +216,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),  # kombu's default is ./control, in the checkout
         "store_processed": False,
         # kombu's 1 s default adds up to a second per job; 20 ms keeps platform time within ~2% of a bare loop.
         "polling_interval": env.float("BROKER_POLLING_SECONDS", default=0.02),
