@@ -75,10 +75,6 @@ def errors_into(form, field_for_rule: dict | None = None):
     except ApplicationError as error:
         field = (field_for_rule or {}).get(error.field, error.field)
         form.add_error(field if field in form.fields else None, error.message)
-    except drf_exceptions.ValidationError as error:
-        for field, messages in (error.detail.items() if isinstance(error.detail, dict) else [(None, error.detail)]):
-            for message in messages if isinstance(messages, list) else [messages]:
-                form.add_error(field if field in form.fields else None, str(message))
 
 
 def is_htmx(request) -> bool:
