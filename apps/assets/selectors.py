@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from apps.assets.images import THUMBNAIL_SPEC
 from apps.assets.models import Asset, AssetLink, Rendition
@@ -48,7 +48,8 @@ def asset_page(assets: QuerySet[Asset], *, after: str = "", size: int = 48) -> t
     created_at, _, last_id = after.partition("|")
     try:
         since = datetime.fromisoformat(created_at)
-        assets = assets.filter(Q(created_at__lt=since) | Q(created_at=since, id__lt=uuid.UUID(last_id)))
+        # "<= since, minus the ties already shown" rather than an OR: the index range-scans from `since`.
+        assets = assets.filter(created_at__lte=since).exclude(created_at=since, id__gte=uuid.UUID(last_id))
     except ValueError:
         pass
     rows = list(assets[: size + 1])
