@@ -61,6 +61,21 @@ def child_env(**extra) -> dict:
     }
 
 
+def stop_process(process, log, sig=None) -> None:
+    """Stop a child process (by `sig`, or politely, then by force after 15 s) and close its log."""
+    if process and process.poll() is None:
+        if sig is None:
+            process.terminate()
+        else:
+            process.send_signal(sig)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    log.close()
+
+
 class Worker:
     """`celery worker` as a child process sharing this test session's database and files."""
 
@@ -96,17 +111,7 @@ class Worker:
         raise RuntimeError(f"worker did not start: {self.log_path.read_text()[-2000:]}")
 
     def stop(self, sig=None) -> None:
-        if self.process and self.process.poll() is None:
-            if sig is None:
-                self.process.terminate()
-            else:
-                self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+        stop_process(self.process, self.log, sig)
 
 
 @pytest.fixture
@@ -189,14 +194,7 @@ class Gunicorn:
         raise RuntimeError(f"gunicorn did not start: {self.log_path.read_text()[-2000:]}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+        stop_process(self.process, self.log)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.conftest import ROOT, Worker, child_env, free_port, purge_broker
+from tests.integration.conftest import ROOT, Worker, child_env, free_port, purge_broker, stop_process
 from tests.integration.conftest import gunicorn, rest, rest_as, web_url  # noqa: F401  (fixtures shared with the integration suite)
 
 FIGURES: list[str] = []
@@ -54,14 +54,7 @@ class EmulatorProcess:
         return requests.get(self.base_url + "/_emulator/requests", timeout=10).json()["requests"]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+        stop_process(self.process, self.log)
 
 
 @pytest.fixture
