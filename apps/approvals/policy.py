@@ -6,7 +6,7 @@ from __future__ import annotations
 from apps.approvals.models import Decision, ReviewPolicy
 from apps.assets.models import Asset, ReviewStatus
 from apps.projects import policy as project_policy
-from apps.projects.models import Membership, Project, Role
+from apps.projects.models import Membership, Project
 
 MAX_APPROVALS_REQUIRED = 5
 

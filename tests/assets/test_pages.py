@@ -4,7 +4,7 @@ from django.db import connection
 from django.urls import reverse
 
 from apps.assets.models import Relation
-from tests.factories import member, stored_asset
+from tests.factories import stored_asset
 
 pytestmark = pytest.mark.django_db
 
