@@ -21,7 +21,8 @@ from apps.projects.models import Project
 
 
 def page(view):
-    """A logged-in page whose 403 carries the rule's own words."""
+    """A logged-in page whose refusals (403, or a rule's 400/402/409 no form caught) carry the
+    rule's own words instead of a bare error page."""
 
     @login_required
     @wraps(view)
@@ -30,7 +31,9 @@ def page(view):
             return view(request, *args, **kwargs)
         except (drf_exceptions.PermissionDenied, PermissionDenied) as refusal:
             message = str(getattr(refusal, "detail", refusal)) or "You may not do this."
-            return render(request, "403.html", {"message": message}, status=403)
+            return render(request, "refused.html", {"title": "Not allowed", "message": message}, status=403)
+        except ApplicationError as refusal:
+            return render(request, "refused.html", {"title": "Not done", "message": refusal.message}, status=refusal.status_code)
 
     return wrapper
 

@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.assets import selectors as asset_selectors
+from apps.core.exceptions import Conflict
 from apps.core.pages import errors_into, is_htmx, page, project_page, rights_for
 from apps.core.throttling import JobCreationThrottle
 from apps.gemini import catalogue
@@ -43,7 +44,8 @@ def generate(request, project_id):
         if job is not None:
             if is_htmx(request):
                 return render(request, "generations/_generate_result.html", {
-                    "job": selectors.generation_queryset().get(pk=job.pk), "form": GenerateForm(characters=characters, objects=objects),
+                    "job": selectors.generation_queryset().get(pk=job.pk), "rights": rights,
+                    "form": GenerateForm(characters=characters, objects=objects),
                 })
             return redirect("generation-page", job.pk)
     context = {
@@ -80,11 +82,10 @@ def _catalogue_for_page() -> dict:
 def generation_page(request, generation_id):
     """A job's card; while it runs, the card asks for itself again each second (htmx)."""
     job = policy.object_for(request.user, selectors.generation_queryset(), generation_id)
+    rights = rights_for(request.user, job.project, job.my_role)
     if is_htmx(request):
-        return render(request, "generations/_job.html", {"job": job})
-    return render(request, "generations/job.html", {
-        "job": job, "project": job.project, "rights": rights_for(request.user, job.project, job.my_role), "section": "generate",
-    })
+        return render(request, "generations/_job.html", {"job": job, "rights": rights})
+    return render(request, "generations/job.html", {"job": job, "project": job.project, "rights": rights, "section": "generate"})
 
 
 @page
@@ -98,7 +99,8 @@ def derive(request, asset_id):
         job = _create(request, asset.project, form, form.to_input(asset))
     if job is not None:
         if is_htmx(request):
-            return render(request, "generations/_job.html", {"job": selectors.generation_queryset().get(pk=job.pk)})
+            rights = rights_for(request.user, asset.project, asset.my_role)
+            return render(request, "generations/_job.html", {"job": selectors.generation_queryset().get(pk=job.pk), "rights": rights})
         return redirect("generation-page", job.pk)
     if is_htmx(request):
         return render(request, "generations/_derive_errors.html", {"form": form}, status=400)
@@ -106,3 +108,18 @@ def derive(request, asset_id):
         for error in errors:
             messages.error(request, error)
     return redirect("asset-page", asset.pk)
+
+
+@page
+@require_POST
+def generation_cancel(request, generation_id):
+    """Cancel a queued or running job from its card; a finished one stays as it is."""
+    job = policy.object_for(request.user, selectors.generation_queryset(), generation_id, Action.GENERATE)
+    try:
+        services.generation_cancel(generation=job)
+    except Conflict:
+        pass  # it finished meanwhile: the card shows how
+    if is_htmx(request):
+        rights = rights_for(request.user, job.project, job.my_role)
+        return render(request, "generations/_job.html", {"job": selectors.generation_queryset().get(pk=job.pk), "rights": rights})
+    return redirect("generation-page", job.pk)

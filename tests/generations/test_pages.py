@@ -117,3 +117,37 @@ def test_viewer_may_not_derive(client, project, viewer):
     client.force_login(viewer)
     assert client.post(reverse("derive", args=[source.pk]), {"action": "edit", "prompt": "x"}).status_code == 403
     assert not Generation.objects.exists()
+
+
+def test_a_queued_job_is_canceled_from_its_card_and_a_finished_one_is_left_alone(client, project, logged_in_editor):
+    client.post(reverse("generate", args=[project.pk]), _form())
+    job = Generation.objects.get()
+    card = client.get(reverse("generation-page", args=[job.pk]), **HTMX).content.decode()
+    assert reverse("job-cancel", args=[job.pk]) in card
+    response = client.post(reverse("job-cancel", args=[job.pk]), **HTMX)
+    assert response.status_code == 200 and 'data-status="canceled"' in response.content.decode()
+    again = client.post(reverse("job-cancel", args=[job.pk]), **HTMX)
+    assert again.status_code == 200 and 'data-status="canceled"' in again.content.decode()
+    job.refresh_from_db()
+    assert job.status == Status.CANCELED
+
+
+def test_viewer_sees_no_cancel_and_may_not_cancel(client, project, logged_in_editor, viewer):
+    client.post(reverse("generate", args=[project.pk]), _form())
+    job = Generation.objects.get()
+    client.force_login(viewer)
+    assert reverse("job-cancel", args=[job.pk]) not in client.get(reverse("generation-page", args=[job.pk])).content.decode()
+    assert client.post(reverse("job-cancel", args=[job.pk])).status_code == 403
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED
+
+
+def test_a_budget_refusal_shows_above_the_form(client, project, logged_in_editor):
+    from decimal import Decimal
+
+    project.monthly_budget_usd = Decimal("0.01")
+    project.save()
+    response = client.post(reverse("generate", args=[project.pk]), _form())
+    assert response.status_code == 400
+    assert "over the project&#x27;s monthly budget" in response.content.decode()
+    assert not Generation.objects.exists()
