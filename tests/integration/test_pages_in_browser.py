@@ -1,6 +1,7 @@
 """The pages in a real browser: Debian's Chromium headless, the live server, a real Celery worker,
 the real SDK and the emulator. Each test leaves a screenshot in test-artifacts/screenshots/."""
 
+import base64
 import re
 
 import pytest
@@ -23,6 +24,18 @@ def log_in(page, username):
     expect(page.get_by_role("heading", name="Your projects")).to_be_visible()
 
 
+def drop_image(page, selector, name, data):
+    page.evaluate(
+        """([selector, name, data]) => {
+            const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name, {type: "image/png"}));
+            document.querySelector(selector).dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+        }""",
+        [selector, name, base64.b64encode(data).decode()],
+    )
+
+
 def wait_for_job(page, card):
     try:
         expect(card).to_have_attribute("data-status", re.compile("succeeded|failed"), timeout=30_000)
@@ -31,7 +44,7 @@ def wait_for_job(page, card):
     expect(card).to_have_attribute("data-status", "succeeded")
 
 
-def test_editor_builds_a_character_generates_and_derives_without_reloading(browser_page, person, worker, upstream, tmp_path):
+def test_editor_builds_a_character_generates_and_derives_without_reloading(browser_page, person, worker, upstream):
     page = browser_page
     project = ProjectFactory(name="Acme Coffee", brief="Warm, friendly, green accents.")
     person(project, "editor", "erin")
@@ -44,13 +57,11 @@ def test_editor_builds_a_character_generates_and_derives_without_reloading(brows
     page.get_by_role("button", name="Create").click()
     expect(page.get_by_role("heading", name=re.compile("Mia"))).to_be_visible()
 
-    files = []
-    for i, colour in enumerate([(200, 60, 40), (40, 160, 90)]):
-        path = tmp_path / f"mia-{i}.png"
-        path.write_bytes(image_bytes(320, 320, colour=colour))
-        files.append(str(path))
-    page.get_by_label(re.compile("Drop PNG")).set_input_files(files)
-    expect(page.locator("#previews img")).to_have_count(2)
+    # Two images dropped one after the other on the drop zone (real drop events carrying files).
+    page.wait_for_load_state("load")  # the drop-zone script is loaded
+    for count, colour in enumerate([(200, 60, 40), (40, 160, 90)], start=1):
+        drop_image(page, "#dropzone", f"mia-{count}.png", image_bytes(320, 320, colour=colour))
+        expect(page.locator("#previews img")).to_have_count(count)
     expect(page.locator("#slots")).to_have_text("2 of 4 used.")
     page.get_by_role("button", name="Upload").click()
     expect(page.get_by_text("Added 2 reference images.")).to_be_visible()
