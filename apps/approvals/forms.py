@@ -1,9 +1,9 @@
 from django import forms
 
-from apps.approvals.models import Decision
+from apps.approvals.models import COMMENT_MAX_CHARS, Decision
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=Decision.choices)
-    comment = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    comment = forms.CharField(max_length=COMMENT_MAX_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                               help_text="Required to reject or request changes: say what should change.")

@@ -18,6 +18,9 @@ STATUS_AFTER = {
 }
 
 
+COMMENT_MAX_CHARS = 4000
+
+
 class Review(models.Model):
     """Append-only: every decision is kept; the asset's review status follows from the latest."""
 

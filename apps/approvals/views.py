@@ -7,7 +7,6 @@ from apps.approvals.forms import DecisionForm
 from apps.assets.models import Asset
 from apps.core.pages import errors_into, page, project_page
 
-SHORTCUTS = {"approve": "a", "reject": "r", "request_changes": "c"}
 DONE = {"approve": "Approved", "reject": "Rejected", "request_changes": "Changes requested"}
 
 
@@ -41,7 +40,7 @@ def review_queue(request, project_id):
     return render(request, "approvals/queue.html", {
         "project": project, "rights": rights, "section": "review", "asset": asset, "form": form,
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role) if asset else {},
-        "waiting": queue.count(), "skip_query": skip_query, "shortcuts": SHORTCUTS,
+        "waiting": queue.count(), "skip_query": skip_query,
         "generation": asset.generation if asset else None,
         "references": asset.generation.references.select_related("reference_image__entry").order_by("position") if asset and asset.generation else [],
     }, status=400 if form.errors else 200)

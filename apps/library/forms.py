@@ -1,13 +1,13 @@
 from django import forms
 
-from apps.library.models import EntryKind
+from apps.library.models import DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS, EntryKind
 
 
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(choices=EntryKind.choices, initial=EntryKind.CHARACTER)
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(max_length=NAME_MAX_CHARS)
     description = forms.CharField(
-        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=DESCRIPTION_MAX_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Sent with every job that uses this entry, e.g. “red-haired barista, green apron”.",
     )
 

@@ -10,13 +10,17 @@ class EntryKind(models.TextChoices):
     OBJECT = "object", "Object"
 
 
+NAME_MAX_CHARS = 120
+DESCRIPTION_MAX_CHARS = 2000
+
+
 class LibraryEntry(models.Model):
     """A character or an object (product, prop) whose look must stay the same in every asset."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="library_entries")
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=NAME_MAX_CHARS)
     description = models.TextField(blank=True, help_text="Used in the prompt to describe this entry.")
     created_at = models.DateTimeField(auto_now_add=True)
     archived_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.approvals.models import Decision, Review, ReviewPolicy
+from apps.approvals.models import COMMENT_MAX_CHARS, Decision, Review, ReviewPolicy
 from apps.approvals.policy import MAX_APPROVALS_REQUIRED
 from apps.core.serializers import StrictInputSerializer
 from apps.projects.models import Role
@@ -8,7 +8,7 @@ from apps.projects.models import Role
 
 class ReviewInputSerializer(StrictInputSerializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
-    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=COMMENT_MAX_CHARS, required=False, allow_blank=True, default="")
 
 
 class ReviewOutputSerializer(serializers.ModelSerializer):

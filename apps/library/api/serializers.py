@@ -2,12 +2,12 @@ from rest_framework import serializers
 
 from apps.core.serializers import StrictInputSerializer, absolute_url
 from apps.gemini.catalogue import LIBRARY_LIMITS
-from apps.library.models import LibraryEntry, ReferenceImage
+from apps.library.models import DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS, LibraryEntry, ReferenceImage
 
 
 class EntryInputSerializer(StrictInputSerializer):
-    name = serializers.CharField(max_length=120)
-    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=NAME_MAX_CHARS)
+    description = serializers.CharField(max_length=DESCRIPTION_MAX_CHARS, required=False, allow_blank=True, default="")
 
 
 class ReferenceImageOutputSerializer(serializers.ModelSerializer):
