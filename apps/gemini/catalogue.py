@@ -33,6 +33,10 @@ EXTREME_RATIOS = ("1:4", "4:1", "1:8", "8:1")
 
 THINKING_LEVELS = ("minimal", "high")
 
+DEFAULT_ASPECT_RATIO = "1:1"  # when neither the request nor a source says
+# Sizes a draft is re-rendered at by an upscale job.
+UPSCALE_SIZES = ("2K", "4K")
+
 MAX_INPUT_IMAGES = 14
 MAX_PROMPT_CHARS = 8000
 MAX_VARIATIONS = 4
@@ -133,6 +137,11 @@ _BY_NAME: dict[str, ImageModel] = {m.alias: m for m in MODELS} | {m.model_id: m 
 def get_model(name: str) -> ImageModel | None:
     """Look a model up by alias or full id."""
     return _BY_NAME.get(name)
+
+
+def nearest_ratio(width: int, height: int, ratios: tuple[str, ...] = STANDARD_RATIOS) -> str:
+    """The ratio among `ratios` closest to width:height (an upload, or a ratio a model lacks)."""
+    return min(ratios, key=lambda r: abs(PIXELS_1K[r][0] / PIXELS_1K[r][1] - width / height))
 
 
 def pixel_size(aspect_ratio: str, image_size: str) -> tuple[int, int]:

@@ -86,8 +86,56 @@ def test_upscale_of_a_512_draft_renders_at_the_tier_asked_from_the_drafts_prompt
 
     asset = job["assets"][0]
     assert (asset["width"], asset["height"]) == catalogue.pixel_size("16:9", "2K")
-    assert job["prompt"] == "a fox in the snow" and job["aspect_ratio"] == "16:9"
+    assert job["aspect_ratio"] == "16:9"
     assert "a fox in the snow" in upstream.state.log[-1]["texts"][-1]
+
+
+def test_upscale_sends_the_drafts_prompt_and_the_users_addition_once_each(team, upstream):
+    draft = team.run(prompt="a fox in the snow", image_size="512")["assets"][0]
+
+    job = team.run(kind="upscale", source_assets=[draft["id"]], image_size="2K", prompt="sharper fur on the tail")
+
+    instruction = upstream.state.log[-1]["texts"][-1]
+    assert instruction.count("a fox in the snow") == 1 and instruction.count("sharper fur on the tail") == 1
+    assert job["prompt"] == "sharper fur on the tail"  # the job records what this user asked
+
+
+@pytest.mark.parametrize(("kind", "extra"), [("edit", {"prompt": "make the sky pink"}), ("translate", {"target_language": "fr"})])
+def test_edit_and_translate_over_rest_keep_the_sources_format(team, kind, extra):
+    draft = team.run(prompt="a poster that says SALE", aspect_ratio="4:5", image_size="2K", model="nano-banana-pro")["assets"][0]
+
+    job = team.run(kind=kind, source_assets=[draft["id"]], **extra)
+
+    assert (job["model_alias"], job["aspect_ratio"], job["image_size"]) == ("nano-banana-pro", "4:5", "2K")
+    assert (job["assets"][0]["width"], job["assets"][0]["height"]) == catalogue.pixel_size("4:5", "2K")
+
+
+def test_an_explicit_format_that_differs_from_the_source_is_allowed_and_recorded(team):
+    draft = team.run(prompt="a banner", aspect_ratio="4:5", image_size="512")["assets"][0]
+
+    job = team.run(kind="edit", prompt="widen it", source_assets=[draft["id"]], aspect_ratio="16:9", image_size="1K")
+
+    assert (job["aspect_ratio"], job["image_size"]) == ("16:9", "1K")
+    assert (job["assets"][0]["width"], job["assets"][0]["height"]) == catalogue.pixel_size("16:9", "1K")
+
+
+def test_an_uploaded_source_keeps_its_nearest_ratio(team):
+    upload = team.client.post(
+        f"/api/v1/projects/{team.project.id}/assets/", {"image": SimpleUploadedFile("tall.png", image_bytes(400, 710))}, format="multipart"
+    )
+    assert upload.status_code == 201, upload.json()
+
+    job = team.run(kind="translate", target_language="de", source_assets=[upload.json()["id"]])
+
+    assert job["aspect_ratio"] == "9:16"
+
+
+def test_upscale_of_a_draft_whose_model_lacks_the_size_falls_back_over_rest_as_on_the_page(team):
+    draft = team.run(prompt="a lemon", model="nano-banana")["assets"][0]  # Nano Banana renders 1K only
+
+    job = team.run(kind="upscale", source_assets=[draft["id"]], image_size="4K")
+
+    assert (job["model_alias"], job["image_size"]) == (catalogue.DEFAULT_MODEL, "4K")
 
 
 def test_compose_takes_several_sources(team):

@@ -231,7 +231,8 @@ class GenerateContent:
                 height=height,
                 prompt=FAULT.sub("", self.prompt).strip() or "(no prompt)",
                 inputs=self.images,
-                caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator",
+                # The response id makes every answer's bytes its own, as a real model's are.
+                caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator {response_id[:8]}",
             )
             parts.append({"text": "Here is your image."})
             parts.append(
@@ -310,7 +311,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(404, {"error": {"code": 404, "message": f"Unknown path {path}", "status": "NOT_FOUND"}})
 
         state = self.server.state
+        # In the log from arrival (status None until answered), so a test can wait for a call in flight;
+        # filled in before the answer is sent, so a client that got its answer finds its call complete.
         entry = {"model": match["model"], "at": time.time(), "status": None, "fault": None, "prompt": ""}
+        with state.lock:
+            state.log.append(entry)
         try:
             try:
                 body = json.loads(raw or b"{}")
@@ -340,10 +345,6 @@ class Handler(BaseHTTPRequestHandler):
             entry["error"] = exc.message
             headers = {"Retry-After": str(max(1, round(exc.retry_delay)))} if exc.retry_delay is not None else None
             status, payload = exc.http_status, exc.body()
-        finally:
-            # Logged before the answer is sent: a client that got its answer always finds its call in the log.
-            with state.lock:
-                state.log.append(entry)
         self._send(status, payload, headers)
 
 
