@@ -2,7 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from apps.gemini import kinds
 from apps.projects.models import Project
@@ -52,6 +54,13 @@ class GenerationQuerySet(models.QuerySet):
         """The row, only while `attempt` is the running attempt: every write a worker makes goes through it."""
         return self.filter(pk=pk, status=Status.RUNNING, attempts=attempt)
 
+    def beat(self, pk, attempt: int) -> bool:
+        """Mark the running attempt alive now; False if it is no longer current. Never moves the
+        heartbeat back: an UPDATE that waited for the row's lock may carry an older time than the
+        one written meanwhile."""
+        now = Value(timezone.now(), output_field=models.DateTimeField())
+        return bool(self.fenced(pk, attempt).update(heartbeat_at=Greatest(F("heartbeat_at"), now)))
+
 
 class Generation(models.Model):
     """One job: what was asked, with exactly which inputs, and what came of it."""
@@ -69,6 +78,8 @@ class Generation(models.Model):
     image_search = models.BooleanField(default=False)
     target_language = models.CharField(max_length=16, blank=True)
     count = models.PositiveSmallIntegerField(default=1)
+    # Guidance the request went past (e.g. more character images than the model keeps well); sent anyway.
+    warnings = models.JSONField(default=list, blank=True)
     source_assets = models.ManyToManyField("assets.Asset", through="GenerationSource", related_name="used_by")
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)

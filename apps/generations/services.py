@@ -29,7 +29,7 @@ from apps.core.backoff import backoff_delay
 from apps.core.exceptions import BudgetExceeded, Conflict, ValidationFailed
 from apps.core.observability import job_context
 from apps.gemini import catalogue, kinds, prompts
-from apps.gemini.checks import check_image_settings, resolve_model
+from apps.gemini.checks import ImageSettings, check_image_settings, resolve_model
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from apps.gemini.ratelimit import SlotLater
 from apps.generations.models import Generation, GenerationReference, GenerationSource, Kind, Status
@@ -127,19 +127,27 @@ def _check_kind(kind: kinds.JobKind, data: GenerationInput) -> None:
         )
 
 
-@transaction.atomic
-def generation_create(*, project, user, data: GenerationInput, idempotency_key: str = "") -> tuple[Generation, bool]:
-    """Validate everything a user can get wrong, then store a `queued` job and enqueue it on commit.
+@dataclass
+class PreparedGeneration:
+    """A request that passed every check, resolved against its sources and the catalogue; nothing
+    written yet. generation_create stores one; a bulk path can prepare many, check the budget once
+    for all, and insert each."""
 
-    Returns (generation, created). The same Idempotency-Key with the same body returns the first job,
-    also when the retries race each other.
-    """
-    fingerprint = data.fingerprint()
-    if idempotency_key:
-        existing = _idempotent_replay(project, user, idempotency_key, fingerprint)
-        if existing is not None:
-            return existing, False
+    kind: kinds.JobKind
+    data: GenerationInput
+    settings: ImageSettings
+    sources: list
+    references: list  # (ReferenceImage, label) in the order sent
+    warnings: list[dict]
 
+    @property
+    def estimate_usd(self) -> Decimal:
+        return self.settings.model.price(self.settings.image_size) * self.data.count
+
+
+def generation_prepare(*, project, data: GenerationInput) -> PreparedGeneration:
+    """Every check a user can fail, without writing: the kind's rules, rows of this project, the
+    model's settings (what the source gives unless asked), and the reference guidance as warnings."""
     kind = kinds.get_kind(data.kind)
     _check_kind(kind, data)
     sources: list[Asset] = _load_project_rows(Asset.objects.select_related("generation"), data.source_assets, project, "source_assets", "asset")
@@ -152,7 +160,7 @@ def generation_create(*, project, user, data: GenerationInput, idempotency_key: 
         draft = sources[0].generation
         if not references and draft is not None:
             # The source's exact reference images (even if archived since) keep its subjects.
-            references = [(ref.reference_image, ref.label) for ref in draft.references.select_related("reference_image")]
+            references = [(ref.reference_image, ref.label) for ref in draft.references.select_related("reference_image__entry")]
 
     job = check_image_settings(
         model=model,
@@ -163,57 +171,78 @@ def generation_create(*, project, user, data: GenerationInput, idempotency_key: 
         image_search=data.image_search,
         input_images=len(references) + len(sources),
     )
-    limits = job.model.references
-    if len(characters) > limits.max_characters:
-        raise ValidationFailed(
-            f"At most {limits.max_characters} characters per job; got {len(characters)}.",
-            field="characters", details={"limit": limits.max_characters, "value": len(characters)},
-        )
-    if len(objects) > limits.max_objects:
-        raise ValidationFailed(
-            f"At most {limits.max_objects} objects per job; got {len(objects)}.",
-            field="objects", details={"limit": limits.max_objects, "value": len(objects)},
-        )
+    character_images = sum(1 for image, _ in references if image.entry.kind == EntryKind.CHARACTER)
+    warnings = job.model.guidance.warnings(
+        model_label=job.model.label, character_images=character_images,
+        object_images=len(references) - character_images, input_images=len(references) + len(sources),
+    )
+    return PreparedGeneration(kind=kind, data=data, settings=job, sources=sources, references=references, warnings=warnings)
 
-    # The budget check and the insert are one step per project: the project row is locked (on SQLite
-    # the IMMEDIATE transaction already serialises writers), so parallel requests cannot overspend.
+
+def generation_budget_check(*, project, estimate_usd: Decimal) -> None:
+    """Call inside the transaction that inserts the jobs: locks the project row (on SQLite the
+    IMMEDIATE transaction already serialises writers) so parallel requests cannot overspend."""
     locked = Project.objects.select_for_update().get(pk=project.pk)
-    _check_budget(locked, job.model.price(job.image_size) * data.count)
+    _check_budget(locked, estimate_usd)
+
+
+def generation_insert(*, project, user, prepared: PreparedGeneration, idempotency_key: str = "") -> Generation:
+    """Store a prepared job as `queued` with its sources and exact reference images; it is sent to
+    the workers when the transaction commits."""
+    job, data = prepared.settings, prepared.data
+    generation = Generation.objects.create(
+        project=project,
+        kind=prepared.kind.name,
+        prompt=data.prompt,
+        system_instruction=project.brief,
+        model=job.model.model_id,
+        aspect_ratio=job.aspect_ratio,
+        image_size=job.image_size,
+        thinking_level=job.thinking_level or "",
+        web_search=job.web_search,
+        image_search=job.image_search,
+        target_language=data.target_language,
+        count=data.count,
+        warnings=prepared.warnings,
+        idempotency_key=idempotency_key,
+        request_fingerprint=data.fingerprint(),
+        created_by=user,
+    )
+    GenerationSource.objects.bulk_create(
+        [GenerationSource(generation=generation, asset=asset, position=i) for i, asset in enumerate(prepared.sources)]
+    )
+    GenerationReference.objects.bulk_create(
+        [
+            GenerationReference(generation=generation, reference_image=image, label=label, sha256=image.sha256, position=i)
+            for i, (image, label) in enumerate(prepared.references)
+        ]
+    )
+    _enqueue(generation.id)
+    return generation
+
+
+@transaction.atomic
+def generation_create(*, project, user, data: GenerationInput, idempotency_key: str = "") -> tuple[Generation, bool]:
+    """Validate everything a user can get wrong, then store a `queued` job and enqueue it on commit.
+
+    Returns (generation, created); `generation.warnings` lists guidance the request went past. The
+    same Idempotency-Key with the same body returns the first job, also when the retries race.
+    """
+    fingerprint = data.fingerprint()
+    if idempotency_key:
+        existing = _idempotent_replay(project, user, idempotency_key, fingerprint)
+        if existing is not None:
+            return existing, False
+    prepared = generation_prepare(project=project, data=data)
+    generation_budget_check(project=project, estimate_usd=prepared.estimate_usd)
     try:
         with transaction.atomic():  # a savepoint: a lost idempotency race rolls back only this insert
-            generation = Generation.objects.create(
-                project=project,
-                kind=kind.name,
-                prompt=data.prompt,
-                system_instruction=project.brief,
-                model=job.model.model_id,
-                aspect_ratio=job.aspect_ratio,
-                image_size=job.image_size,
-                thinking_level=job.thinking_level or "",
-                web_search=job.web_search,
-                image_search=job.image_search,
-                target_language=data.target_language,
-                count=data.count,
-                idempotency_key=idempotency_key,
-                request_fingerprint=fingerprint,
-                created_by=user,
-            )
+            return generation_insert(project=project, user=user, prepared=prepared, idempotency_key=idempotency_key), True
     except IntegrityError:
         existing = _idempotent_replay(project, user, idempotency_key, fingerprint) if idempotency_key else None
         if existing is None:
             raise
         return existing, False
-    GenerationSource.objects.bulk_create(
-        [GenerationSource(generation=generation, asset=asset, position=i) for i, asset in enumerate(sources)]
-    )
-    GenerationReference.objects.bulk_create(
-        [
-            GenerationReference(generation=generation, reference_image=image, label=label, sha256=image.sha256, position=i)
-            for i, (image, label) in enumerate(references)
-        ]
-    )
-    _enqueue(generation.id)
-    return generation, True
 
 
 def _idempotent_replay(project, user, key: str, fingerprint: str) -> Generation | None:
@@ -250,6 +279,7 @@ def _reference_images(characters, objects) -> list:
             label = prompts.reference_label(
                 kind=entry.kind, name=entry.name, description=entry.description, position=position, total=len(images)
             )
+            image.entry = entry  # already loaded: the guidance counts images per entry kind
             chosen.append((image, label))
     return chosen
 
@@ -298,7 +328,7 @@ class _Heartbeat:
     def _beat(self) -> None:
         try:
             while not self._stop.wait(self.interval):
-                if not Generation.objects.fenced(self.generation_id, self.attempt).update(heartbeat_at=timezone.now()):
+                if not Generation.objects.beat(self.generation_id, self.attempt):
                     return  # superseded or finished: nothing left to keep alive
         except DatabaseError:
             logger.exception("heartbeat of generation %s failed", self.generation_id)
@@ -390,9 +420,9 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
     image = inspect_generated(result.images[0].data)
     key = generation_output_key(generation, index, image.extension)
     with transaction.atomic():
-        current = Generation.objects.fenced(generation.pk, attempt)
-        if not current.update(heartbeat_at=timezone.now()):
+        if not Generation.objects.beat(generation.pk, attempt):
             raise Superseded
+        current = Generation.objects.fenced(generation.pk, attempt)
         if Asset.objects.filter(generation=generation, output_index=index).exists():
             logger.warning("output %s of generation %s was already stored", index, generation.pk)
             return
@@ -420,6 +450,9 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                     model_text=result.text,
                     grounding=result.grounding,
                 )
+                # Stamped again at the end: a recovery sweep waiting on this row's lock re-reads it
+                # after the commit, and the file write may have taken longer than the stale window.
+                Generation.objects.beat(generation.pk, attempt)
         except Exception:
             asset_files_delete(key=key)  # no row points at these bytes
             raise

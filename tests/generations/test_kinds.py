@@ -163,12 +163,10 @@ def test_grounding_sources_are_stored_and_returned(team):
 def test_requests_the_catalogue_refuses_never_reach_upstream(team, upstream):
     source = team.run(prompt="a menu board")["assets"][0]
     upstream.state.reset()
-    characters = [team.entry("character", f"C{i}")["id"] for i in range(6)]
     many_objects = [team.entry("object", f"O{i}")["id"] for i in range(14)]
 
     cases = {
         "target_language": team.post(kind="translate", source_assets=[source["id"]], target_language="xx"),
-        "characters": team.post(prompt="crowd", characters=characters),
         "source_assets": team.post(prompt="too many", objects=many_objects, source_assets=[source["id"]], kind="generate"),
         "image_size": team.post(prompt="x", model="nano-banana-pro", image_size="512"),
         "thinking_level": team.post(prompt="x", model="nano-banana", thinking_level="high"),
@@ -177,7 +175,6 @@ def test_requests_the_catalogue_refuses_never_reach_upstream(team, upstream):
         assert response.status_code == 400, (field, response.json())
         assert response.json()["error"]["field"] == field
     assert "de" in cases["target_language"].json()["error"]["details"]["allowed"]
-    assert "at most 5" in cases["characters"].json()["error"]["message"].lower()
     assert "at most 14" in cases["source_assets"].json()["error"]["message"]
     assert upstream.state.log == []
 
@@ -220,3 +217,24 @@ def test_brand_team_flow_draft_edit_translate_upscale_and_trace_back(team, api, 
     assert {"from": final["id"], "to": draft["id"], "relation": "upscaled_from"} in lineage["edges"]
     assert {(e["to"]) for e in lineage["edges"] if e["from"] == final["id"] and e["relation"] == "references"} == reference_ids
     assert Generation.objects.filter(kind="translate").count() == 2
+
+
+def test_reference_guidance_per_model_warns_and_only_the_api_limit_refuses(team, upstream):
+    characters = [team.entry("character", f"C{i}")["id"] for i in range(5)]
+    objects = [team.entry("object", f"O{i}")["id"] for i in range(7)]
+
+    nb2 = team.post(prompt="five friends", model="nano-banana-2", characters=characters)
+    pro = team.post(prompt="seven products", model="nano-banana-pro", objects=objects)
+    nb = team.post(prompt="four things", model="nano-banana", objects=objects[:4])
+    fine = team.post(prompt="four friends", model="nano-banana-2", characters=characters[:4])
+
+    assert [w["field"], w["limit"], w["value"]] == ["characters", 4, 5] if (w := nb2.json()["warnings"][0]) else False
+    assert [(w["field"], w["limit"], w["value"]) for w in pro.json()["warnings"]] == [("objects", 6, 7)]
+    assert [(w["field"], w["limit"], w["value"]) for w in nb.json()["warnings"]] == [("source_assets", 3, 4)]
+    assert {nb2.status_code, pro.status_code, nb.status_code, fine.status_code} == {201} and fine.json()["warnings"] == []
+    assert "Nano Banana 2 keeps subjects best with up to 4 character images" in nb2.json()["warnings"][0]["message"]
+    assert len([c for c in upstream.state.log if c["status"] == 200]) == 4  # warned jobs are sent all the same
+
+    fifteen = [team.entry("object", f"P{i}", images=1)["id"] for i in range(8)]
+    refused = team.post(prompt="too many", model="nano-banana-2", objects=objects + fifteen)
+    assert refused.status_code == 400 and refused.json()["error"]["details"] == {"limit": 14, "value": 15}

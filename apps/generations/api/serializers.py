@@ -51,7 +51,7 @@ class GenerationOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "project", "kind", "status", "prompt", "model", "model_alias", "aspect_ratio", "image_size",
             "thinking_level", "grounding_settings", "target_language", "count", "system_instruction",
-            "source_assets", "references", "attempts", "upstream_calls", "error", "usage", "cost_usd",
+            "source_assets", "references", "warnings", "attempts", "upstream_calls", "error", "usage", "cost_usd",
             "model_version", "response_id", "model_text", "grounding", "assets", "created_by", "created_at",
             "started_at", "finished_at",
         ]
