@@ -1,21 +1,17 @@
 from django.db import transaction
-from rest_framework.exceptions import PermissionDenied
 
 from apps.approvals import policy
-from apps.approvals.models import Decision, Review, ReviewPolicy
+from apps.approvals.models import Review, ReviewPolicy
 from apps.assets.models import Asset
-from apps.core.exceptions import ValidationFailed
-
-COMMENT_REQUIRED = (Decision.REJECT, Decision.REQUEST_CHANGES)
-
+from apps.core.exceptions import NotAllowed, ValidationFailed
 
 @transaction.atomic
 def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Review:
     """Append a decision and recompute the asset's review status from the whole log."""
     refusal = policy.decision_refusal(user, asset, decision)
     if refusal:
-        raise PermissionDenied(refusal)
-    if decision in COMMENT_REQUIRED and not comment.strip():
+        raise NotAllowed(refusal, code="permission_denied")
+    if policy.comment_required(decision) and not comment.strip():
         raise ValidationFailed(f"A comment is required to {decision.replace('_', ' ')}: say what should change.", field="comment")
     # Lock the asset row so two reviewers deciding at once both count.
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to generation.

@@ -5,11 +5,12 @@ from apps.approvals.forms import DecisionForm
 from apps.approvals.views import decide_from_form
 from apps.assets import selectors
 from apps.assets.forms import GalleryFilterForm
-from apps.core.pages import is_htmx, page, project_page, rights_for
+from apps.core.pages import is_htmx, page
 from apps.gemini import catalogue
 from apps.generations.forms import DeriveForm
 from apps.library.models import LibraryEntry
 from apps.projects import policy
+from apps.projects.pages import project_page, rights_for
 
 GALLERY_PAGE_SIZE = 48
 
