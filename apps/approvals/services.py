@@ -4,6 +4,8 @@ from apps.approvals import policy
 from apps.approvals.models import Review, ReviewPolicy
 from apps.assets.models import Asset
 from apps.core.exceptions import NotAllowed, ValidationFailed
+from apps.webhooks.services import event_emit
+
 
 @transaction.atomic
 def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Review:
@@ -22,9 +24,6 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Re
     Asset.objects.filter(pk=asset.pk).update(review_status=status)
     asset.review_status = status
     review.asset = asset
-
-    from apps.webhooks.services import event_emit
-
     event_emit(
         project=asset.project,
         event="asset.reviewed",

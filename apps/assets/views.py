@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import redirect, render
 
 from apps.approvals import policy as review_policy
@@ -12,8 +13,6 @@ from apps.library.models import LibraryEntry
 from apps.projects import policy
 from apps.projects.pages import project_page, rights_for
 
-GALLERY_PAGE_SIZE = 48
-
 
 @page
 def gallery(request, project_id):
@@ -21,7 +20,7 @@ def gallery(request, project_id):
     entries = LibraryEntry.objects.filter(project=project).order_by("kind", "name")
     filters = GalleryFilterForm(request.GET or None, entries=entries)
     assets, next_cursor = selectors.asset_page(
-        selectors.asset_list(project=project, **filters.filters()), after=request.GET.get("after", ""), size=GALLERY_PAGE_SIZE
+        selectors.asset_list(project=project, **filters.filters()), after=request.GET.get("after", ""), size=settings.PAGE_SIZE
     )
     query = request.GET.copy()
     query["after"] = next_cursor

@@ -24,7 +24,12 @@ from django.utils import timezone
 
 from apps.assets.images import inspect_generated
 from apps.assets.models import Asset, Relation
-from apps.assets.services import asset_create, asset_files_delete, asset_files_write, generation_output_key
+from apps.assets.services import (
+    asset_create,
+    asset_files_delete,
+    asset_files_write,
+    generation_output_key,
+)
 from apps.core.backoff import backoff_delay
 from apps.core.exceptions import BudgetExceeded, Conflict, ValidationFailed
 from apps.core.observability import job_context
@@ -32,7 +37,13 @@ from apps.gemini import catalogue, kinds, prompts
 from apps.gemini.checks import ImageSettings, check_image_settings, resolve_model
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from apps.gemini.ratelimit import SlotLater
-from apps.generations.models import Generation, GenerationReference, GenerationSource, Kind, Status
+from apps.generations.models import (
+    Generation,
+    GenerationReference,
+    GenerationSource,
+    Kind,
+    Status,
+)
 from apps.generations.selectors import spend_this_month
 from apps.library.models import EntryKind, LibraryEntry
 from apps.projects.models import Project

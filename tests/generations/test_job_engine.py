@@ -13,7 +13,11 @@ from django.utils import timezone
 
 from apps.assets.models import Asset
 from apps.generations.models import Generation, Status
-from apps.generations.services import generation_cancel, generation_recover, generation_run
+from apps.generations.services import (
+    generation_cancel,
+    generation_recover,
+    generation_run,
+)
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import GenerationFactory
 
