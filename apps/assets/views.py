@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from apps.approvals import policy as review_policy
 from apps.approvals.forms import DecisionForm
 from apps.approvals.views import decide_from_form
-from apps.assets import selectors
+from apps.assets import credentials, selectors
 from apps.assets.forms import GalleryFilterForm
 from apps.core.pages import is_htmx, page, project_page, rights_for
 from apps.gemini import catalogue
@@ -48,4 +48,13 @@ def asset_page(request, asset_id):
         "reviews": asset.reviews.select_related("reviewer"),
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role),
         "decision_form": decision_form,
+        **credentials_panel(asset),
     }, status=400 if decision_form.errors else 200)
+
+
+def credentials_panel(asset) -> dict:
+    """The Content Credentials panel's context; a signing problem shows in the panel, not as an error page."""
+    try:
+        return {"credentials": credentials.credentials_summary(asset)}
+    except credentials.CredentialsUnavailable as exc:
+        return {"credentials": None, "credentials_problem": exc.message}
