@@ -303,7 +303,7 @@ def _rendition_for(plan: _Plan) -> Rendition:
         return existing
     try:
         data = _sign(plan)
-    except c2pa.C2paError as exc:
+    except (c2pa.C2paError, OSError) as exc:  # OSError: a file of the asset or an ingredient is missing
         raise CredentialsUnavailable(f"Content Credentials could not be signed: {exc}", code="credentials_unavailable") from exc
     asset = plan.asset
     # A fresh key per attempt: a racing worker's copy is never overwritten while it is being served.

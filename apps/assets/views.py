@@ -48,13 +48,16 @@ def asset_page(request, asset_id):
         "reviews": asset.reviews.select_related("reviewer"),
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role),
         "decision_form": decision_form,
-        **credentials_panel(asset),
     }, status=400 if decision_form.errors else 200)
 
 
-def credentials_panel(asset) -> dict:
-    """The Content Credentials panel's context; a signing problem shows in the panel, not as an error page."""
+@page
+def credentials_panel(request, asset_id):
+    """The asset page's Content Credentials panel, loaded after the page: signing a 4K copy the
+    first time takes seconds. A signing problem shows in the panel, not as an error page."""
+    asset = policy.object_for(request.user, selectors.asset_queryset(), asset_id)
     try:
-        return {"credentials": credentials.credentials_summary(asset)}
+        context = {"credentials": credentials.credentials_summary(asset)}
     except credentials.CredentialsUnavailable as exc:
-        return {"credentials": None, "credentials_problem": exc.message}
+        context = {"credentials": None, "credentials_problem": exc.message}
+    return render(request, "assets/_credentials_panel.html", {"asset": asset, **context})

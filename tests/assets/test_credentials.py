@@ -222,21 +222,76 @@ def test_credentials_json_and_panel_agree(api, client, project, editor, reviewer
 
     client.force_login(editor)
     page = client.get(f"/assets/{asset.id}/").content.decode()
-    assert "Content Credentials" in page and "signed by an untrusted development certificate" in page
-    assert reviewer.username in page and "c2pa.opened" in page
+    assert f'hx-get="/assets/{asset.id}/credentials/"' in page  # the panel loads after the page
+    panel = client.get(f"/assets/{asset.id}/credentials/").content.decode()
+    assert "Content Credentials" in panel and "signed by an untrusted development certificate" in panel
+    assert reviewer.username in panel and "c2pa.opened" in panel
 
 
-def test_outsiders_get_404_and_bad_values_are_named(api, project, editor, outsider):
+def test_outsiders_get_404_and_bad_values_are_named(api, client, project, editor, outsider):
     asset = stored_asset(project, user=editor)
+    client.force_login(outsider)
+    assert client.get(f"/assets/{asset.id}/credentials/").status_code == 404
     assert api(outsider).get(f"/api/v1/assets/{asset.id}/credentials/").status_code == 404
     assert api(outsider).get(f"/api/v1/assets/{asset.id}/file/?credentials=1").status_code == 404
     refused = api(editor).get(f"/api/v1/assets/{asset.id}/file/?credentials=maybe")
     assert refused.status_code == 400 and "credentials" in json.dumps(refused.json())
 
 
-def test_no_signing_certificate_is_a_clear_503(api, project, editor, settings, tmp_path):
+def test_no_signing_certificate_is_a_clear_503_and_the_panel_says_why(api, client, project, editor, settings, tmp_path):
     asset = stored_asset(project, user=editor)
     settings.C2PA_DEV_DIR = tmp_path / "nothing-here"
     response = api(editor).get(f"/api/v1/assets/{asset.id}/file/?credentials=1")
     assert response.status_code == 503
     assert "C2PA_SIGNING_CERT" in response.json()["error"]["message"]
+    client.force_login(editor)
+    panel = client.get(f"/assets/{asset.id}/credentials/")
+    assert panel.status_code == 200 and "C2PA_SIGNING_CERT" in panel.content.decode()
+
+
+def test_an_upstream_result_with_its_own_credentials_keeps_them_as_an_ingredient(api, project, editor):
+    """Google adds Content Credentials to its output on some surfaces: the stored original keeps
+    them byte for byte, and our manifest nests them."""
+    from apps.assets.images import inspect_generated
+    from apps.assets.services import asset_create, asset_files_write
+    from apps.assets.signing import signer_from, signing_credentials
+    from apps.generations.models import Generation
+
+    google = c2pa.Builder({
+        "claim_generator_info": [{"name": "Upstream image model", "version": "1"}], "title": "output.png",
+        "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [
+            {"action": "c2pa.created", "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA}
+        ]}}],
+    })
+    signed = io.BytesIO()
+    with signer_from(signing_credentials()) as signer:
+        google.sign(signer, "image/png", io.BytesIO(image_bytes(64, 64)), signed)
+    job = Generation.objects.create(
+        project=project, prompt="a lighthouse", model="gemini-3-pro-image-preview", aspect_ratio="1:1", image_size="1K",
+        status="succeeded", model_version="gemini-3-pro-image-preview-001", created_by=editor,
+    )
+    image = inspect_generated(signed.getvalue())
+    key = f"projects/{project.id}/generations/{job.id}/0.png"
+    asset = asset_create(
+        project=project, key=key, image=image, thumbnail=asset_files_write(key=key, image=image), origin="generated",
+        generation=job, model_version="gemini-3-pro-image-preview-001",
+    )
+
+    data = b"".join(api(editor).get(f"/api/v1/assets/{asset.id}/file/?credentials=1").streaming_content)
+    state, failures, store = read(data)
+    manifest = active(store)
+    assert state == "Valid" and failures == [UNTRUSTED]
+    assert [a["action"] for a in actions(manifest)] == ["c2pa.created"]
+    (upstream,) = manifest["ingredients"]
+    assert store["manifests"][upstream["active_manifest"]]["title"] == "output.png"
+    original = b"".join(api(editor).get(f"/api/v1/assets/{asset.id}/file/").streaming_content)
+    assert original == signed.getvalue()
+
+
+def test_other_apps_add_fields_to_the_platform_assertion(api, project, editor, monkeypatch):
+    from apps.assets import credentials
+
+    monkeypatch.setitem(credentials.PLATFORM_FIELDS, "campaign", lambda asset: {"cell": "bottle x beach x 9:16 x fr"})
+    asset = stored_asset(project, user=editor)
+    summary = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/").json()
+    assert summary["platform"]["campaign"] == {"cell": "bottle x beach x 9:16 x fr"}
