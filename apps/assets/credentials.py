@@ -27,6 +27,7 @@ from rest_framework import status
 
 from apps.assets import signing
 from apps.assets.files import file_delete, file_write
+from apps.assets.images import THUMBNAIL_SPEC
 from apps.assets.models import Asset, Origin, Relation, Rendition
 from apps.core.exceptions import ApplicationError
 
@@ -83,6 +84,7 @@ class _Plan:
     asset: Asset
     definition: dict
     ingredients: list[_Ingredient]
+    resources: dict[str, Rendition]  # thumbnails by the identifier the definitions use
     spec: str
     credentials: signing.SigningCredentials
 
@@ -171,7 +173,17 @@ def platform_assertion(asset: Asset, *, links, references) -> dict:
     return _as_json(data)
 
 
-def _ingredients(asset: Asset, *, links, references, memo, credentials) -> list[_Ingredient]:
+def _thumbnail(asset: Asset, resources: dict) -> dict:
+    """The platform's thumbnail of `asset` as a manifest thumbnail, or nothing while it has none."""
+    thumbnail = asset.renditions.filter(spec=THUMBNAIL_SPEC).first()
+    if thumbnail is None:
+        return {}
+    identifier = f"thumbnail:{asset.pk}"
+    resources[identifier] = thumbnail
+    return {"thumbnail": {"format": thumbnail.mime_type, "identifier": identifier}}
+
+
+def _ingredients(asset: Asset, *, links, references, resources, memo, credentials) -> list[_Ingredient]:
     ingredients = []
     has_parent = False
     for link in links:
@@ -186,6 +198,7 @@ def _ingredients(asset: Asset, *, links, references, memo, credentials) -> list[
                 "label": f"{link.relation}:{link.parent_id}",
                 "description": f"{link.get_relation_display()} asset {link.parent_id}",
                 "metadata": {PLATFORM_ASSERTION: {"asset": str(link.parent_id), "relation": link.relation}},
+                **_thumbnail(link.parent, resources),
             },
             identity=parent_plan.spec, mime_type=link.parent.mime_type,
             load=lambda plan=parent_plan: _read(_rendition_for(plan).file.name),
@@ -264,11 +277,13 @@ def _plan(asset: Asset, *, memo: dict, credentials: signing.SigningCredentials) 
     references = list(
         GenerationReference.objects.filter(generation_id=asset.generation_id).select_related("reference_image__entry").order_by("position")
     ) if asset.generation_id else []
-    ingredients = _ingredients(asset, links=links, references=references, memo=memo, credentials=credentials)
+    resources = {}
+    ingredients = _ingredients(asset, links=links, references=references, resources=resources, memo=memo, credentials=credentials)
     definition = {
         "claim_generator_info": [CLAIM_GENERATOR],
         "title": f"{asset.pk}.{_extension(asset)}",
         "format": asset.mime_type,
+        **_thumbnail(asset, resources),
         "assertions": [
             {"label": "c2pa.actions.v2", "data": {"actions": _actions(asset, ingredients, links)}},
             {"label": PLATFORM_ASSERTION, "data": platform_assertion(asset, links=links, references=references)},
@@ -276,15 +291,20 @@ def _plan(asset: Asset, *, memo: dict, credentials: signing.SigningCredentials) 
     }
     fingerprint = {
         "definition": definition, "ingredients": [[i.definition, i.identity] for i in ingredients],
+        "resources": {identifier: rendition.file.name for identifier, rendition in resources.items()},
         "original": asset.sha256, "signer": credentials.fingerprint, "sdk": c2pa.sdk_version(),
     }
     spec = SPEC_PREFIX + hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()[:32]
-    memo[asset.pk] = _Plan(asset=asset, definition=definition, ingredients=ingredients, spec=spec, credentials=credentials)
+    memo[asset.pk] = _Plan(
+        asset=asset, definition=definition, ingredients=ingredients, resources=resources, spec=spec, credentials=credentials
+    )
     return memo[asset.pk]
 
 
 def _sign(plan: _Plan) -> bytes:
-    builder = c2pa.Builder(plan.definition)
+    builder = c2pa.Builder(plan.definition, context=signing.building_context())
+    for identifier, thumbnail in plan.resources.items():
+        builder.add_resource(identifier, io.BytesIO(_read(thumbnail.file.name)))
     for ingredient in plan.ingredients:
         source = io.BytesIO(ingredient.load())
         if ingredient.is_archive:
@@ -345,7 +365,7 @@ def incoming_archive(data: bytes, mime_type: str) -> bytes | None:
     try:
         if c2pa.Reader.try_create(mime_type, io.BytesIO(data)) is None:
             return None
-        builder = c2pa.Builder({"claim_generator_info": [CLAIM_GENERATOR]})
+        builder = c2pa.Builder({"claim_generator_info": [CLAIM_GENERATOR]}, context=signing.building_context())
         builder.add_ingredient(
             {"title": "Uploaded file", "relationship": "parentOf", "label": INCOMING_LABEL,
              "description": "The file as uploaded, with the Content Credentials it carried"},

@@ -72,6 +72,12 @@ def signer_from(credentials: SigningCredentials) -> c2pa.Signer:
     return c2pa.Signer.from_info(info)
 
 
+def building_context() -> c2pa.Context:
+    """The SDK's own thumbnails decode the whole image (seconds at 4K); manifests carry the
+    thumbnails the platform already made instead."""
+    return c2pa.Context.from_dict({"builder": {"thumbnail": {"enabled": False}}})
+
+
 def reading_context() -> c2pa.Context:
     """Readers check trust against the configured anchors; without any, every signer is untrusted."""
     config = {"verify": {"verify_trust": True}}

@@ -79,6 +79,8 @@ def made_chain(api, project, editor, reviewer, upstream, run_tasks_inline):
         f"/api/v1/projects/{project.id}/assets/", {"image": SimpleUploadedFile("u.png", image_bytes(80, 60))}, format="multipart"
     ).json()["id"]
     ids = [made, edited, translated, uploaded]
+    asked = api(reviewer).post(f"/api/v1/assets/{made}/reviews/", {"decision": "request_changes", "comment": "warmer light"}, format="json")
+    assert asked.status_code == 201
     for asset_id in ids:
         decided = api(reviewer).post(f"/api/v1/assets/{asset_id}/reviews/", {"decision": "approve", "comment": f"fine {asset_id[:4]}"}, format="json")
         assert decided.status_code == 201
@@ -167,7 +169,8 @@ def test_stored_original_stays_byte_identical_and_the_credentialed_copy_is_cache
 
     assert hashlib.sha256(original).hexdigest() == asset.sha256 == Asset.objects.get(pk=asset.pk).sha256
     assert first != original and first == again  # made once, then served from the rendition
-    assert read(first)[0] == "Valid"
+    state, _, store = read(first)
+    assert state == "Valid" and active(store)["thumbnail"]["format"] == "image/webp"  # the platform's own thumbnail
     after = b"".join(client.get(f"/api/v1/assets/{asset.id}/file/").streaming_content)
     assert after == original
 
