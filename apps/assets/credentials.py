@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import c2pa
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
@@ -71,7 +72,7 @@ class _Ingredient:
     definition: dict  # what the builder is told about it
     identity: str  # what else decides its bytes (a hash or a parent's spec), for the spec
     mime_type: str
-    load: Callable[[], bytes]
+    key: Callable[[], str]  # its storage key (a parent's credentialed copy is made when asked)
     is_archive: bool = False
 
     @property
@@ -87,11 +88,6 @@ class _Plan:
     resources: dict[str, Rendition]  # thumbnails by the identifier the definitions use
     spec: str
     credentials: signing.SigningCredentials
-
-
-def _read(key: str) -> bytes:
-    with default_storage.open(key, "rb") as source:
-        return source.read()
 
 
 def _extension(asset: Asset) -> str:
@@ -201,7 +197,7 @@ def _ingredients(asset: Asset, *, links, references, resources, memo, credential
                 **_thumbnail(link.parent, resources),
             },
             identity=parent_plan.spec, mime_type=link.parent.mime_type,
-            load=lambda plan=parent_plan: _read(_rendition_for(plan).file.name),
+            key=lambda plan=parent_plan: _rendition_for(plan).file.name,
         ))
     for use in references:
         image = use.reference_image
@@ -212,26 +208,26 @@ def _ingredients(asset: Asset, *, links, references, resources, memo, credential
                 "description": f"Reference image of {image.entry.kind} {image.entry.name}, sent to the model",
                 "metadata": {PLATFORM_ASSERTION: {"reference_image": str(image.pk), "relation": Relation.REFERENCES, "sha256": use.sha256}},
             },
-            identity=use.sha256, mime_type=image.mime_type, load=lambda key=image.file.name: _read(key),
+            identity=use.sha256, mime_type=image.mime_type, key=lambda key=image.file.name: key,
         ))
     if asset.origin == Origin.UPLOAD:
         incoming = asset.renditions.filter(spec=INCOMING_SPEC).first()
         if incoming is not None:
             ingredients.append(_Ingredient(
                 definition={"label": INCOMING_LABEL, "relationship": "parentOf"}, identity=incoming.file.name,
-                mime_type=incoming.mime_type, load=lambda key=incoming.file.name: _read(key), is_archive=True,
+                mime_type=incoming.mime_type, key=lambda key=incoming.file.name: key, is_archive=True,
             ))
         else:
             ingredients.append(_Ingredient(
                 definition={"title": "Uploaded file", "relationship": "parentOf", "label": "upload",
                             "description": "The uploaded image as stored (re-encoded on upload)"},
-                identity=asset.sha256, mime_type=asset.mime_type, load=lambda: _read(asset.file.name),
+                identity=asset.sha256, mime_type=asset.mime_type, key=lambda: asset.file.name,
             ))
     elif _carries_manifest(asset):
         ingredients.append(_Ingredient(
             definition={"title": f"Output of {asset.generation.model}", "relationship": "componentOf", "label": "upstream",
                         "description": "The image as the model returned it, with the Content Credentials it carried"},
-            identity=asset.sha256, mime_type=asset.mime_type, load=lambda: _read(asset.file.name),
+            identity=asset.sha256, mime_type=asset.mime_type, key=lambda: asset.file.name,
         ))
     return ingredients
 
@@ -304,13 +300,14 @@ def _plan(asset: Asset, *, memo: dict, credentials: signing.SigningCredentials) 
 def _sign(plan: _Plan) -> bytes:
     builder = c2pa.Builder(plan.definition, context=signing.building_context())
     for identifier, thumbnail in plan.resources.items():
-        builder.add_resource(identifier, io.BytesIO(_read(thumbnail.file.name)))
+        with default_storage.open(thumbnail.file.name, "rb") as source:
+            builder.add_resource(identifier, source)
     for ingredient in plan.ingredients:
-        source = io.BytesIO(ingredient.load())
-        if ingredient.is_archive:
-            builder.add_ingredient_from_archive(source)
-        else:
-            builder.add_ingredient(ingredient.definition, ingredient.mime_type, source)
+        with default_storage.open(ingredient.key(), "rb") as source:  # streamed: a parent can be a 4K file
+            if ingredient.is_archive:
+                builder.add_ingredient_from_archive(source)
+            else:
+                builder.add_ingredient(ingredient.definition, ingredient.mime_type, source)
     signed = io.BytesIO()
     with signing.signer_from(plan.credentials) as signer, default_storage.open(plan.asset.file.name, "rb") as original:
         builder.sign(signer, plan.asset.mime_type, original, signed)
@@ -470,7 +467,8 @@ def credentials_read(stream, mime_type: str) -> dict | None:
 def credentials_summary(asset: Asset) -> dict:
     """The credentials a download of the asset carries, read back from the file (cached per copy)."""
     rendition = credentialed_file(asset)
-    key = "c2pa-summary:" + hashlib.sha256(rendition.file.name.encode()).hexdigest()
+    # Per copy and per trust setting: trusting a new root changes what a reader says of the same file.
+    key = "c2pa-summary:" + hashlib.sha256(f"{rendition.file.name}|{settings.C2PA_TRUST_ANCHORS}".encode()).hexdigest()
     summary = cache.get(key)
     if summary is None:
         with default_storage.open(rendition.file.name, "rb") as source:

@@ -298,3 +298,10 @@ def test_other_apps_add_fields_to_the_platform_assertion(api, project, editor, m
     asset = stored_asset(project, user=editor)
     summary = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/").json()
     assert summary["platform"]["campaign"] == {"cell": "bottle x beach x 9:16 x fr"}
+
+
+def test_a_signer_under_a_trusted_root_reads_as_trusted(api, project, editor, settings, c2pa_signer):
+    asset = stored_asset(project, user=editor)
+    settings.C2PA_TRUST_ANCHORS = str(c2pa_signer / "ca.pem")  # as an operator trusting their CA's root
+    validation = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/").json()["validation"]
+    assert validation["verdict"] == "trusted" and validation["state"] == "Trusted" and validation["failures"] == []
