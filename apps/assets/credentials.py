@@ -13,9 +13,11 @@ import hashlib
 import io
 import json
 import logging
+import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import IO, Any
 
 import c2pa
 from django.conf import settings
@@ -297,7 +299,7 @@ def _plan(asset: Asset, *, memo: dict, credentials: signing.SigningCredentials) 
     return memo[asset.pk]
 
 
-def _sign(plan: _Plan) -> bytes:
+def _sign(plan: _Plan, signed: IO[bytes]) -> None:
     builder = c2pa.Builder(plan.definition, context=signing.building_context())
     for identifier, thumbnail in plan.resources.items():
         with default_storage.open(thumbnail.file.name, "rb") as source:
@@ -308,27 +310,28 @@ def _sign(plan: _Plan) -> bytes:
                 builder.add_ingredient_from_archive(source)
             else:
                 builder.add_ingredient(ingredient.definition, ingredient.mime_type, source)
-    signed = io.BytesIO()
     with signing.signer_from(plan.credentials) as signer, default_storage.open(plan.asset.file.name, "rb") as original:
         builder.sign(signer, plan.asset.mime_type, original, signed)
-    return signed.getvalue()
 
 
 def _rendition_for(plan: _Plan) -> Rendition:
     existing = Rendition.objects.filter(asset=plan.asset, spec=plan.spec).first()
     if existing is not None:
         return existing
-    try:
-        data = _sign(plan)
-    except (c2pa.C2paError, OSError) as exc:  # OSError: a file of the asset or an ingredient is missing
-        raise CredentialsUnavailable(f"Content Credentials could not be signed: {exc}", code="credentials_unavailable") from exc
     asset = plan.asset
     # A fresh key per attempt: a racing worker's copy is never overwritten while it is being served.
     key = f"{asset.file.name.rsplit('.', 1)[0]}.{plan.spec.replace(':', '-')}.{uuid.uuid4().hex[:8]}.{_extension(asset)}"
-    file_write(key, data)
+    with tempfile.TemporaryFile() as signed:  # on disk, not in memory: a 4K PNG is tens of MiB
+        try:
+            _sign(plan, signed)
+        except (c2pa.C2paError, OSError) as exc:  # OSError: a file of the asset or an ingredient is missing
+            raise CredentialsUnavailable(f"Content Credentials could not be signed: {exc}", code="credentials_unavailable") from exc
+        size = signed.seek(0, io.SEEK_END)
+        signed.seek(0)
+        file_write(key, signed)
     rendition, created = Rendition.objects.get_or_create(
         asset=asset, spec=plan.spec,
-        defaults={"file": key, "mime_type": asset.mime_type, "width": asset.width, "height": asset.height, "size_bytes": len(data)},
+        defaults={"file": key, "mime_type": asset.mime_type, "width": asset.width, "height": asset.height, "size_bytes": size},
     )
     if not created:  # another worker stored this spec first; theirs says the same
         file_delete(key)

@@ -106,7 +106,7 @@ def development_certificate_make(directory: Path) -> bool:
     if (directory / DEVELOPMENT_CHAIN_FILE).exists() and (directory / DEVELOPMENT_KEY_FILE).exists():
         return False
     directory.mkdir(parents=True, exist_ok=True)
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
         x509.CertificateBuilder().subject_name(_name("Brand image platform development CA")).issuer_name(_name("Brand image platform development CA"))

@@ -10,7 +10,11 @@ import c2pa
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from apps.assets.credentials import PLATFORM_ASSERTION, SPEC_PREFIX, TRAINED_ALGORITHMIC_MEDIA
+from apps.assets.credentials import (
+    PLATFORM_ASSERTION,
+    SPEC_PREFIX,
+    TRAINED_ALGORITHMIC_MEDIA,
+)
 from apps.assets.models import Asset, Rendition
 from tests.factories import stored_asset
 from tests.images import image_bytes
@@ -226,6 +230,7 @@ def test_credentials_json_and_panel_agree(api, client, project, editor, reviewer
     client.force_login(editor)
     page = client.get(f"/assets/{asset.id}/").content.decode()
     assert f'hx-get="/assets/{asset.id}/credentials/"' in page  # the panel loads after the page
+    assert f'href="/api/v1/assets/{asset.id}/file/?credentials=1" download>Download</a>' in page
     panel = client.get(f"/assets/{asset.id}/credentials/").content.decode()
     assert "Content Credentials" in panel and "signed by an untrusted development certificate" in panel
     assert reviewer.username in panel and "c2pa.opened" in panel
