@@ -347,10 +347,12 @@ def credentialed_file(asset: Asset) -> Rendition:
     """The asset's copy carrying Content Credentials, made now when its history changed since the
     last one (and its parents' first). Its `file` is the storage key to serve or zip."""
     try:
-        credentials = signing.signing_credentials()
+        plan = _plan(asset, memo={}, credentials=signing.signing_credentials())
     except ImproperlyConfigured as exc:
         raise CredentialsUnavailable(str(exc), code="credentials_unavailable") from exc
-    return _rendition_for(_plan(asset, memo={}, credentials=credentials))
+    except OSError as exc:  # the stored original is missing
+        raise CredentialsUnavailable(f"Content Credentials could not be made: {exc}", code="credentials_unavailable") from exc
+    return _rendition_for(plan)
 
 
 def credentials_manifest_fields(rendition: Rendition, sha256: str) -> dict:

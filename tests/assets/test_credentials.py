@@ -310,3 +310,14 @@ def test_a_signer_under_a_trusted_root_reads_as_trusted(api, project, editor, se
     settings.C2PA_TRUST_ANCHORS = str(c2pa_signer / "ca.pem")  # as an operator trusting their CA's root
     validation = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/").json()["validation"]
     assert validation["verdict"] == "trusted" and validation["state"] == "Trusted" and validation["failures"] == []
+
+
+def test_a_missing_stored_file_is_a_503_not_a_500(api, project, editor):
+    from apps.generations.models import Generation
+
+    job = Generation.objects.create(project=project, model="gemini-3-pro-image-preview", aspect_ratio="1:1", image_size="1K", status="succeeded")
+    asset = Asset.objects.create(
+        project=project, generation=job, file="gone/0.png", mime_type="image/png", width=1, height=1, size_bytes=1, sha256="0" * 64
+    )
+    response = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/")
+    assert response.status_code == 503 and response.json()["error"]["code"] == "credentials_unavailable"
