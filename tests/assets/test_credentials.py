@@ -257,43 +257,25 @@ def test_no_signing_certificate_is_a_clear_503_and_the_panel_says_why(api, clien
     assert panel.status_code == 200 and "C2PA_SIGNING_CERT" in panel.content.decode()
 
 
-def test_an_upstream_result_with_its_own_credentials_keeps_them_as_an_ingredient(api, project, editor):
-    """Google adds Content Credentials to its output on some surfaces: the stored original keeps
-    them byte for byte, and our manifest nests them."""
-    from apps.assets.images import inspect_generated
-    from apps.assets.services import asset_create, asset_files_write
-    from apps.assets.signing import signer_from, signing_credentials
-    from apps.generations.models import Generation
+def test_an_upstream_result_with_its_own_credentials_keeps_them_as_an_ingredient(api, project, editor, upstream, run_tasks_inline):
+    """Google adds Content Credentials to its output on some surfaces (the emulator's `[fault:c2pa]`):
+    the stored original keeps them byte for byte, and our manifest nests them."""
+    client = api(editor)
+    job = client.post(f"/api/v1/projects/{project.id}/generations/", {"prompt": "a lighthouse [fault:c2pa]"}, format="json").json()
+    asset = client.get(f"/api/v1/generations/{job['id']}/").json()["assets"][0]
 
-    google = c2pa.Builder({
-        "claim_generator_info": [{"name": "Upstream image model", "version": "1"}], "title": "output.png",
-        "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [
-            {"action": "c2pa.created", "digitalSourceType": TRAINED_ALGORITHMIC_MEDIA}
-        ]}}],
-    })
-    signed = io.BytesIO()
-    with signer_from(signing_credentials()) as signer:
-        google.sign(signer, "image/png", io.BytesIO(image_bytes(64, 64)), signed)
-    job = Generation.objects.create(
-        project=project, prompt="a lighthouse", model="gemini-3-pro-image-preview", aspect_ratio="1:1", image_size="1K",
-        status="succeeded", model_version="gemini-3-pro-image-preview-001", created_by=editor,
-    )
-    image = inspect_generated(signed.getvalue())
-    key = f"projects/{project.id}/generations/{job.id}/0.png"
-    asset = asset_create(
-        project=project, key=key, image=image, thumbnail=asset_files_write(key=key, image=image), origin="generated",
-        generation=job, model_version="gemini-3-pro-image-preview-001",
-    )
+    original = b"".join(client.get(f"/api/v1/assets/{asset['id']}/file/").streaming_content)
+    assert hashlib.sha256(original).hexdigest() == asset["sha256"]
+    assert active(read(original)[2])["claim_generator_info"][0]["name"] == "Gemini API emulator"
 
-    data = b"".join(api(editor).get(f"/api/v1/assets/{asset.id}/file/?credentials=1").streaming_content)
-    state, failures, store = read(data)
+    state, failures, store = read(b"".join(client.get(f"/api/v1/assets/{asset['id']}/file/?credentials=1").streaming_content))
     manifest = active(store)
     assert state == "Valid" and failures == [UNTRUSTED]
     assert [a["action"] for a in actions(manifest)] == ["c2pa.created"]
-    (upstream,) = manifest["ingredients"]
-    assert store["manifests"][upstream["active_manifest"]]["title"] == "output.png"
-    original = b"".join(api(editor).get(f"/api/v1/assets/{asset.id}/file/").streaming_content)
-    assert original == signed.getvalue()
+    (kept,) = manifest["ingredients"]
+    assert actions(store["manifests"][kept["active_manifest"]])[0]["softwareAgent"]["name"] == platform(manifest)["job"]["model"]
+    shown = client.get(f"/api/v1/assets/{asset['id']}/credentials/").json()["ingredients"][0]
+    assert shown["manifest"]["signer"]["common_name"] and shown["manifest"]["actions"][0]["action"] == "c2pa.created"
 
 
 def test_other_apps_add_fields_to_the_platform_assertion(api, project, editor, monkeypatch):
