@@ -3,10 +3,15 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import SCALE_PROFILE
 from tests.factories import ProjectFactory, stored_asset
 from tests.integration.test_pages_in_browser import log_in
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    # Like the other browser tests, this runs in the embedded stage; the panel does not depend on the profile.
+    pytest.mark.skipif(SCALE_PROFILE, reason="browser tests run in the embedded stage"),
+]
 
 
 def test_the_asset_page_shows_its_content_credentials(browser_page, person, live_server):
