@@ -20,12 +20,11 @@ import hashlib
 import io
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench._common import ROOT, django_setup, median
+from bench._common import django_setup, fresh_process_runs, median
 
 SIZE = (5504, 3072)  # 4K at 16:9
 MODEL = "gemini-3-pro-image-preview"
@@ -147,12 +146,7 @@ def main():
     env = {**os.environ, "VAR_DIR": str(var)}
     results = {}
     for method, asset_id in (("copy", assets["generate"]), ("generated", assets["generate"]), ("edited", assets["edit"]), ("cached", assets["edit"])):
-        runs = []
-        for _ in range(args.repeat):
-            out = subprocess.run(
-                [sys.executable, "-m", "bench.credentials", "--child-run", method, asset_id], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-            ).stdout
-            runs.append(json.loads(out.strip().splitlines()[-1]))
+        runs = fresh_process_runs("bench.credentials", [method, asset_id], args.repeat, env=env)
         results[method] = median([r["cpu"] for r in runs])
         wall = median([r["seconds"] for r in runs])
         print(f"{method:10} {wall * 1000:8.0f} {results[method] * 1000:8.0f} {median([r['peak_mib'] for r in runs]):9.1f}")
