@@ -40,6 +40,15 @@ def fresh_process_runs(module: str, args: list[str], repeat: int, env: dict | No
     return runs
 
 
+def child_or_main(run_one, main) -> None:
+    """The `__main__` of a benchmark using fresh_process_runs: `--child-run A B` measures once and
+    prints the JSON; anything else runs the whole benchmark."""
+    if len(sys.argv) == 4 and sys.argv[1] == "--child-run":
+        print(json.dumps(run_one(sys.argv[2], sys.argv[3])))
+    else:
+        main()
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))

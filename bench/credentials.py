@@ -18,13 +18,11 @@ import argparse
 import functools
 import hashlib
 import io
-import json
 import os
-import sys
 import time
 from pathlib import Path
 
-from bench._common import django_setup, fresh_process_runs, median
+from bench._common import child_or_main, django_setup, fresh_process_runs, median
 
 SIZE = (5504, 3072)  # 4K at 16:9
 MODEL = "gemini-3-pro-image-preview"
@@ -154,7 +152,4 @@ def main():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child-run":
-        print(json.dumps(run_one(sys.argv[2], sys.argv[3])))
-    else:
-        main()
+    child_or_main(run_one, main)

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench._common import fresh_process_runs
+from bench._common import child_or_main, fresh_process_runs
 
 SIZE = (5504, 3072)
 
@@ -81,7 +79,4 @@ def main():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child-run":
-        print(json.dumps(run_one(sys.argv[2], sys.argv[3])))
-    else:
-        main()
+    child_or_main(run_one, main)
