@@ -275,6 +275,18 @@ UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 THUMBNAIL_MAX_SIDE = 384
 
+# --- Content Credentials (C2PA): downloads and exports carry a signed manifest.
+# The signer's certificate chain and private key, each as PEM text or the path of a PEM file. Empty:
+# the development CA and signer that bin/setup makes under var/c2pa/ (readers call it untrusted).
+C2PA_SIGNING_CERT = env("C2PA_SIGNING_CERT", default="")
+C2PA_SIGNING_KEY = env("C2PA_SIGNING_KEY", default="")
+C2PA_SIGNING_ALG = env("C2PA_SIGNING_ALG", default="ES256")
+# An RFC 3161 timestamp authority; off by default since nothing here reaches the internet.
+C2PA_TIMESTAMP_URL = env("C2PA_TIMESTAMP_URL", default="")
+# Root certificates (PEM text or path) that reading trusts, e.g. the C2PA trust list; empty: none.
+C2PA_TRUST_ANCHORS = env("C2PA_TRUST_ANCHORS", default="")
+C2PA_DEV_DIR = VAR_DIR / "c2pa"
+
 # Logs: plain text by default; LOG_FORMAT=json gives one JSON object a line, with job_id and
 # project_id on every record written while a job runs.
 LOG_FORMAT = env("LOG_FORMAT", default="text")

@@ -8,9 +8,11 @@ from apps.projects.models import Membership, Project, Role
 
 
 @transaction.atomic
-def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None) -> Project:
+def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None, credentials_include_prompt: bool = False) -> Project:
     """The creator becomes the project's owner."""
-    project = Project.objects.create(name=name, brief=brief, monthly_budget_usd=monthly_budget_usd, created_by=user)
+    project = Project.objects.create(
+        name=name, brief=brief, monthly_budget_usd=monthly_budget_usd, credentials_include_prompt=credentials_include_prompt, created_by=user
+    )
     Membership.objects.create(project=project, user=user, role=Role.OWNER)
     return project
 

@@ -8,7 +8,8 @@ returns usage metadata, and injects faults so every failure path can be reached:
 - per request, by a marker in the prompt text: `[fault:429x2]` (the first two calls with that
   prompt get 429), `[fault:500]`, `[fault:503x1]`, `[fault:400]`, `[fault:safety]`
   (finish reason IMAGE_SAFETY), `[fault:blocked]` (prompt blocked), `[fault:no-image]`,
-  `[fault:slow=3]` (answer after 3 s).
+  `[fault:slow=3]` (answer after 3 s), `[fault:c2pa]` (the image carries C2PA Content Credentials,
+  as Google's do on some surfaces).
 
 Control endpoints: `GET /_emulator/requests` (the request log), `POST /_emulator/reset`.
 """
@@ -31,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from PIL import Image
 
 from apps.gemini import catalogue
+from apps.gemini.emulator.credentials import with_content_credentials
 from apps.gemini.emulator.render import render_png
 
 ROUTE = re.compile(r"^/(v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):generateContent$")
@@ -234,6 +236,8 @@ class GenerateContent:
                 # The response id makes every answer's bytes its own, as a real model's are.
                 caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator {response_id[:8]}",
             )
+            if kind == "c2pa":
+                png = with_content_credentials(png, self.model.model_id)
             parts.append({"text": "Here is your image."})
             parts.append(
                 {
