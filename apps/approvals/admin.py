@@ -57,7 +57,7 @@ class ReviewInline(admin.TabularInline):
 
 class DecisionForm(forms.ModelForm):
     decision = forms.ChoiceField(choices=[("", "— no decision —"), *Decision.choices], required=False)
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Required to reject or request changes.")
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text=review_policy.comment_rule_text())
 
     class Meta:
         model = Asset

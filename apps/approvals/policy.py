@@ -47,6 +47,12 @@ def comment_required(decision: str) -> bool:
     return decision in (Decision.REJECT, Decision.REQUEST_CHANGES)
 
 
+def comment_rule_text() -> str:
+    """comment_required() in words, for form help texts."""
+    needing = [label.lower() for value, label in Decision.choices if comment_required(value)]
+    return f"Required to {' or '.join(needing)}: say what should change."
+
+
 def decision_refusal(user, asset: Asset, decision: str = Decision.APPROVE, *, role: str | None = None) -> str | None:
     """Why `user` may not record `decision` on `asset`, or None when they may."""
     role = role if role is not None else project_policy.role_of(user, asset.project)
