@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("apps.assets.api.urls")),
     path("", include("apps.approvals.api.urls")),
     path("", include("apps.webhooks.api.urls")),
+    path("", include("apps.campaigns.api.urls")),
 ]
 
 pages = [

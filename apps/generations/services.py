@@ -452,3 +452,147 @@ def generation_recover(*, stale_after: float | None = None) -> int:
         logger.info("re-queued %s stale generation(s)", recovered)
     return recovered
 
+
+
+# --- many jobs at once (campaign stages)
+
+MAX_JOBS_PER_BATCH = 1000
+
+
+def generations_create_many(*, project, user, items: list[GenerationInput]) -> list[Generation]:
+    """Validate every item, check the budget once for all of them, store them and enqueue each on
+    commit: all or nothing. Lookups are batched so 500 jobs cost a handful of queries, not thousands.
+
+    The project row is locked for the budget check, so two batches cannot both fit the last dollars.
+    """
+    from apps.projects.models import Project
+
+    if len(items) > MAX_JOBS_PER_BATCH:
+        raise ValidationFailed(
+            f"At most {MAX_JOBS_PER_BATCH} jobs at once; this would create {len(items)}.",
+            field="jobs", details={"limit": MAX_JOBS_PER_BATCH, "value": len(items)},
+        )
+    if not items:
+        return []
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        entries = _CachedEntries(project)
+        source_ids = {pk for item in items for pk in item.source_assets}
+        sources_by_id = {
+            asset.pk: asset
+            for asset in Asset.objects.filter(project=project, pk__in=source_ids).select_related("generation")
+        }
+        prepared = [_prepare_one(project, item, entries, sources_by_id) for item in items]
+        estimate = sum((job.model.price(job.image_size) * item.count for item, job, _, _, _ in prepared), Decimal(0))
+        try:
+            _check_budget(project, estimate)
+        except BudgetExceeded as refusal:
+            raise BudgetExceeded(
+                f"Refused as a whole: {len(items)} jobs. {refusal.message}", code=refusal.code,
+                details={**refusal.details, "jobs": len(items), "estimate_usd": str(estimate)},
+            ) from None
+
+        generations = Generation.objects.bulk_create([
+            Generation(
+                project=project, kind=item.kind, prompt=prompt, system_instruction=project.brief,
+                model=job.model.model_id, aspect_ratio=job.aspect_ratio, image_size=job.image_size,
+                thinking_level=job.thinking_level or "", web_search=job.web_search, image_search=job.image_search,
+                target_language=item.target_language, count=item.count, created_by=user,
+            )
+            for item, job, prompt, _, _ in prepared
+        ])
+        GenerationSource.objects.bulk_create([
+            GenerationSource(generation=generation, asset=asset, position=i)
+            for generation, (_, _, _, sources, _) in zip(generations, prepared)
+            for i, asset in enumerate(sources)
+        ])
+        GenerationReference.objects.bulk_create([
+            GenerationReference(generation=generation, reference_image=image, label=label, sha256=image.sha256, position=i)
+            for generation, (_, _, _, _, references) in zip(generations, prepared)
+            for i, (image, label) in enumerate(references)
+        ])
+        ids = [str(generation.pk) for generation in generations]
+        transaction.on_commit(lambda: _enqueue_many(ids))
+    return generations
+
+
+def _enqueue_many(ids: list[str]) -> None:
+    from apps.generations.tasks import run_generation
+
+    for generation_id in ids:
+        run_generation.apply_async(args=[generation_id])
+
+
+class _CachedEntries:
+    """Library entries and their labelled reference images, looked up once per distinct list."""
+
+    def __init__(self, project):
+        self.project = project
+        self._entries: dict = {}
+        self._references: dict = {}
+
+    def entries(self, ids: list, kind: str, field_name: str) -> list[LibraryEntry]:
+        key = (kind, tuple(ids))
+        if key not in self._entries:
+            self._entries[key] = _entries(self.project, ids, kind, field_name)
+        return self._entries[key]
+
+    def references(self, characters: list, objects: list) -> list:
+        key = (tuple(e.pk for e in characters), tuple(e.pk for e in objects))
+        if key not in self._references:
+            self._references[key] = _reference_images(characters, objects)
+        return self._references[key]
+
+
+def _prepare_one(project, data: GenerationInput, entries: _CachedEntries, sources_by_id: dict):
+    """The checks of `generation_create` for one item of a batch: (item, settings, prompt, sources, references)."""
+    low, high = SOURCES_BY_KIND[data.kind]
+    if not low <= len(data.source_assets) <= high:
+        wanted = f"exactly {low}" if low == high else f"{low} to {high}"
+        raise ValidationFailed(
+            f"A {data.kind} job takes {wanted} source assets; got {len(data.source_assets)}.",
+            field="source_assets", details={"min": low, "max": high, "value": len(data.source_assets)},
+        )
+    missing = [str(pk) for pk in data.source_assets if pk not in sources_by_id]
+    if missing:
+        raise ValidationFailed(f"No asset with id {', '.join(missing)} in this project.", field="source_assets")
+    sources = [sources_by_id[pk] for pk in data.source_assets]
+    if data.kind in (Kind.GENERATE, Kind.EDIT, Kind.COMPOSE) and not data.prompt.strip():
+        raise ValidationFailed(f"A {data.kind} job needs a prompt.", field="prompt")
+    if data.kind == Kind.TRANSLATE and data.target_language not in catalogue.LANGUAGES:
+        raise ValidationFailed(
+            f"Unknown target_language {data.target_language!r}. Allowed: {', '.join(catalogue.LANGUAGES)}.",
+            field="target_language", details={"allowed": list(catalogue.LANGUAGES)},
+        )
+    if data.kind != Kind.TRANSLATE and data.target_language:
+        raise ValidationFailed("target_language is only for translate jobs.", field="target_language")
+
+    characters = entries.entries(data.characters, EntryKind.CHARACTER, "characters")
+    objects = entries.entries(data.objects, EntryKind.OBJECT, "objects")
+    aspect_ratio, prompt = data.aspect_ratio, data.prompt
+    references = entries.references(characters, objects)
+    if data.kind == Kind.UPSCALE:
+        if data.image_size not in UPSCALE_SIZES:
+            raise ValidationFailed(
+                f"Upscale renders at {' or '.join(UPSCALE_SIZES)}; got {data.image_size!r}.",
+                field="image_size", details={"allowed": list(UPSCALE_SIZES)},
+            )
+        draft = sources[0].generation
+        if draft is not None:
+            prompt = prompt or draft.prompt
+            aspect_ratio = aspect_ratio or draft.aspect_ratio
+            if not references:
+                references = [(ref.reference_image, ref.label) for ref in draft.references.select_related("reference_image")]
+
+    job = check_image_settings(
+        model=data.model, aspect_ratio=aspect_ratio, image_size=data.image_size, thinking_level=data.thinking_level,
+        web_search=data.web_search, image_search=data.image_search, input_images=len(references) + len(sources),
+    )
+    limits = job.model.references
+    for field_name, chosen, limit in (("characters", characters, limits.max_characters), ("objects", objects, limits.max_objects)):
+        if len(chosen) > limit:
+            raise ValidationFailed(
+                f"At most {limit} {field_name} per job; got {len(chosen)}.",
+                field=field_name, details={"limit": limit, "value": len(chosen)},
+            )
+    return data, job, prompt, sources, references
