@@ -27,6 +27,7 @@ pages = [
     path("", include("apps.generations.urls")),
     path("", include("apps.assets.urls")),
     path("", include("apps.approvals.urls")),
+    path("", include("apps.campaigns.urls")),
 ]
 
 urlpatterns = pages + [

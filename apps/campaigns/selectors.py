@@ -210,3 +210,112 @@ def asset_coordinates(asset: Asset) -> dict | None:
         "campaign": str(cell.campaign_id), "cell": str(cell.pk), "stage": job.stage, "language": language,
         "product": str(cell.product_id), "scene": cell.scene_index + 1, "format": cell.aspect_ratio,
     }
+
+
+# --- the grid the pages draw
+
+
+@dataclass
+class Tile:
+    """One square of the grid: what it shows (and what a decision there applies to)."""
+
+    cell: Cell
+    language: str
+    label: str  # draft, chosen, version, final, or what is under way
+    asset: Asset | None = None
+    drafts: int = 0
+    busy: bool = False
+    failed: bool = False
+
+
+@dataclass
+class GridRow:
+    product: str
+    scene_number: int
+    scene: str
+    tiles: list[Tile]
+
+
+@dataclass
+class Grid:
+    columns: list[tuple[str, str]]  # (format, language)
+    rows: list[GridRow]
+
+
+def _tile(state: CellState, language: str) -> Tile:
+    tile = Tile(cell=state.cell, language=language, label="waiting for a chosen draft", drafts=len(state.draft_assets))
+    version = next((v for v in state.versions if v.language == language), None)
+    if version is None:
+        if language == SOURCE:
+            tile.busy = state.drafts.in_flight
+            tile.asset = state.drafts.asset
+            tile.label = "drafting" if tile.busy else ("draft" if tile.asset else "no draft yet")
+            tile.failed = not tile.busy and state.drafts.status in (Status.FAILED, Status.CANCELED) and tile.asset is None
+        return tile
+    final, made = version.final, version.made
+    if final.asset is not None:
+        tile.asset, tile.label, tile.busy = final.asset, "final", final.in_flight
+    elif final.in_flight:
+        tile.asset, tile.label, tile.busy = version.asset, "finalising", True
+    elif version.asset is not None:
+        tile.asset, tile.label, tile.busy = version.asset, "chosen draft" if language == SOURCE else "version", made.in_flight
+        tile.failed = final.status in (Status.FAILED, Status.CANCELED)
+    else:
+        tile.busy = made.in_flight
+        tile.failed = not made.in_flight and made.status in (Status.FAILED, Status.CANCELED)
+        tile.label = "translating" if tile.busy else ("translation failed" if tile.failed else "not translated yet")
+    return tile
+
+
+def campaign_grid(campaign: Campaign, states: list[CellState]) -> Grid:
+    """Rows are product x scene, columns format x language (the source copy first)."""
+    languages = [SOURCE, *campaign.languages]
+    columns = [(ratio, language) for ratio in campaign.formats for language in languages]
+    by_key = {(s.cell.product_id, s.cell.scene_index, s.cell.aspect_ratio): s for s in states}
+    rows, seen = [], set()
+    for state in states:
+        key = (state.cell.product_id, state.cell.scene_index)
+        if key in seen:
+            continue
+        seen.add(key)
+        tiles = [_tile(by_key[(*key, ratio)], language) for ratio, language in columns if (*key, ratio) in by_key]
+        rows.append(GridRow(state.cell.product.name, state.cell.scene_index + 1, campaign.scenes[state.cell.scene_index], tiles))
+    return Grid(columns=columns, rows=rows)
+
+
+def campaign_in_flight(states: list[CellState]) -> bool:
+    return any(
+        state.drafts.in_flight or any(v.made.in_flight or v.final.in_flight for v in state.versions) for state in states
+    )
+
+
+@dataclass
+class Progress:
+    campaign: Campaign
+    cells: int
+    finals_expected: int
+    finals_made: int
+    in_flight: int
+
+
+def campaign_progress(*, project) -> list[Progress]:
+    """Each campaign with its finals made against expected and its jobs under way (three queries)."""
+    from django.db.models import Count, Q
+
+    campaigns = list(campaign_list(project=project).annotate(cell_count=Count("cells", distinct=True)))
+    jobs = (
+        CampaignJob.objects.filter(cell__campaign__in=campaigns)
+        .values("cell__campaign")
+        .annotate(
+            finals=Count("id", filter=Q(stage=Stage.FINALISE, generation__status=Status.SUCCEEDED)),
+            busy=Count("id", filter=Q(generation__status__in=IN_FLIGHT)),
+        )
+    )
+    figures = {row["cell__campaign"]: row for row in jobs}
+    return [
+        Progress(
+            campaign=c, cells=c.cell_count, finals_expected=c.cell_count * (len(c.languages) + 1),
+            finals_made=figures.get(c.pk, {}).get("finals", 0), in_flight=figures.get(c.pk, {}).get("busy", 0),
+        )
+        for c in campaigns
+    ]

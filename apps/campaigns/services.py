@@ -203,12 +203,12 @@ class _Planned:
     job: GenerationInput
 
 
-def _plan(campaign: Campaign, stage: str) -> list[_Planned]:
+def _plan(campaign: Campaign, stage: str, states: list | None = None) -> list[_Planned]:
     """A job for every item that is ready and has no standing output or job under way."""
     characters = list(campaign.characters.order_by("name"))
     character_ids = [c.pk for c in characters]
     planned = []
-    for state in selectors.campaign_state(campaign):
+    for state in selectors.campaign_state(campaign) if states is None else states:
         cell = state.cell
         if stage == Stage.DRAFTS:
             if state.chosen is None and not state.drafts.settled:
@@ -235,6 +235,19 @@ def _plan(campaign: Campaign, stage: str) -> list[_Planned]:
     return planned
 
 
+def _estimate(planned: list[_Planned]) -> Decimal:
+    return sum((catalogue.get_model(p.job.model).price(p.job.image_size) * p.job.count for p in planned), Decimal(0))
+
+
+def campaign_next_runs(campaign: Campaign, states: list) -> dict[str, tuple[int, Decimal]]:
+    """Per stage: how many jobs pressing its button now would create, and their estimate."""
+    figures = {}
+    for stage in Stage.values:
+        planned = _plan(campaign, stage, states)
+        figures[stage] = (len(planned), _estimate(planned))
+    return figures
+
+
 @dataclass
 class StageResult:
     stage: str
@@ -255,9 +268,7 @@ def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False)
         # first also keeps two presses of the same button from planning the same items twice.
         Project.objects.select_for_update().filter(pk=campaign.project_id).first()
         planned = _plan(campaign, stage)
-        estimate = sum(
-            (catalogue.get_model(p.job.model).price(p.job.image_size) * p.job.count for p in planned), Decimal(0)
-        )
+        estimate = _estimate(planned)
         if dry_run or not planned:
             return StageResult(stage, 0, len(planned), estimate, dry_run)
         generations = generations_create_many(project=campaign.project, user=user, items=[p.job for p in planned])

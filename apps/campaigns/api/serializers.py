@@ -6,16 +6,14 @@ from apps.core.serializers import StrictInputSerializer
 from apps.gemini import catalogue
 
 
-def _settings_serializer(defaults: dict):
-    class StageSettingsSerializer(StrictInputSerializer):
-        model = serializers.CharField(max_length=80, default=defaults["model"], help_text="A model alias or full id.")
-        image_size = serializers.CharField(max_length=8, default=defaults["image_size"])
-
-    return StageSettingsSerializer
+class DraftSettingsSerializer(StrictInputSerializer):
+    model = serializers.CharField(max_length=80, default=DRAFT_DEFAULTS["model"], help_text="A model alias or full id.")
+    image_size = serializers.CharField(max_length=8, default=DRAFT_DEFAULTS["image_size"])
 
 
-DraftSettingsSerializer = _settings_serializer(DRAFT_DEFAULTS)
-FinalSettingsSerializer = _settings_serializer(FINAL_DEFAULTS)
+class FinalSettingsSerializer(StrictInputSerializer):
+    model = serializers.CharField(max_length=80, default=FINAL_DEFAULTS["model"], help_text="A model alias or full id.")
+    image_size = serializers.CharField(max_length=8, default=FINAL_DEFAULTS["image_size"])
 
 
 class CampaignInputSerializer(StrictInputSerializer):
