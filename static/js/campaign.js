@@ -35,12 +35,16 @@
     holder.innerHTML = html.trim();
     const fresh = holder.querySelector("#board");
     if (!fresh) return;
+    const active = document.activeElement;
+    const wasOnBoard = !active || active === document.body || board().contains(active);
     board().replaceWith(fresh);
     if (window.htmx) window.htmx.process(fresh);
-    if (refocus) focusTile(refocus.row, refocus.col) || focusTile(last.row, last.col);
+    if (refocus && wasOnBoard) focusTile(refocus.row, refocus.col) || focusTile(last.row, last.col);
   };
 
-  async function decide(tile, decision) {
+  // Decisions go out one after another (keys may come faster than answers); focus moves on at once.
+  let queue = Promise.resolve();
+  function decide(tile, decision) {
     const comment = document.getElementById("grid-comment");
     if (decision !== "approve" && comment && !comment.value.trim()) { comment.focus(); return; }
     const body = new FormData();
@@ -48,10 +52,14 @@
     body.append("decision", decision);
     body.append("comment", comment ? comment.value : "");
     const here = position(tile);
-    const response = await fetch(board().dataset.decideUrl, {
-      method: "POST", body, headers: { "X-CSRFToken": board().dataset.csrf }, credentials: "same-origin",
+    const url = board().dataset.decideUrl, csrf = board().dataset.csrf;
+    const ahead = next(here);
+    focusTile(ahead.row, ahead.col);
+    if (comment && decision !== "approve") comment.value = "";
+    queue = queue.then(async () => {
+      const response = await fetch(url, { method: "POST", body, headers: { "X-CSRFToken": csrf }, credentials: "same-origin" });
+      replaceBoard(await response.text(), response.ok ? last : here);
     });
-    replaceBoard(await response.text(), response.ok ? next(here) : here);
   }
 
   document.addEventListener("keydown", (event) => {
