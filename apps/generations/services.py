@@ -512,15 +512,25 @@ def generations_create_many(*, project, user, items: list[GenerationInput]) -> l
             for i, (image, label) in enumerate(references)
         ])
         ids = [str(generation.pk) for generation in generations]
-        transaction.on_commit(lambda: _enqueue_many(ids))
+        transaction.on_commit(lambda: _enqueue_fan_out(ids))
     return generations
 
 
-def _enqueue_many(ids: list[str]) -> None:
+def _enqueue_fan_out(ids: list[str]) -> None:
+    """One message carrying every id; a worker turns it into one message per job, so the request
+    that made them does not pay for hundreds of broker writes. Should that message be lost, the
+    rows stay `queued` and `generation_recover` re-queues them."""
+    from apps.generations.tasks import enqueue_generations
+
+    enqueue_generations.apply_async(args=[ids])
+
+
+def generations_enqueue(*, generation_ids: list[str]) -> None:
     from apps.generations.tasks import run_generation
 
-    for generation_id in ids:
-        run_generation.apply_async(args=[generation_id])
+    with run_generation.app.producer_or_acquire() as producer:
+        for generation_id in generation_ids:
+            run_generation.apply_async(args=[generation_id], producer=producer)
 
 
 class _CachedEntries:
