@@ -44,32 +44,41 @@ def library(session, base, project, products: int):
     return character, [entry("objects", f"Product {i}", (20, 10 * i % 255, 160)) for i in range(products)]
 
 
-def stage_creation(cells: int) -> list[float]:
-    from apps.gemini import catalogue
+def stage_creation(platform: Platform, cells: int) -> list[float]:
+    """Runs with no worker, so only the request is timed; leaves every job it made canceled and
+    the broker folder empty."""
+    import shutil
 
-    with Platform() as platform:
-        platform.processes.pop("worker").terminate()  # time the request alone
-        token, project = platform.token_and_project()
-        session = requests.Session()
-        session.headers["Authorization"] = f"Token {token}"
-        base = platform.web_url
-        products = 5
-        formats = list(catalogue.get_model("nano-banana-2").aspect_ratios)[:10]
-        scenes = cells // (products * len(formats))
-        character, product_ids = library(session, base, project, products)
-        timings = []
-        for run in range(3):
-            campaign = session.post(f"{base}/api/v1/projects/{project}/campaigns/", json={
-                "name": f"bench {run}", "products": product_ids, "characters": [character],
-                "scenes": [f"scene {i}" for i in range(scenes)], "formats": formats, "variations": 1,
-            })
-            campaign.raise_for_status()
-            started = time.perf_counter()
-            response = session.post(f"{base}/api/v1/campaigns/{campaign.json()['id']}/run/", json={"stage": "drafts"})
-            timings.append(time.perf_counter() - started)
-            assert response.status_code == 201, response.text
-            assert response.json()["jobs_created"] == products * scenes * len(formats)
-        return timings
+    from django.conf import settings
+
+    from apps.gemini import catalogue
+    from apps.generations.models import Generation
+
+    token, project = platform.token_and_project()
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {token}"
+    base = platform.web_url
+    products = 5
+    formats = list(catalogue.get_model("nano-banana-2").aspect_ratios)[:10]
+    scenes = cells // (products * len(formats))
+    character, product_ids = library(session, base, project, products)
+    timings = []
+    for run in range(3):
+        campaign = session.post(f"{base}/api/v1/projects/{project}/campaigns/", json={
+            "name": f"bench {run}", "products": product_ids, "characters": [character],
+            "scenes": [f"scene {i}" for i in range(scenes)], "formats": formats, "variations": 1,
+        })
+        campaign.raise_for_status()
+        started = time.perf_counter()
+        response = session.post(f"{base}/api/v1/campaigns/{campaign.json()['id']}/run/", json={"stage": "drafts"})
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 201, response.text
+        assert response.json()["jobs_created"] == products * scenes * len(formats)
+    Generation.objects.filter(project_id=project).update(status="canceled")
+    queue = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
+    shutil.rmtree(queue)
+    os.makedirs(queue)
+    return timings
 
 
 def wait_until(predicate, timeout: float, what: str):
@@ -82,66 +91,66 @@ def wait_until(predicate, timeout: float, what: str):
     raise RuntimeError(f"{what} did not happen within {timeout} s")
 
 
-def finalise_under_rpm(rpm: int, latency: float) -> tuple[float, float, int, int]:
+def finalise_under_rpm(platform: Platform, rpm: int, latency: float) -> tuple[float, float, int, int]:
     from apps.approvals.services import review_decide
     from apps.campaigns.models import CampaignJob
     from apps.generations.models import FINISHED, Generation
     from tests.factories import member
 
-    with Platform(concurrency=8, extra_env={"GEMINI_RPM": f"nano-banana-2={rpm}", "GENERATION_RETRY_BASE_SECONDS": "0.5"}) as platform:
-        token, project_id = platform.token_and_project()
-        session = requests.Session()
-        session.headers["Authorization"] = f"Token {token}"
-        base = platform.web_url
-        character, products = library(session, base, project_id, 3)
-        campaign = session.post(f"{base}/api/v1/projects/{project_id}/campaigns/", json={
-            "name": "36 finals", "products": products, "characters": [character],
-            "scenes": ["a city park", "a hill trail"], "formats": ["4:5", "9:16"], "languages": ["de", "fr"],
-            "copy": "Run brighter", "variations": 1,
-            "draft": {"model": "nano-banana", "image_size": "1K"}, "final": {"model": "nano-banana-2", "image_size": "4K"},
-        }).json()
-        url = f"{base}/api/v1/campaigns/{campaign['id']}"
-        from apps.projects.models import Project
+    platform.processes["worker"] = platform.start_worker("worker")
+    token, project_id = platform.token_and_project()
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {token}"
+    base = platform.web_url
+    character, products = library(session, base, project_id, 3)
+    campaign = session.post(f"{base}/api/v1/projects/{project_id}/campaigns/", json={
+        "name": "36 finals", "products": products, "characters": [character],
+        "scenes": ["a city park", "a hill trail"], "formats": ["4:5", "9:16"], "languages": ["de", "fr"],
+        "copy": "Run brighter", "variations": 1,
+        "draft": {"model": "nano-banana", "image_size": "1K"}, "final": {"model": "nano-banana-2", "image_size": "4K"},
+    }).json()
+    url = f"{base}/api/v1/campaigns/{campaign['id']}"
+    from apps.projects.models import Project
 
-        reviewer = member(Project.objects.get(pk=project_id), "reviewer")
+    reviewer = member(Project.objects.get(pk=project_id), "reviewer")
 
-        def finished(stage):
-            rows = list(Generation.objects.filter(campaign_job__cell__campaign_id=campaign["id"], campaign_job__stage=stage).values_list("status", flat=True))
-            return rows and all(status in FINISHED for status in rows)
+    def finished(stage):
+        rows = list(Generation.objects.filter(campaign_job__cell__campaign_id=campaign["id"], campaign_job__stage=stage).values_list("status", flat=True))
+        return rows and all(status in FINISHED for status in rows)
 
-        def approve_all(key):
-            for cell in session.get(f"{url}/").json()["cells"]:
-                ids = [cell["drafts"][0]] if key == "drafts" else [v["asset"] for v in cell["versions"] if v["language"] != "source"]
-                for asset_id in ids:
-                    from apps.assets.models import Asset
+    def approve_all(key):
+        for cell in session.get(f"{url}/").json()["cells"]:
+            ids = [cell["drafts"][0]] if key == "drafts" else [v["asset"] for v in cell["versions"] if v["language"] != "source"]
+            for asset_id in ids:
+                from apps.assets.models import Asset
 
-                    review_decide(user=reviewer, asset=Asset.objects.select_related("project", "generation").get(pk=asset_id), decision="approve")
+                review_decide(user=reviewer, asset=Asset.objects.select_related("project", "generation").get(pk=asset_id), decision="approve")
 
-        session.post(f"{url}/run/", json={"stage": "drafts"}).raise_for_status()
-        wait_until(lambda: finished("drafts"), 300, "drafts")
-        approve_all("drafts")
-        session.post(f"{url}/run/", json={"stage": "localise"}).raise_for_status()
-        wait_until(lambda: finished("localise"), 300, "translations")
-        approve_all("versions")
+    session.post(f"{url}/run/", json={"stage": "drafts"}).raise_for_status()
+    wait_until(lambda: finished("drafts"), 300, "drafts")
+    approve_all("drafts")
+    session.post(f"{url}/run/", json={"stage": "localise"}).raise_for_status()
+    wait_until(lambda: finished("localise"), 300, "translations")
+    approve_all("versions")
 
-        # The emulator again, now holding every model to the limit too.
-        emulator = platform.processes.pop("emulator")
-        emulator.terminate()
-        emulator.wait()
-        port = platform.emulator_url.rsplit(":", 1)[1]
-        platform.processes["emulator"] = start(
-            [sys.executable, "manage.py", "gemini_emulator", "--port", port, "--latency", str(latency), "--rpm", str(rpm)],
-            platform.env, platform.var / "emulator-limited.log", ready=b"emulator on",
-        )
-        started = time.perf_counter()
-        created = session.post(f"{url}/run/", json={"stage": "finalise"}).json()["jobs_created"]
-        wait_until(lambda: finished("finalise"), created * 60 / rpm * 4 + 120, "finals")
-        last = max(Generation.objects.filter(campaign_job__stage="finalise").values_list("finished_at", flat=True))
-        first = min(CampaignJob.objects.filter(stage="finalise").values_list("generation__created_at", flat=True))
-        wall = time.perf_counter() - started
-        succeeded = Generation.objects.filter(campaign_job__stage="finalise", status="succeeded").count()
-        log = requests.get(f"{platform.emulator_url}/_emulator/requests").json()["requests"]
-        return wall, (last - first).total_seconds(), succeeded, sum(call["status"] == 429 for call in log)
+    # The emulator again, now holding every model to the limit too.
+    emulator = platform.processes.pop("emulator")
+    emulator.terminate()
+    emulator.wait()
+    port = platform.emulator_url.rsplit(":", 1)[1]
+    platform.processes["emulator"] = start(
+        [sys.executable, "manage.py", "gemini_emulator", "--port", port, "--latency", str(latency), "--rpm", str(rpm)],
+        platform.env, platform.var / "emulator-limited.log", ready=b"emulator on",
+    )
+    started = time.perf_counter()
+    created = session.post(f"{url}/run/", json={"stage": "finalise"}).json()["jobs_created"]
+    wait_until(lambda: finished("finalise"), created * 60 / rpm * 4 + 120, "finals")
+    last = max(Generation.objects.filter(campaign_job__stage="finalise").values_list("finished_at", flat=True))
+    first = min(CampaignJob.objects.filter(stage="finalise").values_list("generation__created_at", flat=True))
+    wall = time.perf_counter() - started
+    succeeded = Generation.objects.filter(campaign_job__stage="finalise", status="succeeded").count()
+    log = requests.get(f"{platform.emulator_url}/_emulator/requests").json()["requests"]
+    return wall, (last - first).total_seconds(), succeeded, sum(call["status"] == 429 for call in log)
 
 
 def main():
@@ -152,13 +161,17 @@ def main():
     parser.add_argument("--skip-finalise", action="store_true")
     args = parser.parse_args()
 
-    timings = stage_creation(args.cells)
+    env = {"GEMINI_RPM": f"nano-banana-2={args.rpm}", "GENERATION_RETRY_BASE_SECONDS": "0.5"}
+    with Platform(concurrency=8, extra_env=env) as platform:
+        platform.processes.pop("worker").terminate()
+        timings = stage_creation(platform, args.cells)
+        if not args.skip_finalise:
+            wall, in_db, succeeded, throttled = finalise_under_rpm(platform, args.rpm, args.latency)
     print(f"stage of {args.cells} jobs created in one request (SQLite, filesystem broker): "
           f"median {statistics.median(timings):.2f} s, runs {', '.join(f'{t:.2f}' for t in timings)} s (target < 2 s); "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if args.skip_finalise:
         return
-    wall, in_db, succeeded, throttled = finalise_under_rpm(args.rpm, args.latency)
     minimum = 35 * 60 / args.rpm + args.latency
     print(f"finalise of 36 finals at 4K under {args.rpm} RPM (emulator latency {args.latency} s): {succeeded}/36 succeeded, "
           f"429s seen {throttled}")

@@ -101,6 +101,8 @@ def test_outsiders_get_404_and_viewers_may_not_create_or_run(api, editor, viewer
     assert api(outsider).get(f"/api/v1/campaigns/{campaign_id}/").status_code == 404
     assert run(api, outsider, campaign_id, "drafts").status_code == 404
     assert api(outsider).get(f"/api/v1/campaigns/{campaign_id}/export/").status_code == 404
+    cell_id = Campaign.objects.get().cells.get().pk
+    assert api(outsider).post(f"/api/v1/campaigns/{campaign_id}/cells/{cell_id}/choose/", {"asset": str(cell_id)}, format="json").status_code == 404
     assert create(api, viewer, project, campaign_body(character, products)).status_code == 403
     assert run(api, viewer, campaign_id, "drafts").status_code == 403
     assert api(viewer).get(f"/api/v1/campaigns/{campaign_id}/").status_code == 200

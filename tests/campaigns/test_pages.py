@@ -86,3 +86,14 @@ def test_grid_run_decide_and_choose_on_the_pages(client, api, editor, reviewer, 
 
     home = client.get(f"/projects/{project.pk}/")
     assert b"Spring run" in home.content and b"0 of 2 finals" in home.content
+
+
+def test_outsiders_get_404_on_campaign_pages(client, api, editor, outsider, project):
+    character, products = library(project)
+    campaign_id = api(editor).post(f"/api/v1/projects/{project.id}/campaigns/", campaign_body(character, products), format="json").json()["id"]
+    cell = Campaign.objects.get().cells.get()
+    client.force_login(outsider)
+    assert client.get(f"/campaigns/{campaign_id}/").status_code == 404
+    assert client.get(f"/campaigns/{campaign_id}/cells/{cell.pk}/").status_code == 404
+    assert client.post(f"/campaigns/{campaign_id}/run/", {"stage": "drafts"}).status_code == 404
+    assert client.get(f"/projects/{project.pk}/campaigns/new/").status_code == 404
