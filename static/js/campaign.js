@@ -29,6 +29,12 @@
   };
   const position = (tile) => ({ row: Number(tile.dataset.row), col: Number(tile.dataset.col) });
   const next = ({ row, col }) => (tileAt(row, col + 1) ? { row, col: col + 1 } : { row: row + 1, col: 0 });
+  // After a decision, the next image still waiting for one (in reading order), else the next square.
+  const nextPending = (tile) => {
+    const tiles = [...document.querySelectorAll("#grid .ctile")];
+    const after = tiles.slice(tiles.indexOf(tile) + 1).find((t) => t.dataset.review === "pending");
+    return after ? position(after) : next(position(tile));
+  };
 
   const replaceBoard = (html, refocus) => {
     const holder = document.createElement("div");
@@ -44,6 +50,11 @@
 
   // Decisions go out one after another (keys may come faster than answers); focus moves on at once.
   let queue = Promise.resolve();
+  let saving = 0;
+  const showSaving = () => {
+    const status = document.getElementById("decision-status");
+    if (status) status.textContent = saving ? `Saving ${saving} decision${saving === 1 ? "" : "s"}…` : "All decisions saved.";
+  };
   function decide(tile, decision) {
     const comment = document.getElementById("grid-comment");
     if (decision !== "approve" && comment && !comment.value.trim()) { comment.focus(); return; }
@@ -53,12 +64,20 @@
     body.append("comment", comment ? comment.value : "");
     const here = position(tile);
     const url = board().dataset.decideUrl, csrf = board().dataset.csrf;
-    const ahead = next(here);
+    const ahead = nextPending(tile);
+    tile.dataset.review = "decided";  // until the refreshed board says how it stands
     focusTile(ahead.row, ahead.col);
     if (comment && decision !== "approve") comment.value = "";
+    saving += 1;
+    showSaving();
     queue = queue.then(async () => {
-      const response = await fetch(url, { method: "POST", body, headers: { "X-CSRFToken": csrf }, credentials: "same-origin" });
-      replaceBoard(await response.text(), response.ok ? last : here);
+      try {
+        const response = await fetch(url, { method: "POST", body, headers: { "X-CSRFToken": csrf }, credentials: "same-origin" });
+        replaceBoard(await response.text(), response.ok ? last : here);
+      } finally {
+        saving -= 1;
+        showSaving();
+      }
     });
   }
 

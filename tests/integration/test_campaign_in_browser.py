@@ -1,9 +1,14 @@
 """A campaign on the pages, in a real browser with a real worker and the emulator: an editor fills
 the empty form and runs the stages, a reviewer works the grid by keyboard, the editor downloads
-the export. Prints the number of user actions it took (clicks, key presses, fields filled)."""
+the export. Prints the number of user actions it took (clicks, key presses, fields filled).
+
+CI runs a small campaign (2 cells, 1 language, one version rejected). CAMPAIGN_BROWSER_SIZE=full
+runs the 36-final campaign of the issue (3 products x 2 scenes x 2 formats x source + 2 languages)
+at 4K, for the figure the closing note quotes."""
 
 import hashlib
 import json
+import os
 import re
 import zipfile
 
@@ -15,9 +20,17 @@ from tests.factories import LibraryEntryFactory, ProjectFactory, reference_image
 
 pytestmark = pytest.mark.integration
 
+SIZES = {
+    "small": {"products": 1, "scenes": ["morning run in a city park"], "formats": ["4:5", "9:16"], "languages": ["German"],
+              "final_size": "2K", "reject_one": True},
+    "full": {"products": 3, "scenes": ["morning run in a city park", "sunset trail in the hills"], "formats": ["4:5", "9:16"],
+             "languages": ["German", "French"], "final_size": "4K", "reject_one": False},
+}
+PENDING = '#grid .ctile[data-review="pending"]'
+
 
 class Actions:
-    """Counts what a person does: every click, key press and field filled goes through here."""
+    """Counts what a person does: every click, key press, field filled and page opened goes through here."""
 
     def __init__(self):
         self.count = 0
@@ -30,18 +43,18 @@ class Actions:
         self.count += 1
         locator.fill(text)
 
-    def press(self, page, key):
-        self.count += 1
-        page.keyboard.press(key)
-
     def select(self, locator, value):
         self.count += 1
         locator.select_option(value)
 
     def focus(self, locator):
-        """Reaching a tile (a click or a Tab in real use)."""
+        """Reaching a square of the grid (a click or a Tab in real use)."""
         self.count += 1
         locator.focus()
+
+    def press(self, page, key):
+        self.count += 1
+        page.keyboard.press(key)
 
     def goto(self, page, url):
         self.count += 1
@@ -56,18 +69,22 @@ def log_in(page, username):
     expect(page.get_by_role("heading", name="Your projects")).to_be_visible()
 
 
-def tile(page, col):
-    return page.locator(f'#grid .ctile[data-row="0"][data-col="{col}"]')
+def tile(page, col, row=0):
+    return page.locator(f'#grid .ctile[data-row="{row}"][data-col="{col}"]')
 
 
 def test_a_campaign_from_empty_form_to_export_on_the_pages(browser_page, chromium, live_server, person, worker, upstream, tmp_path):
+    size = SIZES[os.environ.get("CAMPAIGN_BROWSER_SIZE", "small")]
     project = ProjectFactory(name="Trail Co", brief="Bright, optimistic.")
     person(project, "editor", "erin")
     person(project, "reviewer", "rita")
     character = LibraryEntryFactory(project=project, kind=EntryKind.CHARACTER, name="Mia", description="a runner")
     reference_image(character, colour=(200, 40, 40))
-    product = LibraryEntryFactory(project=project, kind=EntryKind.OBJECT, name="Trail One", description="a teal shoe")
-    reference_image(product, colour=(20, 160, 160))
+    names = ["Trail One", "Road Two", "Track Three"][: size["products"]]
+    for i, name in enumerate(names):
+        reference_image(LibraryEntryFactory(project=project, kind=EntryKind.OBJECT, name=name, description="a shoe"), colour=(20, 60 * i, 160))
+    cells = len(names) * len(size["scenes"]) * len(size["formats"])
+    versions = cells * (1 + len(size["languages"]))
 
     editor = browser_page
     reviewer = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}).new_page()
@@ -81,67 +98,70 @@ def test_a_campaign_from_empty_form_to_export_on_the_pages(browser_page, chromiu
 
     # The empty form, with its live summary.
     me.fill(editor.get_by_label("Name", exact=True), "Spring run")
-    me.click(editor.locator("label", has_text="Trail One"))
-    me.click(editor.locator("label", has_text="Mia"))
-    me.fill(editor.get_by_label("Scenes", exact=True), "morning run in a city park")
-    me.click(editor.locator(".shape-tile", has_text="4:5"))
-    me.click(editor.locator(".shape-tile", has_text="9:16"))
-    me.click(editor.locator(".language label", has_text="German"))
+    for name in names:
+        me.click(editor.locator(".picker label", has_text=name))
+    me.click(editor.locator(".picker label", has_text="Mia"))
+    me.fill(editor.get_by_label("Scenes", exact=True), "\n".join(size["scenes"]))
+    for ratio in size["formats"]:
+        me.click(editor.locator(".shape-tile", has_text=ratio))
+    for language in size["languages"]:
+        me.click(editor.locator(".language label", has_text=language))
     me.fill(editor.get_by_label("Headline copy"), "Run brighter")
-    me.select(editor.get_by_label("Final size"), "2K")
-    expect(editor.locator("#summary-cells")).to_have_text("2")
-    expect(editor.locator("#summary-drafts")).to_have_text("4")
-    expect(editor.locator("#summary-finalise")).to_have_text("4")
+    if size["final_size"] != "4K":
+        me.select(editor.get_by_label("Final size"), size["final_size"])
+    expect(editor.locator("#summary-cells")).to_have_text(str(cells))
+    expect(editor.locator("#summary-drafts")).to_have_text(str(cells * 2))
+    expect(editor.locator("#summary-finalise")).to_have_text(str(versions))
     me.click(editor.get_by_role("button", name="Create campaign"))
     expect(editor.get_by_role("heading", name="Spring run")).to_be_visible()
     campaign_url = editor.url
 
     def run_stage(name, jobs):
+        editor.reload()
         me.click(editor.get_by_role("button", name=re.compile(f"Run {name}: {jobs} job")))
         me.count += 1  # accepting the confirmation
         expect(editor.get_by_text(re.compile(f"{name.capitalize()}: {jobs} jobs created"))).to_be_visible()
-        expect(editor.locator("#progress-note")).to_have_count(0, timeout=60_000)  # the page updated itself to the end
+        expect(editor.locator("#progress-note")).to_have_count(0, timeout=240_000)  # the page updated itself to the end
 
-    run_stage("drafts", 2)
-    assert confirms == ["Drafts: create 2 jobs, about $0.18?"]
+    def approve_what_waits(expected):
+        """One key per image: after each decision the focus moves to the next image waiting for one."""
+        me.goto(reviewer, campaign_url)
+        expect(reviewer.locator(PENDING)).to_have_count(expected)
+        me.focus(reviewer.locator(PENDING).first)
+        while reviewer.evaluate("document.activeElement.dataset.review === 'pending'"):
+            me.press(reviewer, "a")
+        expect(reviewer.locator("#decision-status")).to_have_text("All decisions saved.", timeout=60_000)
+        expect(reviewer.locator(PENDING)).to_have_count(0)
 
-    # The reviewer picks the first cell's draft side by side, and approves the other's by keyboard.
+    run_stage("drafts", cells)
+    assert confirms[0].startswith(f"Drafts: create {cells} jobs, about $")
+    # The reviewer compares the first cell's two variations side by side and picks the second.
     me.goto(reviewer, campaign_url)
     me.focus(tile(reviewer, 0))
     me.press(reviewer, "Enter")
     expect(reviewer.locator(".variation")).to_have_count(2)
     me.click(reviewer.get_by_role("button", name="Choose this one").nth(1))
     expect(reviewer.get_by_text("Chosen.")).to_be_visible()
-    me.focus(tile(reviewer, 0))
-    me.press(reviewer, "a")
-    expect(tile(reviewer, 1)).to_be_focused()
-    me.press(reviewer, "ArrowRight")
-    me.press(reviewer, "a")
-    expect(reviewer.locator("#grid .badge.approved")).to_have_count(2)
+    approve_what_waits(cells)  # approving a draft in a cell with none chosen makes it the chosen one
+    expect(reviewer.locator("#grid .badge.approved")).to_have_count(cells)
 
-    editor.reload()
-    run_stage("localise", 2)
-    me.goto(reviewer, campaign_url)
-    me.focus(tile(reviewer, 1))
-    me.press(reviewer, "a")  # the German version of the first cell
-    expect(tile(reviewer, 2)).to_be_focused()
-    me.press(reviewer, "ArrowRight")
-    # A rejection needs a comment: the key moves to the comment box, Esc comes back.
-    me.press(reviewer, "r")
-    expect(reviewer.locator("#grid-comment")).to_be_focused()
-    me.fill(reviewer.locator("#grid-comment"), "The headline is cut off")
-    me.press(reviewer, "Escape")
-    me.press(reviewer, "r")
-    expect(reviewer.locator("#grid .badge.rejected")).to_have_count(1)
+    run_stage("localise", versions - cells)
+    if size["reject_one"]:
+        # A rejection needs a comment: the key moves to the comment box, Esc comes back.
+        me.goto(reviewer, campaign_url)
+        me.focus(reviewer.locator(PENDING).last)
+        me.press(reviewer, "r")
+        expect(reviewer.locator("#grid-comment")).to_be_focused()
+        me.fill(reviewer.locator("#grid-comment"), "The headline is cut off")
+        me.press(reviewer, "Escape")
+        me.press(reviewer, "r")
+        expect(reviewer.locator("#decision-status")).to_have_text("All decisions saved.")
+        expect(reviewer.locator("#grid .badge.rejected")).to_have_count(1)
+    rejected = 1 if size["reject_one"] else 0
+    approve_what_waits(versions - cells - rejected)
 
-    editor.reload()
-    run_stage("finalise", 3)  # not the rejected German version of the second cell
-    me.goto(reviewer, campaign_url)
-    expect(reviewer.locator("#grid .ctile", has_text="final")).to_have_count(3)
-    me.focus(tile(reviewer, 0))
-    for _ in range(3):
-        me.press(reviewer, "a")
-    expect(reviewer.locator("#grid .badge.approved")).to_have_count(3)
+    run_stage("finalise", versions - rejected)  # never the rejected version
+    approve_what_waits(versions - rejected)
 
     editor.reload()
     with editor.expect_download() as download:
@@ -150,9 +170,12 @@ def test_a_campaign_from_empty_form_to_export_on_the_pages(browser_page, chromiu
     download.value.save_as(path)
     archive = zipfile.ZipFile(path)
     manifest = json.loads(archive.read("manifest.json"))
-    assert sorted(entry["file"] for entry in manifest["assets"]) == [
-        "de/4x5/trail-one-1.png", "source/4x5/trail-one-1.png", "source/9x16/trail-one-1.png",
-    ]
+    assert len(manifest["assets"]) == versions - rejected
+    if size["reject_one"]:
+        assert sorted(entry["file"] for entry in manifest["assets"]) == [
+            "de/4x5/trail-one-1.png", "source/4x5/trail-one-1.png", "source/9x16/trail-one-1.png",
+        ]
     for entry in manifest["assets"]:
         assert hashlib.sha256(archive.read(entry["file"])).hexdigest() == entry["sha256"]
-    print(f"\nuser actions from an empty campaign form to the downloaded export (2 cells, 1 language, 3 finals): {me.count}")
+    print(f"\nuser actions from an empty campaign form to the downloaded export "
+          f"({cells} cells, {len(size['languages'])} languages, {versions - rejected} finals): {me.count}")
