@@ -6,8 +6,8 @@ import uuid
 from django import forms
 
 from apps.approvals.forms import DecisionForm
-from apps.campaigns.models import Stage
-from apps.campaigns.services import COPY_MAX_CHARS, DRAFT_DEFAULTS, FINAL_DEFAULTS, CampaignInput
+from apps.campaigns.models import COPY_MAX_CHARS, NAME_MAX_CHARS, Stage
+from apps.campaigns.services import DRAFT_DEFAULTS, FINAL_DEFAULTS, CampaignInput
 from apps.gemini import catalogue
 
 MODEL_CHOICES = [(m.alias, m.label) for m in catalogue.MODELS]
@@ -27,7 +27,7 @@ def form_field_for(rule_field: str | None) -> str | None:
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=NAME_MAX_CHARS)
     products = forms.TypedMultipleChoiceField(coerce=uuid.UUID, help_text="Each product gets its own row of images.")
     characters = forms.TypedMultipleChoiceField(coerce=uuid.UUID, required=False, help_text="In every image.")
     scenes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="One scene per line, e.g. “morning run in a city park”.")
@@ -78,3 +78,25 @@ class GridDecisionForm(DecisionForm):
     """A review decision on one asset of the grid."""
 
     asset = forms.UUIDField()
+
+
+def summary_figures(data) -> dict:
+    """What a half-filled form would make: cells and each stage's size and estimate. Lenient by
+    design (it runs on every key press); the real checks run when the form is sent."""
+    from apps.campaigns.selectors import stage_sizes
+
+    cells = len(data.getlist("products")) * len([s for s in data.get("scenes", "").splitlines() if s.strip()]) * len(data.getlist("formats"))
+    try:
+        variations = min(max(int(data.get("variations") or 1), 1), catalogue.MAX_VARIATIONS)
+    except ValueError:
+        variations = 1
+    chosen = {}
+    for stage, defaults in (("draft", DRAFT_DEFAULTS), ("final", FINAL_DEFAULTS)):
+        model = catalogue.get_model(data.get(f"{stage}_model") or "") or catalogue.get_model(defaults["model"])
+        size = data.get(f"{stage}_size")
+        chosen[stage] = (model.alias, size if size in model.sizes else model.default_size)
+    sizes = stage_sizes(
+        cells=cells, variations=variations, languages=len(data.getlist("languages")),
+        draft_model=chosen["draft"][0], draft_size=chosen["draft"][1], final_model=chosen["final"][0], final_size=chosen["final"][1],
+    )
+    return {"cells": cells, "sizes": sizes, "total": sum(size.estimate_usd for size in sizes)}

@@ -14,6 +14,12 @@ from apps.projects.models import Project
 # The "language" of a cell's chosen draft itself: the version in the source copy.
 SOURCE = "source"
 
+NAME_MAX_CHARS = 200
+MAX_PRODUCTS = 20
+MAX_SCENES = 20
+SCENE_MAX_CHARS = 500
+COPY_MAX_CHARS = 300
+
 
 class Stage(models.TextChoices):
     DRAFTS = "drafts", "Drafts"
@@ -24,13 +30,13 @@ class Stage(models.TextChoices):
 class Campaign(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="campaigns")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=NAME_MAX_CHARS)
     products = models.ManyToManyField("library.LibraryEntry", related_name="campaigns_as_product")
     characters = models.ManyToManyField("library.LibraryEntry", related_name="campaigns_as_character", blank=True)
     scenes = models.JSONField(default=list, help_text="Scene descriptions; a scene's number is its place here, from 1.")
     formats = models.JSONField(default=list, help_text="Aspect ratios.")
     languages = models.JSONField(default=list, help_text="Target language codes beyond the source copy.")
-    copy = models.CharField(max_length=300, blank=True, help_text="Headline rendered in the image.")
+    copy = models.CharField(max_length=COPY_MAX_CHARS, blank=True, help_text="Headline rendered in the image.")
     copy_by_language = models.JSONField(default=dict, blank=True, help_text="{code: exact text} rendered verbatim.")
     variations = models.PositiveSmallIntegerField(default=1)
     draft_model = models.CharField(max_length=80)

@@ -315,7 +315,7 @@ def campaign_progress(*, project) -> list[Progress]:
     return [
         Progress(
             campaign=c, cells=c.cell_count, finals_expected=c.cell_count * (len(c.languages) + 1),
-            finals_made=figures.get(c.pk, {}).get("finals", 0), in_flight=figures.get(c.pk, {}).get("busy", 0),
+            finals_made=min(figures.get(c.pk, {}).get("finals", 0), c.cell_count * (len(c.languages) + 1)), in_flight=figures.get(c.pk, {}).get("busy", 0),
         )
         for c in campaigns
     ]

@@ -15,21 +15,33 @@ from rest_framework.exceptions import PermissionDenied
 from apps.approvals import policy as review_policy
 from apps.assets.models import Asset, ReviewStatus
 from apps.campaigns import selectors
-from apps.campaigns.models import SOURCE, Campaign, CampaignJob, Cell, Stage, StageRun
+from apps.campaigns.models import (
+    COPY_MAX_CHARS,
+    MAX_PRODUCTS,
+    MAX_SCENES,
+    SCENE_MAX_CHARS,
+    SOURCE,
+    Campaign,
+    CampaignJob,
+    Cell,
+    Stage,
+    StageRun,
+)
 from apps.core.exceptions import ValidationFailed
 from apps.gemini import catalogue
 from apps.gemini.checks import check_image_settings
 from apps.generations.models import Generation, Kind
-from apps.generations.services import MAX_JOBS_PER_BATCH, UPSCALE_SIZES, GenerationInput, generations_create_many
+from apps.generations.services import (
+    MAX_JOBS_PER_BATCH,
+    UPSCALE_SIZES,
+    GenerationInput,
+    generations_create_many,
+)
 from apps.library.models import EntryKind, LibraryEntry
 from apps.projects import policy as project_policy
 from apps.projects.models import Project
 from apps.webhooks.services import event_emit
 
-MAX_PRODUCTS = 20
-MAX_SCENES = 20
-SCENE_MAX_CHARS = 500
-COPY_MAX_CHARS = 300
 DRAFT_DEFAULTS = {"model": catalogue.DEFAULT_MODEL, "image_size": "512"}
 FINAL_DEFAULTS = {"model": catalogue.DEFAULT_MODEL, "image_size": "4K"}
 

@@ -10,11 +10,16 @@ from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 from apps.approvals import services as review_services
 from apps.assets.models import Asset
 from apps.campaigns import selectors, services
-from apps.campaigns.forms import CampaignForm, GridDecisionForm, StageForm, form_field_for
+from apps.campaigns.forms import (
+    CampaignForm,
+    GridDecisionForm,
+    StageForm,
+    form_field_for,
+    summary_figures,
+)
 from apps.campaigns.models import SOURCE, Cell
 from apps.core.exceptions import ApplicationError
 from apps.core.pages import page, project_page, rights_for
-from apps.gemini import catalogue
 from apps.library import selectors as library_selectors
 from apps.library.models import EntryKind
 from apps.projects import policy
@@ -60,25 +65,9 @@ def campaign_new(request, project_id):
 def campaign_summary(request, project_id):
     """The live summary beside the form: cells, drafts, translations, finals and each stage's estimate,
     from the same figures the API answers with."""
-    project, _ = project_page(request, project_id)
-    post = request.POST
-    cells = len(post.getlist("products")) * len([s for s in post.get("scenes", "").splitlines() if s.strip()]) * len(post.getlist("formats"))
-    try:
-        variations = min(max(int(post.get("variations") or 1), 1), catalogue.MAX_VARIATIONS)
-    except ValueError:
-        variations = 1
-    models = {m.alias for m in catalogue.MODELS}
-    draft_model = post.get("draft_model") if post.get("draft_model") in models else catalogue.DEFAULT_MODEL
-    final_model = post.get("final_model") if post.get("final_model") in models else catalogue.DEFAULT_MODEL
-    draft_size = post.get("draft_size") if post.get("draft_size") in catalogue.get_model(draft_model).sizes else catalogue.get_model(draft_model).default_size
-    final_size = post.get("final_size") if post.get("final_size") in catalogue.get_model(final_model).sizes else catalogue.get_model(final_model).default_size
-    sizes = selectors.stage_sizes(
-        cells=cells, variations=variations, languages=len(post.getlist("languages")),
-        draft_model=draft_model, draft_size=draft_size, final_model=final_model, final_size=final_size,
-    )
-    return render(request, "campaigns/_summary.html", {
-        "cells": cells, "sizes": sizes, "total": sum(size.estimate_usd for size in sizes), "max_jobs": services.MAX_JOBS_PER_BATCH,
-    })
+    project_page(request, project_id)
+    figures = summary_figures(request.POST)
+    return render(request, "campaigns/_summary.html", {**figures, "max_jobs": services.MAX_JOBS_PER_BATCH})
 
 
 STAGE_ROWS = (

@@ -68,9 +68,11 @@ def test_a_36_final_campaign_over_rest(rest, rest_as, worker, upstream):
     assert all(len(cell["drafts"]) == 2 for cell in cells)
     # The reviewer picks one cell's second variation and approves the first variation of the rest.
     assert reviewer.post(f"{url}/cells/{cells[0]['id']}/choose/", {"asset": cells[0]["drafts"][1]}).status_code == 200
-    approve = lambda asset, decision="approve": reviewer.post(  # noqa: E731
-        f"/api/v1/assets/{asset}/reviews/", {"decision": decision, "comment": "" if decision == "approve" else "wrong shoe"}
-    )
+
+    def approve(asset, decision="approve"):
+        comment = "" if decision == "approve" else "wrong shoe"
+        return reviewer.post(f"/api/v1/assets/{asset}/reviews/", {"decision": decision, "comment": comment})
+
     for cell in cells:
         assert approve(cell["drafts"][1] if cell is cells[0] else cell["drafts"][0]).status_code == 201
 

@@ -1,7 +1,17 @@
 from rest_framework import serializers
 
-from apps.campaigns.models import SOURCE, Campaign, Stage
-from apps.campaigns.services import COPY_MAX_CHARS, DRAFT_DEFAULTS, FINAL_DEFAULTS, MAX_PRODUCTS, MAX_SCENES, SCENE_MAX_CHARS, CampaignInput
+from apps.assets.models import ReviewStatus
+from apps.campaigns.models import (
+    COPY_MAX_CHARS,
+    MAX_PRODUCTS,
+    MAX_SCENES,
+    NAME_MAX_CHARS,
+    SCENE_MAX_CHARS,
+    SOURCE,
+    Campaign,
+    Stage,
+)
+from apps.campaigns.services import DRAFT_DEFAULTS, FINAL_DEFAULTS, CampaignInput
 from apps.core.serializers import StrictInputSerializer
 from apps.gemini import catalogue
 
@@ -17,7 +27,7 @@ class FinalSettingsSerializer(StrictInputSerializer):
 
 
 class CampaignInputSerializer(StrictInputSerializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=NAME_MAX_CHARS)
     products = serializers.ListField(child=serializers.UUIDField(), max_length=MAX_PRODUCTS, help_text="Library object ids.")
     characters = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50)
     scenes = serializers.ListField(child=serializers.CharField(max_length=SCENE_MAX_CHARS), max_length=MAX_SCENES)
@@ -143,6 +153,6 @@ class ChooseInputSerializer(StrictInputSerializer):
 
 class ExportFilterSerializer(serializers.Serializer):
     review_status = serializers.ChoiceField(
-        choices=["approved", "pending", "rejected", "changes_requested", "all"], default="approved",
+        choices=[*ReviewStatus.values, "all"], default="approved",
         help_text="Which finals go in: approved by default, `all` for every final.",
     )
