@@ -323,12 +323,13 @@ def stage_run_settle(*, generation_id) -> bool:
     if job is None:
         return False
     run = job.stage_run
-    statuses = list(Generation.objects.filter(campaign_job__stage_run=run).values_list("status", flat=True))
-    if any(status in selectors.IN_FLIGHT for status in statuses):
+    jobs = Generation.objects.filter(campaign_job__stage_run=run)
+    if run.finished_at is not None or jobs.filter(status__in=selectors.IN_FLIGHT).exists():
         return False
     with transaction.atomic():
         if not StageRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=timezone.now()):
             return False
+        statuses = list(jobs.values_list("status", flat=True))
         counts = {status: statuses.count(status) for status in sorted(set(statuses))}
         event_emit(
             project=run.campaign.project,
