@@ -193,3 +193,18 @@ def test_whole_flow_inline(api, editor, reviewer, project, upstream, run_tasks_i
     finished = WebhookDelivery.objects.filter(event="campaign.stage_finished").order_by("created_at")
     assert [d.payload["data"]["stage"] for d in finished] == ["drafts", "localise", "finalise", "localise"]
     assert CampaignJob.objects.count() == 8
+
+
+def test_campaign_detail_queries_do_not_grow_with_cells(api, editor, project):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    character, products = library(project, products=3)
+    counts = []
+    for body in (campaign_body(character, products[:1]), campaign_body(character, products, scenes=["a", "b", "c"], formats=["4:5", "9:16"])):
+        campaign_id = create(api, editor, project, body).json()["id"]
+        run(api, editor, campaign_id, "drafts")  # jobs stay queued: no worker here
+        with CaptureQueriesContext(connection) as queries:
+            assert api(editor).get(f"/api/v1/campaigns/{campaign_id}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
