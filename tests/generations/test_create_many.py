@@ -6,7 +6,11 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.core.exceptions import ValidationFailed
 from apps.generations.models import Generation, GenerationReference, GenerationSource
-from apps.generations.services import MAX_JOBS_PER_BATCH, GenerationInput, generations_create_many
+from apps.generations.services import (
+    MAX_JOBS_PER_BATCH,
+    GenerationInput,
+    generations_create_many,
+)
 from apps.library.models import EntryKind
 from tests.factories import LibraryEntryFactory, reference_image, stored_asset
 
