@@ -1,8 +1,10 @@
 """A zip of a campaign's finals laid out for delivery, `{language}/{format}/{product}-{scene}.png`,
-with a manifest giving each file's campaign coordinates beside the provenance the project export has."""
+with a manifest giving each file's campaign coordinates beside the provenance the project export has
+(the files are the copies carrying Content Credentials; `file_sha256` is theirs, `sha256` the original's)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import zipfile
@@ -13,6 +15,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.assets.credentials import credentialed_file, credentials_manifest_fields
 from apps.assets.exports import _manifest_entry
 from apps.assets.models import Asset, AssetLink
 from apps.campaigns import selectors
@@ -53,10 +56,14 @@ def campaign_export_zip(*, campaign: Campaign, review_status: str | None = "appr
                 language=version.language, aspect_ratio=cell.aspect_ratio, product_name=cell.product.name,
                 scene_number=cell.scene_index + 1, extension=asset.file.name.rsplit(".", 1)[-1],
             )
-            with default_storage.open(asset.file.name, "rb") as source, archive.open(name, "w") as target:
+            # As in the project export: the file is the copy carrying Content Credentials.
+            credentialed = credentialed_file(asset)
+            digest = hashlib.sha256()
+            with default_storage.open(credentialed.file.name, "rb") as source, archive.open(name, "w") as target:
                 while chunk := source.read(1024 * 1024):
                     target.write(chunk)
-            entry = _manifest_entry(asset, name)
+                    digest.update(chunk)
+            entry = {**_manifest_entry(asset, name), **credentials_manifest_fields(credentialed, digest.hexdigest())}
             entry["campaign"] = {
                 "cell": str(cell.pk),
                 "product": {"id": str(cell.product_id), "name": cell.product.name},

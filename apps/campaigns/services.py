@@ -28,12 +28,11 @@ from apps.campaigns.models import (
     StageRun,
 )
 from apps.core.exceptions import ValidationFailed
-from apps.gemini import catalogue
+from apps.gemini import catalogue, kinds
 from apps.gemini.checks import check_image_settings
 from apps.generations.models import Generation, Kind
 from apps.generations.services import (
     MAX_JOBS_PER_BATCH,
-    UPSCALE_SIZES,
     GenerationInput,
     generations_create_many,
 )
@@ -88,7 +87,7 @@ def _check_settings(data: CampaignInput, characters, products) -> None:
     for name, chosen, extra in (("draft", data.draft, 0), ("final", data.final, 1)):
         for ratio in data.formats:
             try:
-                job = check_image_settings(
+                check_image_settings(
                     model=chosen.get("model"), aspect_ratio=ratio, image_size=chosen.get("image_size"),
                     thinking_level=None, input_images=character_images + images_per_product + extra,
                 )
@@ -97,16 +96,11 @@ def _check_settings(data: CampaignInput, characters, products) -> None:
                 if refusal.field == "source_assets":
                     where = "characters"
                 raise ValidationFailed(f"{name}: {refusal.message}", field=where, details=refusal.details) from None
-            if len(characters) > job.model.references.max_characters:
-                limit = job.model.references.max_characters
-                raise ValidationFailed(
-                    f"{job.model.label} takes at most {limit} characters per job; got {len(characters)}.",
-                    field="characters", details={"limit": limit, "value": len(characters)},
-                )
-    if data.final.get("image_size") not in UPSCALE_SIZES:
+    final_sizes = kinds.get_kind(Kind.UPSCALE).sizes
+    if data.final.get("image_size") not in final_sizes:
         raise ValidationFailed(
-            f"Finals render at {' or '.join(UPSCALE_SIZES)}; got {data.final.get('image_size')!r}.",
-            field="final.image_size", details={"allowed": list(UPSCALE_SIZES)},
+            f"Finals render at {' or '.join(final_sizes)}; got {data.final.get('image_size')!r}.",
+            field="final.image_size", details={"allowed": list(final_sizes)},
         )
 
 

@@ -186,9 +186,14 @@ def test_whole_flow_inline(api, editor, reviewer, project, upstream, run_tasks_i
     names = sorted(entry["file"] for entry in manifest["assets"])
     assert names == ["de/4x5/trail-shoe-1-1.png", "source/4x5/trail-shoe-1-1.png", "source/4x5/trail-shoe-2-1.png"]
     for entry in manifest["assets"]:
-        assert hashlib.sha256(archive.read(entry["file"])).hexdigest() == entry["sha256"]
+        assert hashlib.sha256(archive.read(entry["file"])).hexdigest() == entry["file_sha256"] and entry["content_credentials"]
         assert entry["campaign"]["format"] == "4:5" and entry["generation"]["kind"] == "upscale"
         assert entry["generation"]["references"]
+
+    final = manifest["assets"][0]
+    credentials = api(editor).get(f"/api/v1/assets/{final['id']}/credentials/").json()
+    where = credentials["platform"]["campaign"]
+    assert (where["campaign"], where["cell"], where["language"]) == (campaign_id, final["campaign"]["cell"], final["campaign"]["language"])
 
     finished = WebhookDelivery.objects.filter(event="campaign.stage_finished").order_by("created_at")
     assert [d.payload["data"]["stage"] for d in finished] == ["drafts", "localise", "finalise", "localise"]

@@ -118,7 +118,7 @@ def test_a_36_final_campaign_over_rest(rest, rest_as, worker, upstream):
     stages = rest.get(f"{url}/").json()["stages"]
     assert stages["finalise"]["succeeded"] == 36 and stages["finalise"]["approved"] == 36
 
-    export = rest.get(f"{url}/export/")
+    export = rest.session.get(f"{rest.base_url}{url}/export/", timeout=600)  # signs 36 4K files with Content Credentials
     assert export.status_code == 200 and export.headers["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(export.content))
     manifest = json.loads(archive.read("manifest.json"))
@@ -126,6 +126,6 @@ def test_a_36_final_campaign_over_rest(rest, rest_as, worker, upstream):
     assert {entry["file"] for entry in manifest["assets"]} == set(archive.namelist()) - {"manifest.json"}
     assert "fr/9x16/track-three-2.png" in archive.namelist()
     for entry in manifest["assets"]:
-        assert hashlib.sha256(archive.read(entry["file"])).hexdigest() == entry["sha256"]
+        assert hashlib.sha256(archive.read(entry["file"])).hexdigest() == entry["file_sha256"] and entry["content_credentials"]
         assert entry["campaign"]["language"] == entry["file"].split("/")[0]
     receiver.shutdown()

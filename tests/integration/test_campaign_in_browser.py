@@ -164,7 +164,7 @@ def test_a_campaign_from_empty_form_to_export_on_the_pages(browser_page, chromiu
     approve_what_waits(versions - rejected)
 
     editor.reload()
-    with editor.expect_download() as download:
+    with editor.expect_download(timeout=600_000) as download:  # the finals are signed with Content Credentials
         me.click(editor.get_by_role("link", name="Download approved finals (zip)"))
     path = tmp_path / "export.zip"
     download.value.save_as(path)
@@ -176,6 +176,6 @@ def test_a_campaign_from_empty_form_to_export_on_the_pages(browser_page, chromiu
             "de/4x5/trail-one-1.png", "source/4x5/trail-one-1.png", "source/9x16/trail-one-1.png",
         ]
     for entry in manifest["assets"]:
-        assert hashlib.sha256(archive.read(entry["file"])).hexdigest() == entry["sha256"]
+        assert hashlib.sha256(archive.read(entry["file"])).hexdigest() == entry["file_sha256"] and entry["content_credentials"]
     print(f"\nuser actions from an empty campaign form to the downloaded export "
           f"({cells} cells, {len(size['languages'])} languages, {versions - rejected} finals): {me.count}")
