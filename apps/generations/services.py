@@ -158,7 +158,9 @@ class _Lookups:
         self._references: dict = {}
 
     def sources(self, ids: list) -> list:
-        if ids and len(set(ids)) == len(ids) and all(pk in self.sources_by_id for pk in ids):
+        if not ids:
+            return []
+        if len(set(ids)) == len(ids) and all(pk in self.sources_by_id for pk in ids):
             return [self.sources_by_id[pk] for pk in ids]
         return _load_project_rows(Asset.objects.select_related("generation"), ids, self.project, "source_assets", "asset")
 
