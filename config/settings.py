@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.generations",
     "apps.approvals",
     "apps.webhooks",
+    "apps.campaigns",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("apps.assets.api.urls")),
     path("", include("apps.approvals.api.urls")),
     path("", include("apps.webhooks.api.urls")),
+    path("", include("apps.campaigns.api.urls")),
 ]
 
 pages = [
@@ -27,6 +28,7 @@ pages = [
     path("", include("apps.generations.urls")),
     path("", include("apps.assets.urls")),
     path("", include("apps.approvals.urls")),
+    path("", include("apps.campaigns.urls")),
 ]
 
 urlpatterns = pages + [
