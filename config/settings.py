@@ -243,6 +243,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generations.recover_stale",
         "schedule": env.int("RECOVERY_INTERVAL_SECONDS", default=60),
     },
+    "poll-upstream-batches": {
+        "task": "batches.poll",
+        "schedule": env.float("BATCH_POLL_INTERVAL_SECONDS", default=60),
+    },
 }
 
 # --- Generation jobs
@@ -255,6 +259,11 @@ GENERATION_RETRY_BASE_SECONDS = env.float("GENERATION_RETRY_BASE_SECONDS", defau
 GENERATION_RETRY_MAX_SECONDS = env.float("GENERATION_RETRY_MAX_SECONDS", default=60.0)
 # A running job whose heartbeat is older than this is presumed orphaned by a dead worker.
 GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", default=300)
+# Batch API delivery: requests go inline below this many bytes, else as an uploaded JSONL file
+# (0: the API's own limit, from the catalogue; an operator may only lower it). A batch recorded
+# but not confirmed created upstream after this many seconds is looked up (and created if missing).
+GEMINI_BATCH_INLINE_LIMIT_BYTES = env.int("GEMINI_BATCH_INLINE_LIMIT_BYTES", default=0)
+BATCH_SUBMIT_STALE_SECONDS = env.float("BATCH_SUBMIT_STALE_SECONDS", default=120)
 
 # --- Webhooks
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)

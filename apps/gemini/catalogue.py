@@ -37,6 +37,12 @@ MAX_INPUT_IMAGES = 14
 MAX_PROMPT_CHARS = 8000
 MAX_VARIATIONS = 4
 
+# Batch API: half the interactive price, a 24-hour target turnaround, and requests sent inline
+# only while the whole create call stays under 20 MB (beyond it they go up as a JSONL file).
+DELIVERIES = ("interactive", "batch")
+BATCH_TURNAROUND = "up to 24 hours"
+BATCH_INLINE_LIMIT_BYTES = 20 * 1024 * 1024
+
 # Target languages for in-image translation: code -> name used in the instruction.
 LANGUAGES: dict[str, str] = {
     "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French",
@@ -73,6 +79,7 @@ class ImageModel:
     web_search: bool
     image_search: bool
     price_per_image_usd: dict[str, Decimal]
+    batch_price_per_image_usd: dict[str, Decimal]
     references: ReferenceLimits = LIBRARY_LIMITS
     max_input_images: int = MAX_INPUT_IMAGES
 
@@ -80,8 +87,9 @@ class ImageModel:
     def supports_size_choice(self) -> bool:
         return len(self.sizes) > 1
 
-    def price(self, image_size: str | None) -> Decimal:
-        return self.price_per_image_usd[image_size or self.default_size]
+    def price(self, image_size: str | None, delivery: str = "interactive") -> Decimal:
+        prices = self.batch_price_per_image_usd if delivery == "batch" else self.price_per_image_usd
+        return prices[image_size or self.default_size]
 
 
 MODELS: tuple[ImageModel, ...] = (
@@ -98,6 +106,9 @@ MODELS: tuple[ImageModel, ...] = (
         price_per_image_usd={
             "512": Decimal("0.045"), "1K": Decimal("0.067"), "2K": Decimal("0.101"), "4K": Decimal("0.151"),
         },
+        batch_price_per_image_usd={
+            "512": Decimal("0.0225"), "1K": Decimal("0.0335"), "2K": Decimal("0.0505"), "4K": Decimal("0.0755"),
+        },
     ),
     ImageModel(
         alias="nano-banana-pro",
@@ -110,6 +121,7 @@ MODELS: tuple[ImageModel, ...] = (
         web_search=True,
         image_search=False,
         price_per_image_usd={"1K": Decimal("0.134"), "2K": Decimal("0.134"), "4K": Decimal("0.24")},
+        batch_price_per_image_usd={"1K": Decimal("0.067"), "2K": Decimal("0.067"), "4K": Decimal("0.12")},
     ),
     ImageModel(
         alias="nano-banana",
@@ -122,6 +134,7 @@ MODELS: tuple[ImageModel, ...] = (
         web_search=False,
         image_search=False,
         price_per_image_usd={"1K": Decimal("0.039")},
+        batch_price_per_image_usd={"1K": Decimal("0.0195")},
     ),
 )
 
