@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.gemini",
     "apps.assets",
     "apps.generations",
+    "apps.batches",
     "apps.approvals",
     "apps.webhooks",
 ]
@@ -260,10 +261,12 @@ GENERATION_RETRY_MAX_SECONDS = env.float("GENERATION_RETRY_MAX_SECONDS", default
 # A running job whose heartbeat is older than this is presumed orphaned by a dead worker.
 GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", default=300)
 # Batch API delivery: requests go inline below this many bytes, else as an uploaded JSONL file
-# (0: the API's own limit, from the catalogue; an operator may only lower it). A batch recorded
-# but not confirmed created upstream after this many seconds is looked up (and created if missing).
+# (0: the API's own limit, from the catalogue; an operator may only lower it). One worker holds a
+# batch (submitting or collecting) for at most the lease; after it, a batch recorded but not
+# confirmed upstream is looked up by display name (and created only if missing). Keep the lease
+# above GEMINI_TIMEOUT_MS so a slow create is not repeated while still in flight.
 GEMINI_BATCH_INLINE_LIMIT_BYTES = env.int("GEMINI_BATCH_INLINE_LIMIT_BYTES", default=0)
-BATCH_SUBMIT_STALE_SECONDS = env.float("BATCH_SUBMIT_STALE_SECONDS", default=120)
+BATCH_LEASE_SECONDS = env.float("BATCH_LEASE_SECONDS", default=300)
 
 # --- Webhooks
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)

@@ -39,7 +39,6 @@ MAX_VARIATIONS = 4
 
 # Batch API: half the interactive price, a 24-hour target turnaround, and requests sent inline
 # only while the whole create call stays under 20 MB (beyond it they go up as a JSONL file).
-DELIVERIES = ("interactive", "batch")
 BATCH_TURNAROUND = "up to 24 hours"
 BATCH_INLINE_LIMIT_BYTES = 20 * 1024 * 1024
 

@@ -22,6 +22,11 @@ class Status(models.TextChoices):
     CANCELED = "canceled", "Canceled"
 
 
+class Delivery(models.TextChoices):
+    INTERACTIVE = "interactive", "Interactive"
+    BATCH = "batch", "Batch (half price, up to 24 h)"
+
+
 # Jobs move queued -> running -> succeeded | failed | canceled (running may go back to queued for a
 # retry); services change status only by conditional UPDATEs on the expected current status.
 FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELED)
@@ -43,6 +48,10 @@ class Generation(models.Model):
     image_search = models.BooleanField(default=False)
     target_language = models.CharField(max_length=16, blank=True)
     count = models.PositiveSmallIntegerField(default=1)
+    delivery = models.CharField(
+        max_length=16, choices=Delivery.choices, default=Delivery.INTERACTIVE,
+        help_text="Batch jobs wait queued in an upstream batch (apps.batches) instead of calling the model at once.",
+    )
     source_assets = models.ManyToManyField("assets.Asset", through="GenerationSource", related_name="used_by")
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)

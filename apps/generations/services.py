@@ -29,7 +29,7 @@ from apps.core.exceptions import BudgetExceeded, Conflict, ValidationFailed
 from apps.gemini import catalogue, prompts
 from apps.gemini.checks import check_image_settings
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
-from apps.generations.models import Generation, GenerationReference, GenerationSource, Kind, Status
+from apps.generations.models import Delivery, Generation, GenerationReference, GenerationSource, Kind, Status
 from apps.generations.selectors import spend_this_month
 from apps.library.models import EntryKind, LibraryEntry
 from apps.webhooks.services import event_emit
@@ -71,6 +71,7 @@ class GenerationInput:
     source_assets: list = field(default_factory=list)
     target_language: str = ""
     count: int = 1
+    delivery: str = Delivery.INTERACTIVE
 
     def fingerprint(self) -> str:
         body = json.dumps({k: [str(v) for v in val] if isinstance(val, list) else val for k, val in vars(self).items()}, sort_keys=True)
@@ -168,7 +169,11 @@ def generation_create(*, project, user, data: GenerationInput, idempotency_key: 
             field="objects", details={"limit": limits.max_objects, "value": len(objects)},
         )
 
-    _check_budget(project, job.model.price(job.image_size) * data.count)
+    if data.delivery == Delivery.BATCH:
+        from apps.batches.services import batch_delivery_check
+
+        batch_delivery_check()
+    _check_budget(project, job.model.price(job.image_size, data.delivery) * data.count)
     generation = Generation.objects.create(
         project=project,
         kind=data.kind,
@@ -182,6 +187,7 @@ def generation_create(*, project, user, data: GenerationInput, idempotency_key: 
         image_search=job.image_search,
         target_language=data.target_language,
         count=data.count,
+        delivery=data.delivery,
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
         created_by=user,
@@ -195,7 +201,12 @@ def generation_create(*, project, user, data: GenerationInput, idempotency_key: 
             for i, (image, label) in enumerate(references)
         ]
     )
-    _enqueue(generation.id)
+    if data.delivery == Delivery.BATCH:
+        from apps.batches.services import batch_enqueue
+
+        batch_enqueue([generation.id])
+    else:
+        _enqueue(generation.id)
     return generation, True
 
 
@@ -332,7 +343,7 @@ def _store_output(generation: Generation, index: int, result, parents) -> None:
             )
             Generation.objects.filter(pk=generation.pk).update(
                 usage=_add_usage(Generation.objects.values_list("usage", flat=True).get(pk=generation.pk), result.usage),
-                cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size),
+                cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size, generation.delivery),
                 model_version=result.model_version,
                 response_id=result.response_id,
                 model_text=result.text,
@@ -427,6 +438,10 @@ def generation_cancel(*, generation: Generation) -> Generation:
     generation.refresh_from_db()
     if not updated:
         raise Conflict(f"This job is already {generation.status}; only queued or running jobs can be canceled.", code="not_cancelable")
+    if generation.delivery == Delivery.BATCH:
+        from apps.batches.tasks import release_unwanted_batches
+
+        transaction.on_commit(lambda: release_unwanted_batches.delay(str(generation.pk)))
     return generation
 
 
@@ -440,9 +455,11 @@ def generation_recover(*, stale_after: float | None = None) -> int:
     with transaction.atomic():
         for pk in Generation.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff).values_list("pk", flat=True):
             if Generation.objects.filter(pk=pk, status=Status.RUNNING, heartbeat_at__lt=cutoff).update(status=Status.QUEUED, next_attempt_at=None):
-                _enqueue(pk)
+                if not Generation.objects.filter(pk=pk, delivery=Delivery.BATCH).exists():  # its batch's poller takes it
+                    _enqueue(pk)
                 recovered += 1
-        lost = Generation.objects.filter(status=Status.QUEUED).filter(
+        # A batch job waits queued for hours by design; only interactive ones can be lost.
+        lost = Generation.objects.filter(status=Status.QUEUED, delivery=Delivery.INTERACTIVE).filter(
             Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
         )
         for pk in lost.values_list("pk", flat=True):
