@@ -1,0 +1,87 @@
+"""Batch delivery end to end: REST on a live server, a real Celery worker with its beat, the real
+SDK against the emulator's Batch and Files API."""
+
+import signal
+import time
+from decimal import Decimal
+
+import pytest
+import requests
+
+from apps.gemini import catalogue
+from tests.integration.conftest import Worker, purge_broker
+
+NB2 = catalogue.get_model("nano-banana-2")
+
+
+@pytest.fixture
+def start_worker(transactional_db, emulator, files_dir, tmp_path):
+    """Starts a worker whose beat polls batches every half second and takes over a submission
+    whose worker went silent for 2 s."""
+    emulator.state.reset()
+    emulator.batches.reset()
+    emulator.batches.delay = 0
+    purge_broker()
+    started = []
+
+    def start(**extra_env) -> Worker:
+        worker = Worker(
+            files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / f"worker-{len(started)}.log",
+            extra_env={"BATCH_POLL_INTERVAL_SECONDS": "0.5", "BATCH_LEASE_SECONDS": "2", **extra_env},
+            name=f"batch-worker-{len(started)}",
+        )
+        started.append(worker)
+        return worker.start(extra_args=("-B", "--schedule", str(tmp_path / f"beat-{len(started)}")))
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def emulated_batches(emulator) -> list[dict]:
+    return requests.get(f"{emulator.base_url}/_emulator/batches", timeout=5).json()["batches"]
+
+
+def create_project(rest) -> str:
+    return rest.post("/api/v1/projects/", {"name": "Batch"}).json()["id"]
+
+
+@pytest.mark.parametrize("inline_limit", ["0", "1"], ids=["inlined", "jsonl-file"])
+def test_a_batch_job_lands_as_ordinary_assets_at_the_batch_price(rest, emulator, start_worker, inline_limit):
+    start_worker(GEMINI_BATCH_INLINE_LIMIT_BYTES=inline_limit)
+    project = create_project(rest)
+
+    created = rest.post(f"/api/v1/projects/{project}/generations/", {"prompt": "a harbour", "image_size": "512", "count": 2, "delivery": "batch"})
+    assert created.status_code == 201, created.text
+    job = rest.wait_for_job(created.json()["id"], timeout=60)
+
+    assert job["status"] == "succeeded" and job["delivery"] == "batch"
+    assert job["batch"]["state"] == "JOB_STATE_SUCCEEDED" and job["batch"]["last_checked_at"]
+    assert Decimal(job["cost_usd"]) == NB2.price("512", "batch") * 2
+    assert len(job["assets"]) == 2
+    data = rest.get(f"/api/v1/assets/{job['assets'][0]['id']}/file/").content
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) == job["assets"][0]["size_bytes"]
+    [batch] = emulated_batches(emulator)
+    assert batch["file_input"] is (inline_limit == "1") and batch["requests"] == 2
+    assert emulator.state.log == []  # nothing went through the interactive endpoint
+
+
+def test_a_worker_killed_between_create_and_record_leaves_one_upstream_batch(rest, emulator, start_worker):
+    first = start_worker()
+    project = create_project(rest)
+    # The emulator records the batch, then waits 20 s before answering the create call.
+    created = rest.post(f"/api/v1/projects/{project}/generations/", {"prompt": "a pier [fault:batch-slow=20]", "image_size": "512", "delivery": "batch"})
+    job_id = created.json()["id"]
+    deadline = time.monotonic() + 30
+    while not emulated_batches(emulator):
+        assert time.monotonic() < deadline, "the worker never called create"
+        time.sleep(0.05)
+    first.stop(signal.SIGKILL)
+    assert rest.get(f"/api/v1/generations/{job_id}/").json()["batch"]["state"] == "SUBMITTING"
+
+    start_worker()
+    job = rest.wait_for_job(job_id, timeout=60)
+
+    assert job["status"] == "succeeded", job["error"]
+    assert len(emulated_batches(emulator)) == 1
+    assert job["batch"]["name"] == emulated_batches(emulator)[0]["name"]
