@@ -49,7 +49,8 @@ class UpstreamBatch(models.Model):
 
 
 class BatchRequest(models.Model):
-    """One request in a batch: one output of one job. Its key travels upstream and back."""
+    """One request in a batch: one output of one job. Its key travels upstream and back.
+    An output goes into one batch only: two workers grouping the same job cannot both win."""
 
     batch = models.ForeignKey(UpstreamBatch, on_delete=models.CASCADE, related_name="requests")
     generation = models.ForeignKey("generations.Generation", on_delete=models.CASCADE, related_name="batch_requests")
@@ -58,7 +59,7 @@ class BatchRequest(models.Model):
     class Meta:
         ordering = ["generation_id", "output_index"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "generation", "output_index"], name="unique_batch_request"),
+            models.UniqueConstraint(fields=["generation", "output_index"], name="unique_batch_request"),
         ]
 
     @property

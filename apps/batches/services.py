@@ -18,7 +18,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -59,21 +59,32 @@ def batch_enqueue(generation_ids: list) -> None:
 def batch_group_submit(*, generation_ids: list) -> list[UpstreamBatch]:
     """One upstream batch per model for these queued batch jobs (a request group), each request
     one output of one job. Jobs already in a batch are left where they are."""
-    queued = Generation.objects.filter(pk__in=generation_ids, status=Status.QUEUED, delivery="batch", batch_requests__isnull=True)
-    by_model: dict[str, list[Generation]] = defaultdict(list)
-    for generation in queued.order_by("created_at"):
-        by_model[generation.model].append(generation)
+    by_model: dict[str, list] = defaultdict(list)
+    for pk, model_id in _ungrouped(generation_ids).order_by("created_at").values_list("pk", "model"):
+        by_model[model_id].append(pk)
     created = []
-    for model_id, generations in by_model.items():
-        with transaction.atomic():
-            batch = UpstreamBatch.objects.create(project_id=generations[0].project_id, model=model_id)
-            BatchRequest.objects.bulk_create(
-                [BatchRequest(batch=batch, generation=g, output_index=i) for g in generations for i in range(g.count)]
-            )
-        created.append(batch)
+    for model_id, ids in by_model.items():
+        while ids:
+            generations = list(_ungrouped(ids))
+            if not generations:
+                break
+            try:
+                with transaction.atomic():
+                    batch = UpstreamBatch.objects.create(project_id=generations[0].project_id, model=model_id)
+                    BatchRequest.objects.bulk_create(
+                        [BatchRequest(batch=batch, generation=g, output_index=i) for g in generations for i in range(g.count)]
+                    )
+            except IntegrityError:  # another worker grouped some of these first; group the rest
+                continue
+            created.append(batch)
+            break
     for batch in created:  # each committed before its create call
         batch_submit(batch_id=batch.pk)
     return created
+
+
+def _ungrouped(generation_ids):
+    return Generation.objects.filter(pk__in=generation_ids, status=Status.QUEUED, delivery="batch", batch_requests__isnull=True)
 
 
 def _lease(batch_id, *, only_fresh: bool = False) -> bool:

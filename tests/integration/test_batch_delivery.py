@@ -55,15 +55,17 @@ def test_a_batch_job_lands_as_ordinary_assets_at_the_batch_price(rest, emulator,
     assert created.status_code == 201, created.text
     job = rest.wait_for_job(created.json()["id"], timeout=60)
 
-    assert job["status"] == "succeeded" and job["delivery"] == "batch"
-    assert job["batch"]["state"] == "JOB_STATE_SUCCEEDED" and job["batch"]["last_checked_at"]
+    assert job["status"] == "succeeded" and job["delivery"] == "batch", job
+    assert job["batch"]["state"] == "JOB_STATE_SUCCEEDED" and job["batch"]["last_checked_at"], job
     assert Decimal(job["cost_usd"]) == NB2.price("512", "batch") * 2
     assert len(job["assets"]) == 2
     data = rest.get(f"/api/v1/assets/{job['assets'][0]['id']}/file/").content
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) == job["assets"][0]["size_bytes"]
-    [batch] = emulated_batches(emulator)
+    batches = emulated_batches(emulator)
+    assert len(batches) == 1, batches
+    [batch] = batches
     assert batch["file_input"] is (inline_limit == "1") and batch["requests"] == 2
-    assert emulator.state.log == []  # nothing went through the interactive endpoint
+    assert emulator.state.log == [], emulator.state.log  # nothing went through the interactive endpoint
 
 
 def test_a_worker_killed_between_create_and_record_leaves_one_upstream_batch(rest, emulator, start_worker):
