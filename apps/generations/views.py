@@ -71,10 +71,12 @@ def _catalogue_for_page() -> dict:
                 "max_input_images": m.max_input_images, "max_characters": m.references.max_characters,
                 "max_objects": m.references.max_objects,
                 "prices": {size: str(price) for size, price in m.price_per_image_usd.items()},
+                "batch_prices": {size: str(price) for size, price in m.batch_price_per_image_usd.items()},
             }
             for m in catalogue.MODELS
         },
         "ratios": {ratio: list(pixels) for ratio, pixels in catalogue.PIXELS_1K.items()},
+        "batch_turnaround": catalogue.BATCH_TURNAROUND,
     }
 
 

@@ -7,10 +7,15 @@ from decimal import Decimal
 
 import pytest
 import requests
+from django.urls import reverse
+from playwright.sync_api import expect
 
 from apps.gemini import catalogue
+from tests.factories import ProjectFactory
 from tests.integration.conftest import Worker, purge_broker
+from tests.integration.test_pages_in_browser import log_in
 
+pytestmark = pytest.mark.integration
 NB2 = catalogue.get_model("nano-banana-2")
 
 
@@ -87,3 +92,18 @@ def test_a_worker_killed_between_create_and_record_leaves_one_upstream_batch(res
     assert job["status"] == "succeeded", job["error"]
     assert len(emulated_batches(emulator)) == 1
     assert job["batch"]["name"] == emulated_batches(emulator)[0]["name"]
+
+
+def test_the_generate_form_shows_both_prices_and_the_batch_turnaround_in_a_browser(browser_page, person):
+    project = ProjectFactory(name="Acme Coffee")
+    person(project, "editor", "erin")
+    log_in(browser_page, "erin")
+    browser_page.goto(reverse("generate", args=[project.pk]))
+    browser_page.get_by_label("Size").select_option("512")
+    browser_page.get_by_label("Images").fill("2")
+
+    expect(browser_page.locator("#price")).to_have_text(
+        "Interactive: about $0.090, in a minute or so. Batch: about $0.045, up to 24 hours."
+    )
+    browser_page.get_by_label("Batch (half price, up to 24 h)").check()
+    expect(browser_page.get_by_label("Batch (half price, up to 24 h)")).to_be_checked()
