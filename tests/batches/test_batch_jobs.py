@@ -6,7 +6,6 @@ from decimal import Decimal
 from datetime import timedelta
 
 import pytest
-import requests
 from django.utils import timezone
 
 from apps.batches.models import BatchRequest, UpstreamBatch
@@ -17,18 +16,11 @@ from apps.gemini import catalogue
 from apps.gemini.models import UpstreamSlot
 from apps.generations import services as jobs
 from apps.generations.models import Generation
+from tests.conftest import emulated_batches
 from tests.factories import LibraryEntryFactory, reference_image, stored_asset
 
 pytestmark = pytest.mark.django_db
 NB2 = catalogue.get_model("nano-banana-2")
-
-
-@pytest.fixture
-def batch_upstream(upstream):
-    upstream.batches.reset()
-    upstream.batches.delay = 0
-    yield upstream
-    upstream.batches.delay = 0
 
 
 def create(api, user, project, **body):
@@ -40,10 +32,6 @@ def create(api, user, project, **body):
 
 def job(api, user, job_id) -> dict:
     return api(user).get(f"/api/v1/generations/{job_id}/").json()
-
-
-def emulated_batches(server) -> list[dict]:
-    return requests.get(f"{server.base_url}/_emulator/batches", timeout=5).json()["batches"]
 
 
 def test_a_batch_job_waits_queued_with_its_batch_state_then_lands_as_ordinary_assets(api, editor, project, batch_upstream):

@@ -3,24 +3,15 @@
 import time
 
 import pytest
-import requests
 
 from apps.gemini import catalogue
 from apps.gemini.batches import BatchItem, batch_cancel, batch_check, batch_find, batch_submit
 from apps.gemini.checks import ImageSettings, check_image_settings
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
+from tests.conftest import emulated_batches
 from tests.images import image_bytes, open_image
 
 MODEL = "gemini-3.1-flash-image-preview"
-
-
-@pytest.fixture
-def batch_upstream(upstream):
-    """The emulator with no batches or files, answering batches at their first read after creation."""
-    upstream.batches.reset()
-    upstream.batches.delay = 0
-    yield upstream
-    upstream.batches.delay = 0
 
 
 def items_for(*prompts, images=(), **settings):
@@ -30,10 +21,6 @@ def items_for(*prompts, images=(), **settings):
         BatchItem(key=f"job-{i}:0", request=ImageRequest(settings=job, prompt=prompt, images=tuple(images), system_instruction="Brand brief"))
         for i, prompt in enumerate(prompts)
     ]
-
-
-def emulated_batches(server) -> list[dict]:
-    return requests.get(f"{server.base_url}/_emulator/batches", timeout=5).json()["batches"]
 
 
 def wait_done(name, timeout=10.0):

@@ -6,11 +6,11 @@ import time
 from decimal import Decimal
 
 import pytest
-import requests
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from apps.gemini import catalogue
+from tests.conftest import emulated_batches
 from tests.factories import ProjectFactory
 from tests.integration.conftest import Worker, purge_broker
 from tests.integration.test_pages_in_browser import log_in
@@ -41,10 +41,6 @@ def start_worker(transactional_db, emulator, files_dir, tmp_path):
     yield start
     for worker in started:
         worker.stop()
-
-
-def emulated_batches(emulator) -> list[dict]:
-    return requests.get(f"{emulator.base_url}/_emulator/batches", timeout=5).json()["batches"]
 
 
 def create_project(rest) -> str:
