@@ -104,7 +104,8 @@ def _release(batch_id) -> None:
 def batch_submit(*, batch_id, resume: bool = False) -> None:
     """Make sure the upstream batch exists exactly once, then record its name.
 
-    `resume`: the poller taking over a row whose submitter's lease ran out."""
+    `resume`: the poller taking over a row whose submitter's lease ran out (or never started);
+    only then can an earlier create have happened, so only then is upstream searched first."""
     if not _lease(batch_id, only_fresh=not resume):
         return
     batch = UpstreamBatch.objects.get(pk=batch_id)
@@ -112,7 +113,8 @@ def batch_submit(*, batch_id, resume: bool = False) -> None:
         _release(batch.pk)
         return
     try:
-        found = gateway.batch_find(display_name=batch.display_name)
+        # A fresh row was never sent: only a takeover can find an upstream batch made before a crash.
+        found = gateway.batch_find(display_name=batch.display_name) if resume else None
         if not _wanted(batch):  # every job was canceled while it was being submitted
             if found is not None:
                 gateway.batch_cancel(name=found.name)

@@ -232,10 +232,8 @@ class BatchEndpoints:
     def _list(self, handler, match, query, raw, base_url) -> None:
         size = int((query.get("pageSize") or ["50"])[0])
         start = int((query.get("pageToken") or ["0"])[0] or 0)
-        with self.lock:
+        with self.lock:  # states as last read: a list does not answer anyone's requests
             batches = sorted(self.batches.values(), key=lambda b: b.created, reverse=True)
-        for batch in batches[start:start + size]:
-            self._advance(batch, base_url)
         body = {"operations": [b.operation() for b in batches[start:start + size]]}
         if start + size < len(batches):
             body["nextPageToken"] = str(start + size)
