@@ -41,6 +41,7 @@ def start_worker(transactional_db, emulator, files_dir, tmp_path):
     yield start
     for worker in started:
         worker.stop()
+    emulator.batches.delay = 0
 
 
 def create_project(rest) -> str:
@@ -103,3 +104,40 @@ def test_the_generate_form_shows_both_prices_and_the_batch_turnaround_in_a_brows
     )
     browser_page.get_by_label("Batch (half price, up to 24 h)").check()
     expect(browser_page.get_by_label("Batch (half price, up to 24 h)")).to_be_checked()
+
+
+def test_partial_failure_and_expiry_fail_only_their_jobs_with_their_reasons(rest, emulator, start_worker):
+    start_worker()
+    project = create_project(rest)
+    url = f"/api/v1/projects/{project}/generations/"
+    ids = {
+        prompt: rest.post(url, {"prompt": prompt, "image_size": "512", "delivery": "batch"}).json()["id"]
+        for prompt in ("a kite", "a pot [fault:400]", "a boat [fault:batch-expire]")
+    }
+
+    jobs = {prompt: rest.wait_for_job(job_id, timeout=60) for prompt, job_id in ids.items()}
+
+    assert jobs["a kite"]["status"] == "succeeded"
+    assert jobs["a pot [fault:400]"]["status"] == "failed"
+    assert jobs["a pot [fault:400]"]["error"]["code"] == "batch_request_failed"
+    assert jobs["a boat [fault:batch-expire]"]["error"]["code"] == "batch_expired"
+    assert jobs["a boat [fault:batch-expire]"]["batch"]["state"] == "JOB_STATE_EXPIRED"
+
+
+def test_canceling_a_waiting_batch_job_cancels_its_upstream_batch(rest, emulator, start_worker):
+    emulator.batches.delay = 3600
+    start_worker()
+    project = create_project(rest)
+    job_id = rest.post(f"/api/v1/projects/{project}/generations/", {"prompt": "a tent", "image_size": "512", "delivery": "batch"}).json()["id"]
+    deadline = time.monotonic() + 30
+    while rest.get(f"/api/v1/generations/{job_id}/").json()["batch"]["state"] != "JOB_STATE_PENDING":
+        assert time.monotonic() < deadline, "the batch was never submitted"
+        time.sleep(0.1)
+
+    assert rest.post(f"/api/v1/generations/{job_id}/cancel/").json()["status"] == "canceled"
+
+    deadline = time.monotonic() + 30
+    while emulated_batches(emulator)[0]["state"] != "BATCH_STATE_CANCELLED":
+        assert time.monotonic() < deadline, emulated_batches(emulator)
+        time.sleep(0.1)
+    assert rest.get(f"/api/v1/generations/{job_id}/").json()["assets"] == []
