@@ -64,7 +64,7 @@ def batch_group_submit(*, generation_ids: list) -> list[UpstreamBatch]:
         by_model[model_id].append(pk)
     created = []
     for model_id, ids in by_model.items():
-        while ids:
+        for _attempt in range(3):  # each conflict means another worker grouped some of them
             generations = list(_ungrouped(ids))
             if not generations:
                 break
