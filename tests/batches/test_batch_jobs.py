@@ -59,7 +59,7 @@ def test_a_batch_job_waits_queued_with_its_batch_state_then_lands_as_ordinary_as
     lineage = api(editor).get(f"/api/v1/assets/{done['assets'][1]['id']}/lineage/").json()
     assert {"from": done["assets"][1]["id"], "to": done["assets"][0]["id"], "relation": "variation_of"} in lineage["edges"]
     thumb = api(editor).get(f"/api/v1/assets/{done['assets'][0]['id']}/thumbnail/")
-    assert thumb.status_code == 200
+    assert thumb.status_code in (200, 302)  # the bytes, or on a bucket a signed URL to them
     [emulated] = emulated_batches(batch_upstream)
     assert emulated["requests"] == 2 and emulated["display_name"] == batch.display_name
     assert batch_upstream.state.log == []  # no interactive call was made

@@ -130,7 +130,7 @@ def test_canceling_a_waiting_batch_job_cancels_its_upstream_batch(rest, emulator
     project = create_project(rest)
     job_id = rest.post(f"/api/v1/projects/{project}/generations/", {"prompt": "a tent", "image_size": "512", "delivery": "batch"}).json()["id"]
     deadline = time.monotonic() + 30
-    while rest.get(f"/api/v1/generations/{job_id}/").json()["batch"]["state"] != "JOB_STATE_PENDING":
+    while (rest.get(f"/api/v1/generations/{job_id}/").json()["batch"] or {}).get("state") != "JOB_STATE_PENDING":
         assert time.monotonic() < deadline, "the batch was never submitted"
         time.sleep(0.1)
 
