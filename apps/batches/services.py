@@ -14,6 +14,7 @@ leaves a `SUBMITTING` row whose lease runs out, and the poller repeats lookup-th
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -25,6 +26,7 @@ from django.utils import timezone
 from apps.batches.models import BatchRequest, BatchState, UpstreamBatch
 from apps.core.exceptions import ValidationFailed
 from apps.gemini import batches as gateway
+from apps.gemini import kinds
 from apps.gemini.gateway import GatewayError
 from apps.generations import services as jobs
 from apps.generations.models import Generation, Status
@@ -48,12 +50,23 @@ def batch_delivery_check() -> None:
         raise ValidationFailed(reason, field="delivery", details={"value": "batch", "allowed": ["interactive"]})
 
 
+_pending = threading.local()
+
+
 def batch_enqueue(generation_ids: list) -> None:
-    """After the jobs' transaction commits, group and submit them."""
+    """After the jobs' transaction commits, group and submit them. Every batch job made in one
+    transaction (a campaign stage creating many) goes in one message, so one upstream batch per
+    model; ids left over from a rolled-back transaction no longer exist and are skipped."""
+    _pending.__dict__.setdefault("ids", []).extend(str(pk) for pk in generation_ids)
+    transaction.on_commit(_send_pending)
+
+
+def _send_pending() -> None:
     from apps.batches.tasks import submit_batches
 
-    ids = [str(pk) for pk in generation_ids]
-    transaction.on_commit(lambda: submit_batches.delay(ids))
+    ids, _pending.ids = getattr(_pending, "ids", []), []
+    if ids:
+        submit_batches.delay(ids)
 
 
 def batch_group_submit(*, generation_ids: list) -> list[UpstreamBatch]:
@@ -201,16 +214,19 @@ def batch_check(*, batch_id) -> None:
 
 
 def _claimed_jobs(batch: UpstreamBatch):
-    """Each job of the batch still waiting, claimed queued -> running (a canceled one is skipped)."""
+    """Each job of the batch still waiting, claimed queued -> running with its attempt (the fence
+    for every write that follows); a canceled job is skipped."""
     ids = list(batch.requests.values_list("generation_id", flat=True).distinct())
     for generation_id in ids:
-        if jobs._claim(generation_id):
-            yield Generation.objects.select_related("project", "created_by").get(pk=generation_id)
+        attempt = jobs._claim(generation_id)
+        if attempt is not None:
+            yield Generation.objects.select_related("project", "created_by").get(pk=generation_id), attempt
 
 
 def _store_results(batch: UpstreamBatch, outcome: gateway.BatchOutcome) -> None:
-    for generation in _claimed_jobs(batch):
-        parents = [(source.asset, jobs.RELATION_BY_KIND[generation.kind]) for source in generation.sources.select_related("asset")]
+    for generation, attempt in _claimed_jobs(batch):
+        relation = kinds.get_kind(generation.kind).relation
+        parents = [(source.asset, relation) for source in generation.sources.select_related("asset")]
         done = set(generation.assets.values_list("output_index", flat=True))
         failure: GatewayError | None = None
         try:
@@ -223,19 +239,21 @@ def _store_results(batch: UpstreamBatch, outcome: gateway.BatchOutcome) -> None:
                     failure = result
                     break
                 if index not in done:
-                    jobs._store_output(generation, index, result, parents + jobs._variation_parent(generation, index))
+                    jobs._store_output(generation, attempt, index, result, parents + jobs._variation_parent(generation, index))
+        except jobs.Superseded:  # canceled meanwhile: nothing more is written for it
+            continue
         except Exception as error:  # storage or database trouble: the job fails with the reason, the batch is still collected
             logger.exception("batch %s: storing job %s failed", batch.pk, generation.pk)
             failure = GatewayError("internal_error", f"{error.__class__.__name__}: {error}")
         if failure is None:
-            jobs._finish(generation, Status.SUCCEEDED, error_code="", error_message="")
+            jobs._finish(generation, attempt, Status.SUCCEEDED, error_code="", error_message="")
         else:
-            jobs._finish(generation, Status.FAILED, error_code=failure.code, error_message=failure.message)
+            jobs._finish(generation, attempt, Status.FAILED, error_code=failure.code, error_message=failure.message)
 
 
 def _fail_open_jobs(batch: UpstreamBatch, code: str, message: str) -> None:
-    for generation in _claimed_jobs(batch):
-        jobs._finish(generation, Status.FAILED, error_code=code, error_message=message)
+    for generation, attempt in _claimed_jobs(batch):
+        jobs._finish(generation, attempt, Status.FAILED, error_code=code, error_message=message)
 
 
 def batch_release_unwanted(*, generation_id) -> None:

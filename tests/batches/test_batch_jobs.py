@@ -2,6 +2,7 @@
 interactive jobs store them. Real SDK over HTTP to the emulator; the beat's poll is called as the
 beat calls it."""
 
+import hashlib
 from decimal import Decimal
 from datetime import timedelta
 
@@ -65,7 +66,7 @@ def test_a_batch_job_waits_queued_with_its_batch_state_then_lands_as_ordinary_as
     assert batch_upstream.state.log == []  # no interactive call was made
 
 
-def test_same_bytes_and_lineage_as_an_interactive_job(api, editor, project, batch_upstream):
+def test_stored_like_an_interactive_job_the_models_bytes_unchanged_and_the_same_lineage(api, editor, project, batch_upstream):
     character = LibraryEntryFactory(project=project, name="Mia")
     reference_image(character)
     source = stored_asset(project, user=editor)
@@ -73,12 +74,18 @@ def test_same_bytes_and_lineage_as_an_interactive_job(api, editor, project, batc
     interactive = create(api, editor, project, delivery="interactive", **body)
     jobs.generation_run(generation_id=interactive["id"])
     batched = create(api, editor, project, **body)
-    batch_group_submit(generation_ids=[batched["id"]])
+    [batch] = batch_group_submit(generation_ids=[batched["id"]])
     batch_poll()
 
     first, second = job(api, editor, interactive["id"]), job(api, editor, batched["id"])
     assert first["status"] == second["status"] == "succeeded"
-    assert first["assets"][0]["sha256"] == second["assets"][0]["sha256"]
+    # The stored file is exactly what the batch answered (each answer's bytes are its own upstream).
+    batch.refresh_from_db()
+    answered = gateway.batch_check(name=batch.upstream_name).results[f"{batched['id']}:0"].images[0].data
+    stored = b"".join(api(editor).get(f"/api/v1/assets/{second['assets'][0]['id']}/file/").streaming_content)
+    assert stored == answered and hashlib.sha256(stored).hexdigest() == second["assets"][0]["sha256"]
+    for field in ("width", "height", "mime_type"):
+        assert first["assets"][0][field] == second["assets"][0][field]
     assert first["references"] == second["references"]
     lineages = [api(editor).get(f"/api/v1/assets/{j['assets'][0]['id']}/lineage/").json() for j in (first, second)]
     shapes = [sorted((e["to"], e["relation"]) for e in lineage["edges"]) for lineage in lineages]

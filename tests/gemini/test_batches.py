@@ -46,9 +46,10 @@ def test_batch_results_come_back_keyed_and_parsed_like_interactive_calls(batch_u
     assert set(outcome.results) == {"job-0:0", "job-1:0"}
     interactive = generate_image(items[0].request)
     for result in outcome.results.values():
-        assert open_image(result.images[0].data).size == catalogue.pixel_size("1:1", "512")
+        assert open_image(result.images[0].data).size == open_image(interactive.images[0].data).size == catalogue.pixel_size("1:1", "512")
+        assert result.images[0].mime_type == interactive.images[0].mime_type == "image/png"
         assert result.response_id and result.model_version == MODEL and result.usage["total_token_count"] > 0
-    assert outcome.results["job-0:0"].images[0].data == interactive.images[0].data
+        assert set(result.usage) == set(interactive.usage)
     [emulated] = emulated_batches(batch_upstream)
     assert emulated["file_input"] is (inline_limit == 1) and emulated["requests"] == 2
     assert emulated["display_name"] == "brandimages-one"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('generations', '0001_initial'),
+        ('generations', '0002_job_fencing_sends_and_warnings'),
     ]
 
     operations = [
