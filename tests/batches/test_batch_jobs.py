@@ -7,6 +7,7 @@ from decimal import Decimal
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from apps.batches.models import BatchRequest, UpstreamBatch
@@ -227,3 +228,16 @@ def test_vertex_ai_refuses_batch_delivery_with_a_clear_message(api, editor, proj
     error = response.json()["error"]
     assert error["field"] == "delivery" and "Vertex AI" in error["message"] and "interactive" in error["message"]
     assert not Generation.objects.exists() and not UpstreamBatch.objects.exists()
+
+
+def test_batch_jobs_made_in_one_transaction_share_one_upstream_batch(editor, project, batch_upstream, run_tasks_inline):
+    with transaction.atomic():  # as a campaign stage creates its jobs
+        made = [
+            jobs.generation_create(project=project, user=editor, data=jobs.GenerationInput(prompt=prompt, image_size="512", delivery="batch"))[0]
+            for prompt in ("a cup", "a pot", "a pan")
+        ]
+
+    [emulated] = emulated_batches(batch_upstream)
+    assert emulated["requests"] == 3
+    assert UpstreamBatch.objects.count() == 1
+    assert set(BatchRequest.objects.values_list("generation_id", flat=True)) == {g.pk for g in made}
