@@ -37,13 +37,7 @@ from apps.gemini import catalogue, kinds, prompts
 from apps.gemini.checks import ImageSettings, check_image_settings, resolve_model
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from apps.gemini.ratelimit import SlotLater
-from apps.generations.models import (
-    Generation,
-    GenerationReference,
-    GenerationSource,
-    Kind,
-    Status,
-)
+from apps.generations.models import Delivery, Generation, GenerationReference, GenerationSource, Kind, Status
 from apps.generations.selectors import spend_this_month
 from apps.library.models import EntryKind, LibraryEntry
 from apps.projects.models import Project
@@ -69,6 +63,7 @@ class GenerationInput:
     source_assets: list = field(default_factory=list)
     target_language: str = ""
     count: int = 1
+    delivery: str = Delivery.INTERACTIVE
 
     def fingerprint(self) -> str:
         body = json.dumps({k: [str(v) for v in val] if isinstance(val, list) else val for k, val in vars(self).items()}, sort_keys=True)
@@ -153,7 +148,7 @@ class PreparedGeneration:
 
     @property
     def estimate_usd(self) -> Decimal:
-        return self.settings.model.price(self.settings.image_size) * self.data.count
+        return self.settings.model.price(self.settings.image_size, self.data.delivery) * self.data.count
 
 
 class _Lookups:
@@ -220,6 +215,10 @@ def generation_prepare(*, project, data: GenerationInput, lookups: _Lookups | No
         model_label=job.model.label, character_images=character_images,
         object_images=len(references) - character_images, input_images=len(references) + len(sources),
     )
+    if data.delivery == Delivery.BATCH:
+        from apps.batches.services import batch_delivery_check
+
+        batch_delivery_check()
     return PreparedGeneration(kind=kind, data=data, settings=job, sources=sources, references=references, warnings=warnings)
 
 
@@ -244,7 +243,12 @@ def generation_insert(*, project, user, prepared: PreparedGeneration, idempotenc
             for i, (image, label) in enumerate(prepared.references)
         ]
     )
-    _enqueue(generation.id)
+    if prepared.data.delivery == Delivery.BATCH:
+        from apps.batches.services import batch_enqueue  # batches builds on this module
+
+        batch_enqueue([generation.id])
+    else:
+        _enqueue(generation.id)
     return generation
 
 
@@ -264,6 +268,7 @@ def _generation_row(project, user, prepared: PreparedGeneration, *, idempotency_
         image_search=job.image_search,
         target_language=data.target_language,
         count=data.count,
+        delivery=data.delivery,
         warnings=prepared.warnings,
         idempotency_key=idempotency_key,
         request_fingerprint=data.fingerprint(),
@@ -495,7 +500,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                 )
                 current.update(
                     usage=_add_usage(current.values_list("usage", flat=True).get(), result.usage),
-                    cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size),
+                    cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size, generation.delivery),
                     model_version=result.model_version,
                     response_id=result.response_id,
                     model_text=result.text,
@@ -629,6 +634,10 @@ def generation_cancel(*, generation: Generation) -> Generation:
     generation.refresh_from_db()
     if not updated:
         raise Conflict(f"This job is already {generation.status}; only queued or running jobs can be canceled.", code="not_cancelable")
+    if generation.delivery == Delivery.BATCH:
+        from apps.batches.tasks import release_unwanted_batches
+
+        transaction.on_commit(lambda: release_unwanted_batches.delay(str(generation.pk)))
     return generation
 
 
@@ -642,13 +651,15 @@ def generation_recover(*, stale_after: float | None = None) -> int:
     cutoff = timezone.now() - timedelta(seconds=stale_after)
     sent = []
     with transaction.atomic():
-        lost = Generation.objects.filter(status=Status.QUEUED).filter(
+        # A batch job waits queued for hours by design: its batch's poller, not this sweep, sends it.
+        lost = Generation.objects.filter(status=Status.QUEUED, delivery=Delivery.INTERACTIVE).filter(
             Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
         ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
         sent += lost.values_list("pk", flat=True)
         for pk in Generation.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff).values_list("pk", flat=True):
             if Generation.objects.move(pk, frm=Status.RUNNING, to=Status.QUEUED, where=Q(heartbeat_at__lt=cutoff), next_attempt_at=None):
-                sent.append(pk)
+                if not Generation.objects.filter(pk=pk, delivery=Delivery.BATCH).exists():
+                    sent.append(pk)
         for pk in sent:
             _enqueue(pk)
     if sent:
@@ -693,8 +704,14 @@ def generations_create_many(*, project, user, items: list[GenerationInput]) -> l
             GenerationReference(generation=generation, reference_image=image, label=label, sha256=image.sha256, position=i)
             for generation, p in zip(generations, prepared) for i, (image, label) in enumerate(p.references)
         ])
-        ids = [str(generation.pk) for generation in generations]
-        transaction.on_commit(lambda: _enqueue_fan_out(ids))
+        ids = [str(g.pk) for g in generations if g.delivery == Delivery.INTERACTIVE]
+        if ids:
+            transaction.on_commit(lambda: _enqueue_fan_out(ids))
+        batched = [g.pk for g in generations if g.delivery == Delivery.BATCH]
+        if batched:
+            from apps.batches.services import batch_enqueue  # batches builds on this module
+
+            batch_enqueue(batched)
     return generations
 
 

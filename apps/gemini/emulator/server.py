@@ -12,6 +12,7 @@ returns usage metadata, and injects faults so every failure path can be reached:
   as Google's do on some surfaces).
 
 Control endpoints: `GET /_emulator/requests` (the request log), `POST /_emulator/reset`.
+The Batch API and Files API live in `batches.py` (their own routes and state).
 """
 
 from __future__ import annotations
@@ -301,6 +302,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, {"requests": list(self.server.state.log)})
         if self.path == "/_emulator/health":
             return self._send(200, {"ok": True})
+        if self.server.batches.handle(self, "GET", b""):
+            return
         return self._send(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
 
     def do_POST(self):
@@ -308,7 +311,10 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         if self.path == "/_emulator/reset":
             self.server.state.reset()
+            self.server.batches.reset()
             return self._send(200, {"ok": True})
+        if self.server.batches.handle(self, "POST", raw):
+            return
         path = self.path.split("?", 1)[0]
         match = ROUTE.match(path)
         if not match:
@@ -356,9 +362,12 @@ class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, latency: float = 0.0, rpm: int = 0):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, latency: float = 0.0, rpm: int = 0, batch_delay: float = 0.0):
+        from apps.gemini.emulator.batches import BatchEndpoints  # it builds on this module's request checks
+
         super().__init__((host, port), Handler)
         self.state = EmulatorState(latency=latency, rpm=rpm)
+        self.batches = BatchEndpoints(self.state, delay=batch_delay)
 
     @property
     def base_url(self) -> str:
