@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.gemini",
     "apps.assets",
     "apps.generations",
+    "apps.refinements",
     "apps.approvals",
     "apps.webhooks",
 ]

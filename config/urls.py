@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.library.api.urls")),
     path("", include("apps.generations.api.urls")),
     path("", include("apps.assets.api.urls")),
+    path("", include("apps.refinements.api.urls")),
     path("", include("apps.approvals.api.urls")),
     path("", include("apps.webhooks.api.urls")),
 ]

@@ -75,6 +75,9 @@ class ImageModel:
     price_per_image_usd: dict[str, Decimal]
     references: ReferenceLimits = LIBRARY_LIMITS
     max_input_images: int = MAX_INPUT_IMAGES
+    # Gemini 3 image models sign their image parts (and first text part); a multi-turn history must
+    # send each signature back unchanged, and a signature is valid only for the model that made it.
+    thought_signatures: bool = False
 
     @property
     def supports_size_choice(self) -> bool:
@@ -95,6 +98,7 @@ MODELS: tuple[ImageModel, ...] = (
         thinking_levels=THINKING_LEVELS,
         web_search=True,
         image_search=True,
+        thought_signatures=True,
         price_per_image_usd={
             "512": Decimal("0.045"), "1K": Decimal("0.067"), "2K": Decimal("0.101"), "4K": Decimal("0.151"),
         },
@@ -109,6 +113,7 @@ MODELS: tuple[ImageModel, ...] = (
         thinking_levels=("high",),  # thinking is always on
         web_search=True,
         image_search=False,
+        thought_signatures=True,
         price_per_image_usd={"1K": Decimal("0.134"), "2K": Decimal("0.134"), "4K": Decimal("0.24")},
     ),
     ImageModel(
@@ -133,6 +138,11 @@ _BY_NAME: dict[str, ImageModel] = {m.alias: m for m in MODELS} | {m.model_id: m 
 def get_model(name: str) -> ImageModel | None:
     """Look a model up by alias or full id."""
     return _BY_NAME.get(name)
+
+
+def closest_aspect_ratio(ratios: tuple[str, ...], width: int, height: int) -> str:
+    """The ratio among `ratios` nearest to an image's shape (what the API keeps when none is asked for)."""
+    return min(ratios, key=lambda r: abs(int(r.split(":")[0]) / int(r.split(":")[1]) - width / height))
 
 
 def pixel_size(aspect_ratio: str, image_size: str) -> tuple[int, int]:

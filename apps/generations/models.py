@@ -12,6 +12,7 @@ class Kind(models.TextChoices):
     TRANSLATE = "translate", "Translate"
     UPSCALE = "upscale", "Upscale"
     COMPOSE = "compose", "Compose"
+    REFINE = "refine", "Refine"  # one turn of a refinement thread (apps.refinements)
 
 
 class Status(models.TextChoices):

@@ -32,6 +32,7 @@ from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate
 from apps.generations.models import Generation, GenerationReference, GenerationSource, Kind, Status
 from apps.generations.selectors import spend_this_month
 from apps.library.models import EntryKind, LibraryEntry
+from apps.refinements.history import model_parts_delete, model_parts_store, thread_history
 from apps.webhooks.services import event_emit
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ RELATION_BY_KIND = {
     Kind.UPSCALE: Relation.UPSCALED_FROM,
     Kind.COMPOSE: Relation.COMPOSED_FROM,
     Kind.GENERATE: Relation.COMPOSED_FROM,
+    Kind.REFINE: Relation.EDITED_FROM,
 }
 # How many source assets each kind takes: (at least, at most).
 SOURCES_BY_KIND = {
@@ -50,6 +52,7 @@ SOURCES_BY_KIND = {
     Kind.TRANSLATE: (1, 1),
     Kind.UPSCALE: (1, 1),
     Kind.COMPOSE: (2, catalogue.MAX_INPUT_IMAGES),
+    Kind.REFINE: (1, 1),
 }
 UPSCALE_SIZES = ("2K", "4K")
 
@@ -279,6 +282,9 @@ def _build_request(generation: Generation) -> ImageRequest:
         web_search=generation.web_search,
         image_search=generation.image_search,
     )
+    if generation.kind == Kind.REFINE:  # the thread's history goes first; the refined image is in it
+        history = thread_history(generation, request_of=_build_request)
+        return ImageRequest(settings=job, prompt=generation.prompt, system_instruction=generation.system_instruction, history=history)
     images = []
     for reference in generation.references.select_related("reference_image"):
         with default_storage.open(reference.reference_image.file.name, "rb") as handle:
@@ -315,6 +321,7 @@ def _store_output(generation: Generation, index: int, result, parents) -> None:
     image = inspect_generated(result.images[0].data)
     key = generation_output_key(generation, index, image.extension)
     thumbnail = asset_files_write(key=key, image=image)
+    model_parts = model_parts_store(parts=result.parts, asset_key=key, asset_part=result.images[0].part_index)
     try:
         with transaction.atomic():
             asset_create(
@@ -328,6 +335,7 @@ def _store_output(generation: Generation, index: int, result, parents) -> None:
                 output_index=index,
                 model_version=result.model_version,
                 response_id=result.response_id,
+                model_parts=model_parts,
                 parents=parents,
             )
             Generation.objects.filter(pk=generation.pk).update(
@@ -347,9 +355,11 @@ def _store_output(generation: Generation, index: int, result, parents) -> None:
         # Any other constraint failure: nothing was stored, so the files must not stay behind
         # (and the job must not count this output as done).
         asset_files_delete(key=key)
+        model_parts_delete(model_parts, asset_key=key)
         raise
     except Exception:
         asset_files_delete(key=key)
+        model_parts_delete(model_parts, asset_key=key)
         raise
 
 

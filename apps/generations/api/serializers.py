@@ -12,7 +12,10 @@ class GroundingInputSerializer(StrictInputSerializer):
 
 
 class GenerationInputSerializer(StrictInputSerializer):
-    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.GENERATE)
+    kind = serializers.ChoiceField(
+        # A refine job belongs to a thread: it is made through POST /api/v1/assets/{id}/refine/.
+        choices=[choice for choice in Kind.choices if choice[0] != Kind.REFINE], default=Kind.GENERATE,
+    )
     prompt = serializers.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, allow_blank=True, default="")
     model = serializers.CharField(
         max_length=80, required=False, default=catalogue.DEFAULT_MODEL, help_text="A model alias or full id."
