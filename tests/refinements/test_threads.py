@@ -4,8 +4,9 @@ emulator; the emulator's log shows exactly what each request carried."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import default_storage
 
-from apps.assets.models import AssetLink, Relation
+from apps.assets.models import Asset, AssetLink, Relation
 from apps.gemini import catalogue
 from apps.generations.models import Generation
 from apps.library.models import EntryKind
@@ -192,6 +193,9 @@ def test_the_seed_turn_sends_the_original_request_and_the_stored_signature(api, 
     assert second["contents"][0] == first["contents"][0]  # the original user turn: labels, reference image, prompt
     assert second["contents"][1] == {"role": "model", "parts": first["reply"]}  # thought part included
     assert {"text": "Planning the composition.", "thought": True} in first["reply"]
+    # The interim thought image went back too, from the file stored beside the asset.
+    [draft] = [part["inline_data"]["stored"] for part in Asset.objects.get(pk=seed).model_parts if part.get("thought") and "inline_data" in part]
+    assert draft["key"].endswith(".part1.png") and default_storage.exists(draft["key"])
     assert turn["thinking_level"] == "high"  # the thread's settings, thinking included, follow the seed job
 
 

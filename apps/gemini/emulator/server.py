@@ -11,7 +11,8 @@ returns usage metadata, and injects faults so every failure path can be reached:
   `[fault:slow=3]` (answer after 3 s).
 
 Thought signatures, as the Gemini 3 image models (catalogue `thought_signatures`) have them: every
-non-thought image part and the first non-thought text part of an answer carry a signature (an
+non-thought image part and the first non-thought text part of an answer carry a signature (with
+thinking level high an unsigned interim thought image comes first, as Nano Banana Pro drafts one) (an
 HMAC of the model id and the part's content under the emulator's signing key), and a request whose
 history has a model image part without its signature, or any part with a signature the emulator
 did not issue for that content and model, is refused with 400 INVALID_ARGUMENT. Nano Banana (2.5)
@@ -283,10 +284,15 @@ class GenerateContent:
         elif kind == "no-image":
             parts.append({"text": "Here is a description instead of an image."})
         else:
+            prompt = FAULT.sub("", self.prompt).strip() or "(no prompt)"
+            if thinking and str(thinking.get("thinking_level", "")).lower() == "high":
+                # Thinking hard, the model drafts an interim image first: a thought, unsigned, not a result.
+                draft = render_png(width=max(64, width // 4), height=max(64, height // 4), prompt=prompt, inputs=[], caption="draft")
+                parts.append({"inlineData": {"mimeType": "image/png", "data": base64.b64encode(draft).decode()}, "thought": True})
             png = render_png(
                 width=width,
                 height=height,
-                prompt=FAULT.sub("", self.prompt).strip() or "(no prompt)",
+                prompt=prompt,
                 inputs=self.images,
                 caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator",
             )

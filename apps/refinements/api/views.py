@@ -9,7 +9,11 @@ from apps.generations.api.views import IDEMPOTENCY_HEADER
 from apps.generations.selectors import generation_queryset
 from apps.projects.policy import Action
 from apps.refinements import selectors, services
-from apps.refinements.api.serializers import RefineInputSerializer, RefineJobSerializer, ThreadSerializer
+from apps.refinements.api.serializers import (
+    RefineInputSerializer,
+    RefineJobSerializer,
+    ThreadSerializer,
+)
 
 
 class AssetRefineApi(APIView):
