@@ -26,6 +26,7 @@ pages = [
     path("", include("apps.library.urls")),
     path("", include("apps.generations.urls")),
     path("", include("apps.assets.urls")),
+    path("", include("apps.refinements.urls")),
     path("", include("apps.approvals.urls")),
 ]
 

@@ -58,8 +58,11 @@ class ThreadView:
 
 def asset_thread(asset: Asset) -> ThreadView | None:
     turn = turn_for_asset(asset)
-    if turn is None:
-        return None
+    return turn_view(turn) if turn is not None else None
+
+
+def turn_view(turn: Turn) -> ThreadView:
+    """The thread from its seed to `turn`, and the branches off that path."""
     turns = {step.pk: step for step in thread_turns(turn.thread)}
     path = _path(turns, turn)
     on_path = {step.pk for step in path}

@@ -190,7 +190,8 @@ class GenerateContent:
                     self._check_signature(part, raw, content_position, part_position)
             self.contents_log.append({"role": content.get("role", "user"), "parts": logged})
         self.texts = texts
-        self.prompt = " ".join(texts).strip()
+        # The newest turn is what is asked now: it is drawn and its fault markers count, not the history's.
+        self.prompt = " ".join(part["text"] for part in contents[-1].get("parts") or [] if "text" in part).strip()
         if len(self.images) > self.model.max_input_images:
             raise invalid(f"Too many input images: {len(self.images)}. {self.model.model_id} accepts at most {self.model.max_input_images}.")
 
