@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "GenerationKindEnum": "apps.generations.models.Kind",
+        "GenerationStatusEnum": "apps.generations.models.Status",
         "LibraryEntryKindEnum": "apps.library.models.EntryKind",
         "RoleEnum": "apps.projects.models.Role",
     },
