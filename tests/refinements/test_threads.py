@@ -4,6 +4,7 @@ emulator; the emulator's log shows exactly what each request carried."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from apps.assets.models import Asset, AssetLink, Relation
@@ -12,6 +13,7 @@ from apps.generations.models import Generation
 from apps.library.models import EntryKind
 from apps.refinements.models import Thread
 from tests.factories import LibraryEntryFactory, reference_image, stored_asset
+from tests.images import image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +243,29 @@ def test_refine_jobs_are_made_only_through_a_thread(api, editor, project, upstre
 def test_an_asset_without_a_thread_has_an_empty_one(api, editor, project):
     seed = stored_asset(project, user=editor)
     assert api(editor).get(f"/api/v1/assets/{seed.pk}/thread/").json() == {"thread": None, "turns": [], "branches": []}
+
+
+def test_the_same_idempotency_key_returns_the_first_turn(api, editor, project, upstream, run_tasks_inline):
+    client = api(editor)
+    seed = generate(client, project)
+    first = client.post(f"/api/v1/assets/{seed}/refine/", {"prompt": "warmer light"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = client.post(f"/api/v1/assets/{seed}/refine/", {"prompt": "warmer light"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"] and again.json()["turn"] == first.json()["turn"]
+    assert Generation.objects.filter(kind="refine").count() == 1 and len(upstream.state.log) == 2
+
+
+def test_a_stored_image_whose_bytes_changed_fails_the_turn_instead_of_sending_another_history(api, editor, project, upstream, run_tasks_inline):
+    client = api(editor)
+    seed = generate(client, project)
+    key = Asset.objects.get(pk=seed).file.name
+    default_storage.delete(key)
+    default_storage.save(key, ContentFile(image_bytes(512, 512)))
+
+    response = client.post(f"/api/v1/assets/{seed}/refine/", {"prompt": "warmer light"}, format="json")
+
+    job = client.get(f"/api/v1/generations/{response.json()['id']}/").json()
+    assert job["status"] == "failed" and job["error"]["code"] == "history_changed"
+    assert "no longer has the bytes the model returned" in job["error"]["message"]
+    assert len(upstream.state.log) == 1  # nothing was sent
