@@ -77,14 +77,6 @@ class TurnPart:
     def is_image(self) -> bool:
         return "inline_data" in self.fields
 
-    @property
-    def thought(self) -> bool:
-        return bool(self.fields.get("thought"))
-
-    @property
-    def signed(self) -> bool:
-        return bool(self.fields.get("thought_signature"))
-
 
 @dataclass(frozen=True)
 class ChatTurn:
