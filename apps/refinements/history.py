@@ -103,6 +103,8 @@ def images_held(path: list[tuple[Turn, object]]) -> int:
     """How many images the history of `path` (turns with their assets) sends, without reading a file."""
     held = 0
     for turn, output in path:
+        if output is None:  # a turn that made nothing sends nothing
+            continue
         if turn.generation_id is None and turn.thread.seeded_as == SeededAs.IMAGE:
             held += 1
         elif turn.generation_id is None:

@@ -55,3 +55,14 @@ def test_sending_shows_the_new_turn_and_a_refusal_keeps_the_words(client, editor
     refused = client.post(f"/assets/{asset.pk}/refine/send/", {"prompt": "wider", "aspect_ratio": "7:3"}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 400
     assert "does not support aspect ratio" in refused.content.decode() and ">wider</textarea>" in refused.content.decode()
+
+
+def test_a_failed_turn_shows_why_and_the_next_instruction_refines_the_image_before_it(client, editor, project, upstream, run_tasks_inline):
+    asset = stored_asset(project, user=editor)
+    client.force_login(editor)
+
+    sent = client.post(f"/assets/{asset.pk}/refine/send/", {"prompt": "warmer [fault:400]"}, HTTP_HX_REQUEST="true")
+
+    html = sent.content.decode()
+    assert sent.status_code == 200 and 'data-status="failed"' in html and "Failed (invalid_request)" in html
+    assert f'name="target" value="{asset.pk}"' in html

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.assets.models import Asset, AssetLink, Relation
 from apps.gemini import catalogue
@@ -269,3 +271,15 @@ def test_a_stored_image_whose_bytes_changed_fails_the_turn_instead_of_sending_an
     assert job["status"] == "failed" and job["error"]["code"] == "history_changed"
     assert "no longer has the bytes the model returned" in job["error"]["message"]
     assert len(upstream.state.log) == 1  # nothing was sent
+
+
+def test_reading_a_thread_costs_the_same_queries_however_deep_it_is(api, editor, project, upstream, run_tasks_inline):
+    client = api(editor)
+    assets = [generate(client, project)]
+    counts = []
+    for prompt in ("warmer light", "move the bottle left", "bigger headline", "add a seagull"):
+        assets.append(refine(client, assets[-1], prompt)["assets"][0]["id"])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/api/v1/assets/{assets[-1]}/thread/").status_code == 200
+        counts.append(len(queries))
+    assert len(set(counts)) == 1, counts
