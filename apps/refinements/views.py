@@ -20,6 +20,7 @@ from apps.refinements import history, selectors, services
 from apps.refinements.forms import RefineForm
 from apps.refinements.models import Turn
 
+
 def _panel(request, asset, *, head: Turn | None = None, form: RefineForm | None = None, status: int = 200):
     """The panel for the thread through `head` (by default the turn that made `asset`)."""
     rights = rights_for(request.user, asset.project, asset.my_role)
