@@ -14,7 +14,7 @@ from apps.gemini import catalogue
 from apps.generations.models import Generation
 from apps.library.models import EntryKind
 from apps.refinements.models import Thread
-from tests.factories import LibraryEntryFactory, reference_image, stored_asset
+from tests.factories import LibraryEntryFactory, member, reference_image, stored_asset
 from tests.images import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -215,6 +215,10 @@ def test_who_may_refine_and_read_a_thread(api, editor, viewer, reviewer, outside
     assert api(None).get(f"/api/v1/assets/{asset}/thread/").status_code in (401, 403)
     thread = api(viewer).get(f"/api/v1/assets/{asset}/thread/")
     assert thread.status_code == 200 and len(thread.json()["turns"]) == 4
+
+    colleague = member(project, "editor")
+    continued = refine(api(colleague), asset, "cooler light")  # any editor of the project continues the thread
+    assert continued["thread"] == one["thread"] and continued["created_by"] == colleague.username
 
 
 def test_bad_refine_requests_name_their_field(api, editor, project, upstream, run_tasks_inline):
