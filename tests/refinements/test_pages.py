@@ -66,3 +66,17 @@ def test_a_failed_turn_shows_why_and_the_next_instruction_refines_the_image_befo
     html = sent.content.decode()
     assert sent.status_code == 200 and 'data-status="failed"' in html and "Failed (invalid_request)" in html
     assert f'name="target" value="{asset.pk}"' in html
+
+
+def test_the_panel_of_an_earlier_turn_says_refining_it_branches_and_lists_the_branch(client, editor, project, upstream, run_tasks_inline):
+    asset = stored_asset(project, user=editor)
+    client.force_login(editor)
+    client.post(f"/assets/{asset.pk}/refine/send/", {"prompt": "make it a watercolour"}, HTTP_HX_REQUEST="true")
+    first = Generation.objects.get(kind="refine").assets.get()
+    client.post(f"/assets/{first.pk}/refine/send/", {"prompt": "add a red boat"}, HTTP_HX_REQUEST="true")
+
+    html = client.get(f"/assets/{first.pk}/refine/", HTTP_HX_REQUEST="true").content.decode()
+
+    assert "refining here starts a branch" in html
+    assert "After turn 1:" in html and "add a red boat" in html
+    assert f'name="target" value="{first.pk}"' in html
