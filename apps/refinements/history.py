@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from apps.assets.files import file_delete, file_write
 from apps.assets.images import EXTENSION_BY_MIME
 from apps.core.exceptions import ValidationFailed
-from apps.gemini import prompts
+from apps.gemini import kinds, prompts
 from apps.gemini.gateway import ChatTurn, TurnPart, user_turn
 from apps.refinements.models import SeededAs, Turn
 
@@ -84,7 +84,8 @@ def turn_exchange(turn: Turn, output, *, request_of) -> list[ChatTurn]:
         return [ChatTurn("user", (TurnPart.text(prompts.source_label(0, 1)), _asset_image(output)))]
     if turn.generation_id is None:
         return [user_turn(request_of(output.generation)), model_turn(output.model_parts)]
-    return [ChatTurn("user", (TurnPart.text(turn.generation.prompt),)), model_turn(output.model_parts)]
+    instruction = kinds.get_kind(turn.generation.kind).instruction(turn.generation.prompt)
+    return [ChatTurn("user", (TurnPart.text(instruction),)), model_turn(output.model_parts)]
 
 
 def thread_history(generation, *, request_of) -> tuple[ChatTurn, ...]:

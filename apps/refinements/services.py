@@ -77,19 +77,15 @@ def refinement_create(*, asset: Asset, user, data: RefineInput, idempotency_key:
             code="thread_too_long", field="new_thread", details={"limit": model.max_input_images, "value": held},
         )
 
-    follows = parent.generation or asset.generation  # settings follow the thread unless changed for this turn
-    aspect_ratio = data.aspect_ratio or (
-        follows.aspect_ratio if follows is not None and follows.aspect_ratio in model.aspect_ratios
-        else catalogue.closest_aspect_ratio(model.aspect_ratios, asset.width, asset.height)
-    )
-    image_size = data.image_size or (follows.image_size if follows is not None and follows.image_size in model.sizes else None)
-    thinking_level = follows.thinking_level if follows is not None and follows.thinking_level in model.thinking_levels else None
-
+    # Ratio and size follow the turn refined unless changed for this one (the refine kind inherits
+    # its source's format); so does the thinking level.
+    made_by = asset.generation
+    thinking_level = made_by.thinking_level if made_by is not None and made_by.thinking_level in model.thinking_levels else None
     generation, created = generation_create(
         project=asset.project, user=user, idempotency_key=idempotency_key,
         data=GenerationInput(
-            kind=Kind.REFINE, prompt=data.prompt, model=model.model_id, aspect_ratio=aspect_ratio, image_size=image_size,
-            thinking_level=thinking_level, source_assets=[asset.pk],
+            kind=Kind.REFINE, prompt=data.prompt, model=model.model_id, aspect_ratio=data.aspect_ratio,
+            image_size=data.image_size, thinking_level=thinking_level, source_assets=[asset.pk],
         ),
     )
     if not created:

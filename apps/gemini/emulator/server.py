@@ -8,7 +8,8 @@ returns usage metadata, and injects faults so every failure path can be reached:
 - per request, by a marker in the prompt text: `[fault:429x2]` (the first two calls with that
   prompt get 429), `[fault:500]`, `[fault:503x1]`, `[fault:400]`, `[fault:safety]`
   (finish reason IMAGE_SAFETY), `[fault:blocked]` (prompt blocked), `[fault:no-image]`,
-  `[fault:slow=3]` (answer after 3 s).
+  `[fault:slow=3]` (answer after 3 s), `[fault:c2pa]` (the image carries C2PA Content Credentials,
+  as Google's do on some surfaces).
 
 Thought signatures, as the Gemini 3 image models (catalogue `thought_signatures`) have them: every
 non-thought image part and the first non-thought text part of an answer carry a signature (with
@@ -42,6 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from PIL import Image
 
 from apps.gemini import catalogue
+from apps.gemini.emulator.credentials import with_content_credentials
 from apps.gemini.emulator.render import render_png
 
 ROUTE = re.compile(r"^/(v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):generateContent$")
@@ -295,8 +297,11 @@ class GenerateContent:
                 height=height,
                 prompt=prompt,
                 inputs=self.images,
-                caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator",
+                # The response id makes every answer's bytes its own, as a real model's are.
+                caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator {response_id[:8]}",
             )
+            if kind == "c2pa":
+                png = with_content_credentials(png, self.model.model_id)
             parts.append(self._signed({"text": "Here is your image."}, b"Here is your image."))
             parts.append(self._signed({"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode()}}, png))
             usage["candidatesTokenCount"] = IMAGE_TOKENS[size]
@@ -316,7 +321,7 @@ class GenerateContent:
         """Like the real API, an edit without an aspect ratio keeps the closest ratio of its input."""
         if not self.images:
             return None
-        return catalogue.closest_aspect_ratio(self.model.aspect_ratios, *self.images[0].size)
+        return catalogue.nearest_ratio(*self.images[0].size, self.model.aspect_ratios)
 
     def _grounding(self) -> dict | None:
         for tool in self.body.get("tools") or []:
@@ -373,7 +378,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(404, {"error": {"code": 404, "message": f"Unknown path {path}", "status": "NOT_FOUND"}})
 
         state = self.server.state
+        # In the log from arrival (status None until answered), so a test can wait for a call in flight;
+        # filled in before the answer is sent, so a client that got its answer finds its call complete.
         entry = {"model": match["model"], "at": time.time(), "status": None, "fault": None, "prompt": ""}
+        with state.lock:
+            state.log.append(entry)
         try:
             try:
                 body = json.loads(raw or b"{}")
@@ -408,10 +417,6 @@ class Handler(BaseHTTPRequestHandler):
             entry["error"] = exc.message
             headers = {"Retry-After": str(max(1, round(exc.retry_delay)))} if exc.retry_delay is not None else None
             status, payload = exc.http_status, exc.body()
-        finally:
-            # Logged before the answer is sent: a client that got its answer always finds its call in the log.
-            with state.lock:
-                state.log.append(entry)
         self._send(status, payload, headers)
 
 

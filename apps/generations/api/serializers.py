@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from apps.assets.api.serializers import AssetOutputSerializer
 from apps.core.serializers import StrictInputSerializer
-from apps.gemini import catalogue
+from apps.gemini import catalogue, kinds
 from apps.generations.models import Generation, Kind, Status
 
 
@@ -14,11 +14,12 @@ class GroundingInputSerializer(StrictInputSerializer):
 class GenerationInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(
         # A refine job belongs to a thread: it is made through POST /api/v1/assets/{id}/refine/.
-        choices=[choice for choice in Kind.choices if choice[0] != Kind.REFINE], default=Kind.GENERATE,
+        choices=[(kind.name, kind.label) for kind in kinds.KINDS if not kind.in_thread], default=Kind.GENERATE,
     )
     prompt = serializers.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, allow_blank=True, default="")
     model = serializers.CharField(
-        max_length=80, required=False, default=catalogue.DEFAULT_MODEL, help_text="A model alias or full id."
+        max_length=80, required=False, allow_null=True, default=None,
+        help_text=f"A model alias or full id. Default: {catalogue.DEFAULT_MODEL}, or for edit, translate and upscale the source's model.",
     )
     aspect_ratio = serializers.CharField(max_length=8, required=False, allow_null=True, default=None)
     image_size = serializers.CharField(max_length=8, required=False, allow_null=True, default=None)
@@ -53,7 +54,7 @@ class GenerationOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "project", "kind", "status", "prompt", "model", "model_alias", "aspect_ratio", "image_size",
             "thinking_level", "grounding_settings", "target_language", "count", "system_instruction",
-            "source_assets", "references", "attempts", "upstream_calls", "error", "usage", "cost_usd",
+            "source_assets", "references", "warnings", "attempts", "upstream_calls", "error", "usage", "cost_usd",
             "model_version", "response_id", "model_text", "grounding", "assets", "created_by", "created_at",
             "started_at", "finished_at",
         ]

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assets', '0003_asset_model_parts'),
-        ('generations', '0002_refine_kind'),
+        ('generations', '0003_refine_kind'),
         ('projects', '0002_project_monthly_budget'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
