@@ -159,8 +159,9 @@ def generation_prepare(*, project, data: GenerationInput) -> PreparedGeneration:
     if kind.inherits_format:
         model, aspect_ratio, image_size = source_format(kind, sources[0], model=model, aspect_ratio=aspect_ratio, image_size=image_size)
         draft = sources[0].generation
-        if not references and draft is not None:
-            # The source's exact reference images (even if archived since) keep its subjects.
+        if not references and draft is not None and not kind.in_thread:
+            # The source's exact reference images (even if archived since) keep its subjects
+            # (a thread's turn already has them in its history, when its seed sent them).
             references = [(ref.reference_image, ref.label) for ref in draft.references.select_related("reference_image__entry")]
 
     job = check_image_settings(

@@ -183,6 +183,8 @@ def test_a_thread_past_the_models_image_limit_is_refused_naming_its_images(api, 
     assert len(upstream.state.log) == 3
     fresh = refine(client, two["assets"][0]["id"], "one more", new_thread=True)
     assert upstream.state.log[-1]["input_images"] == 1 and fresh["thread"] != two["thread"]
+    again = refine(client, seed, "start over", new_thread=True)  # the 12-reference draft as a plain image
+    assert upstream.state.log[-1]["input_images"] == 1 and again["references"] == []
 
 
 def test_the_seed_turn_sends_the_original_request_and_the_stored_signature(api, editor, project, upstream, run_tasks_inline):
@@ -201,6 +203,7 @@ def test_the_seed_turn_sends_the_original_request_and_the_stored_signature(api, 
     [draft] = [part["inline_data"]["stored"] for part in Asset.objects.get(pk=seed).model_parts if part.get("thought") and "inline_data" in part]
     assert draft["key"].endswith(".part1.png") and default_storage.exists(draft["key"])
     assert turn["thinking_level"] == "high"  # the thread's settings, thinking included, follow the seed job
+    assert turn["references"] == []  # sent once, in the seed turn of the history, not again with the turn
 
 
 def test_who_may_refine_and_read_a_thread(api, editor, viewer, reviewer, outsider, project, upstream, run_tasks_inline):
