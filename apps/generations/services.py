@@ -41,6 +41,7 @@ from apps.generations.models import Delivery, Generation, GenerationReference, G
 from apps.generations.selectors import spend_this_month
 from apps.library.models import EntryKind, LibraryEntry
 from apps.projects.models import Project
+from apps.refinements.history import model_parts_delete, model_parts_store, thread_history
 from apps.webhooks.services import event_emit
 
 logger = logging.getLogger(__name__)
@@ -197,8 +198,9 @@ def generation_prepare(*, project, data: GenerationInput, lookups: _Lookups | No
     if kind.inherits_format:
         model, aspect_ratio, image_size = source_format(kind, sources[0], model=model, aspect_ratio=aspect_ratio, image_size=image_size)
         draft = sources[0].generation
-        if not references and draft is not None:
-            # The source's exact reference images (even if archived since) keep its subjects.
+        if not references and draft is not None and not kind.in_thread:
+            # The source's exact reference images (even if archived since) keep its subjects
+            # (a thread's turn already has them in its history, when its seed sent them).
             references = [(ref.reference_image, ref.label) for ref in draft.references.select_related("reference_image__entry")]
 
     job = check_image_settings(
@@ -438,6 +440,10 @@ def _build_request(generation: Generation) -> ImageRequest:
         web_search=generation.web_search,
         image_search=generation.image_search,
     )
+    kind = kinds.get_kind(generation.kind)
+    if kind.in_thread:  # the thread's history goes first; the refined image is in it
+        history = thread_history(generation, request_of=_build_request)
+        return ImageRequest(settings=job, prompt=kind.instruction(generation.prompt), system_instruction=generation.system_instruction, history=history)
     images = []
     for reference in generation.references.select_related("reference_image"):
         with default_storage.open(reference.reference_image.file.name, "rb") as handle:
@@ -483,6 +489,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
             logger.warning("output %s of generation %s was already stored", index, generation.pk)
             return
         thumbnail = asset_files_write(key=key, image=image)
+        model_parts = model_parts_store(parts=result.parts, asset_key=key, asset_part=result.images[0].part_index)
         try:
             with transaction.atomic():
                 asset_create(
@@ -496,6 +503,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                     output_index=index,
                     model_version=result.model_version,
                     response_id=result.response_id,
+                    model_parts=model_parts,
                     parents=parents,
                 )
                 current.update(
@@ -511,6 +519,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                 Generation.objects.beat(generation.pk, attempt)
         except Exception:
             asset_files_delete(key=key)  # no row points at these bytes
+            model_parts_delete(model_parts, asset_key=key)
             raise
 
 
