@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.generations",
     "apps.approvals",
     "apps.webhooks",
+    "apps.apikeys",
 ]
 
 MIDDLEWARE = [
@@ -178,15 +179,19 @@ STORAGES = {
 # --- REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.apikeys.authentication.PersonalTokenAuthentication",
+        "apps.apikeys.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies unless a view says otherwise (uploads: multipart; the token endpoint: form).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.PlatformAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": 50,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {"job_creation": env("JOB_CREATION_RATE", default="120/min")},
 }
 SPECTACULAR_SETTINGS = {
@@ -195,6 +200,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",  # tags and operation ids by resource: `assets_list`, not `v1_..._list`
     # Served from our own static files: the platform works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -203,6 +209,7 @@ SPECTACULAR_SETTINGS = {
         "GenerationKindEnum": "apps.generations.models.Kind",
         "LibraryEntryKindEnum": "apps.library.models.EntryKind",
         "RoleEnum": "apps.projects.models.Role",
+        "ApiKeyRoleEnum": "apps.apikeys.models.KeyRole",
     },
 }
 

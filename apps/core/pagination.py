@@ -10,8 +10,9 @@ class NewestFirstCursorPagination(CursorPagination):
 
 
 def paginated_response(*, request, view, queryset, serializer_class, context=None):
-    """Cursor-paginate a queryset from an APIView and serialise the page."""
-    paginator = NewestFirstCursorPagination()
+    """Cursor-paginate a queryset from an APIView and serialise the page. The view names
+    `pagination_class = NewestFirstCursorPagination`, which is also how the schema learns the envelope."""
+    paginator = view.pagination_class()
     page = paginator.paginate_queryset(queryset, request, view=view)
     data = serializer_class(page, many=True, context={"request": request, **(context or {})}).data
     return paginator.get_paginated_response(data)

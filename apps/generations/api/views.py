@@ -3,7 +3,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.pagination import paginated_response
+from apps.core.pagination import NewestFirstCursorPagination, paginated_response
 from apps.core.throttling import JobCreationThrottle
 from apps.generations import selectors, services
 from apps.generations.api.serializers import GenerationInputSerializer, GenerationOutputSerializer
@@ -22,6 +22,7 @@ def _answer(request, generation, status_code=status.HTTP_200_OK):
 
 
 class GenerationListApi(APIView):
+    pagination_class = NewestFirstCursorPagination
     throttle_classes = [JobCreationThrottle]
 
     @extend_schema(responses=GenerationOutputSerializer(many=True))
