@@ -250,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generations.recover_stale",
         "schedule": env.int("RECOVERY_INTERVAL_SECONDS", default=60),
     },
+    "sweep-webhook-deliveries": {
+        "task": "webhooks.sweep",
+        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=10.0),
+    },
 }
 
 # --- Generation jobs
@@ -264,10 +268,17 @@ GENERATION_RETRY_MAX_SECONDS = env.float("GENERATION_RETRY_MAX_SECONDS", default
 GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", default=300)
 
 # --- Webhooks
+# The whole of one delivery attempt (connect, send, the receiver's answer) ends after this many seconds.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)  # read of a receiver's answer
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=5.0)
-WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
+WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=10.0)  # how often beat re-sends due deliveries
+WEBHOOK_SECRET_GRACE_SECONDS = env.int("WEBHOOK_SECRET_GRACE_SECONDS", default=24 * 3600)  # default after a rotation
+# For test receivers only: lets a literal loopback address (127.0.0.0/8, ::1) through the safety check.
+# Never private addresses, never loopback inside NAT64/6to4 forms. Leave off in every deployment.
+WEBHOOK_TEST_ALLOW_LOOPBACK = env.bool("WEBHOOK_TEST_ALLOW_LOOPBACK", default=False)
 
 # --- Uploads
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)

@@ -31,7 +31,7 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Re
 
     event_emit(
         project=asset.project,
-        event="asset.reviewed",
+        event="asset.review_changed",
         data={"asset": str(asset.pk), "decision": decision, "comment": review.comment, "reviewer": user.username, "review_status": status},
     )
     return review

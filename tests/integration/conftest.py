@@ -85,7 +85,7 @@ class Worker:
             "GOOGLE_GEMINI_BASE_URL": base_url,
             "GEMINI_API_KEY": "emulator-key",
             "GENERATION_RETRY_BASE_SECONDS": "0.2",
-            "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
+            "WEBHOOK_TEST_ALLOW_LOOPBACK": "true",
             **({"FILES_DIR": str(files_dir)} if files_dir else {}),
             **(extra_env or {}),
         })
