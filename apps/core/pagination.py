@@ -8,6 +8,12 @@ class NewestFirstCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_paginated_response_schema(self, schema):
+        """`next` and `previous` are always in the answer (null at either end), so the schema requires them."""
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["required"] = ["next", "previous", "results"]
+        return paginated
+
 
 def paginated_response(*, request, view, queryset, serializer_class, context=None):
     """Cursor-paginate a queryset from an APIView and serialise the page. The view names

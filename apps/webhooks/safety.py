@@ -57,7 +57,7 @@ def address_refusal(address: str) -> str | None:
     for candidate in (ip, embedded):
         if candidate is not None and not candidate.is_global:
             shown = f"{ip} (which carries {candidate})" if candidate is not ip else str(ip)
-            return f"{shown} is a private or internal address; webhooks may only go to public addresses."
+            return f"{shown} is a private or internal address"
     return None
 
 
@@ -78,6 +78,7 @@ def destination_for(url: str) -> Destination:
     for address in addresses:
         refusal = address_refusal(address)
         if refusal:
-            raise Refused(f"{parts.hostname} resolves to {refusal}")
+            resolved = "" if address == parts.hostname else f"{parts.hostname} resolves to {address}, and "
+            raise Refused(f"{resolved}{refusal}; webhooks may only go to public addresses.")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Destination(scheme=parts.scheme, hostname=parts.hostname, port=port, path=path, address=addresses[0])

@@ -29,7 +29,7 @@ class TokenObtainApi(APIView):
     parser_classes = [FormParser]
 
     @extend_schema(
-        operation_id="auth_token_create", request=TokenInputSerializer,
+        operation_id="auth_token_create", request=TokenInputSerializer, auth=[],
         responses={200: TokenOutputSerializer, 400: error_response("400"), 415: error_response("415")},
     )
     def post(self, request):
