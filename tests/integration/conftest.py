@@ -93,11 +93,13 @@ class Worker:
         self.name = name
         self.process = None
 
-    def start(self, concurrency: int = 2) -> "Worker":
+    def start(self, concurrency: int = 2, beat: bool = False) -> "Worker":
+        """`beat`: run the periodic schedule (sweeps) inside this worker, as a one-machine install does."""
         self.log = open(self.log_path, "ab")
+        beat_args = ["-B", "-s", str(self.log_path.with_suffix(".beat-schedule"))] if beat else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=threads", f"--concurrency={concurrency}",
-             "-n", f"{self.name}@%h", "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+             "-n", f"{self.name}@%h", "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle", *beat_args],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
