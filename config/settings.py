@@ -196,7 +196,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Brand image platform API",
-    "DESCRIPTION": "Generate, edit, review and trace images made with Gemini image models.",
+    "DESCRIPTION": (
+        "Generate, edit, review and trace images made with Gemini image models.\n\n"
+        "**Credentials**: a personal token from `POST /api/v1/auth/token/` (a form) as `Authorization: Token ...`, "
+        "or a project API key as `Authorization: Bearer bip_...` (one role in one project).\n\n"
+        "**Errors** always have the shape of the `Error` schema.\n\n"
+        "**Webhooks** follow Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`; `whsec_` "
+        "secrets): verify them with a `standardwebhooks` library. The body is a `WebhookEvent`: "
+        "`generation.succeeded`, `generation.failed`, `asset.review_changed` or `campaign.stage_finished`, "
+        "each with the `data` its schema documents."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
