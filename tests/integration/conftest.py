@@ -25,6 +25,16 @@ from tests.factories import UserFactory
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def wait_for(predicate, timeout=30.0):
+    """Wait for a condition with a deadline (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
 def purge_broker() -> None:
     """Drop every message (and, on Redis, every unacknowledged one) a previous test left behind."""
     if django_settings.CELERY_BROKER_URL.startswith("filesystem://"):

@@ -1,26 +1,15 @@
 """A webhook retry survives a killed worker: the retry is a row with a due time, and the next
 worker's beat sweep sends it. (A retry held as a delayed broker message died with the worker.)"""
 
-import time
-
 import pytest
 from standardwebhooks.webhooks import Webhook
 
 from apps.webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from tests.integration.conftest import Worker, purge_broker
+from tests.integration.conftest import Worker, purge_broker, wait_for
 from tests.webhooks.receiver import Receiver
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def test_a_pending_retry_is_sent_after_the_worker_is_killed(rest, emulator, upstream, files_dir, tmp_path):
