@@ -7,6 +7,7 @@ apps.core.exceptions.api_exception_handler writes.
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -61,6 +62,14 @@ class PlatformAutoSchema(AutoSchema):
             if self.view.get_throttles():  # the throttles here limit writes only
                 statuses.append("429")
         return statuses
+
+    def _map_basic_serializer(self, serializer, direction):
+        """A model serialised in an answer carries every field (null when empty), so in answers they
+        are all required; drf-spectacular would leave out the ones whose model field has a default."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and isinstance(force_instance(serializer), serializers.ModelSerializer):
+            schema["required"] = sorted(schema["properties"])
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

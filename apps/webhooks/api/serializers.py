@@ -29,7 +29,6 @@ class EndpointOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookEndpoint
         fields = ["id", "project", "url", "events", "is_active", "created_at", "previous_secret_expires_at"]
-        read_only_fields = fields  # an answer always carries every field
 
 
 class EndpointCreatedSerializer(EndpointOutputSerializer):
@@ -37,7 +36,6 @@ class EndpointCreatedSerializer(EndpointOutputSerializer):
 
     class Meta(EndpointOutputSerializer.Meta):
         fields = [*EndpointOutputSerializer.Meta.fields, "secret"]
-        read_only_fields = fields
 
 
 class AttemptSerializer(serializers.ModelSerializer):
@@ -58,4 +56,4 @@ class DeliveryOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery
         fields = ["id", "event", "status", "attempts", "next_attempt_at", "payload", "created_at", "delivered_at", "attempt_log"]
-        read_only_fields = fields
+
