@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import force_instance
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -82,8 +83,6 @@ class PlatformAutoSchema(AutoSchema):
 def binary_responses(*media_types: str, description: str) -> dict:
     """A download: the bytes with their real media type, or (files on object storage) a redirect
     to a short-lived signed URL."""
-    from drf_spectacular.types import OpenApiTypes
-
     responses = {(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=description) for media_type in media_types}
     responses[302] = OpenApiResponse(description="On object storage: `Location` holds a signed URL valid for SIGNED_URL_SECONDS.")
     return responses

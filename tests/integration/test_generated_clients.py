@@ -38,8 +38,16 @@ def loopback_receivers(settings):
 
 
 @pytest.fixture
-def integrator(transactional_db):
-    return UserFactory(username=f"integrator-{uuid.uuid4().hex[:6]}", password=PASSWORD)
+def integrator(transactional_db, settings):
+    """A user who logs in with a password, hashed with Django's default hasher: a server in another
+    process (gunicorn on the scale profile) knows only that one, not the tests' fast one."""
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = [*settings.PASSWORD_HASHERS, "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    user = UserFactory(username=f"integrator-{uuid.uuid4().hex[:6]}")
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+    return user
 
 
 def _call(module_path: str, **kwargs):
@@ -63,7 +71,8 @@ def test_the_generated_python_client_runs_the_whole_flow(live_schema, web_url, w
 
     anonymous = package.Client(base_url=web_url, raise_on_unexpected_status=True)
     token = _call("auth.auth_token_create", client=anonymous, body=TokenInputRequest(username=integrator.username, password=PASSWORD)).token
-    api = package.AuthenticatedClient(base_url=web_url, token=token, prefix="Token", raise_on_unexpected_status=True)
+    # follow_redirects: on a bucket, downloads answer 302 to a signed URL (documented in the schema).
+    api = package.AuthenticatedClient(base_url=web_url, token=token, prefix="Token", raise_on_unexpected_status=True, follow_redirects=True)
 
     project = _call("projects.projects_create", client=api, body=ProjectInputRequest(name="Python integration", brief="Calm."))
     receiver = Receiver()
