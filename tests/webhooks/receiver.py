@@ -97,3 +97,41 @@ def flood(receiver: Misbehaving, connection, total: int = 400 * 1024 * 1024):
     chunk = b"x" * (1024 * 1024)
     for _ in range(total // len(chunk)):
         receiver.send(connection, chunk)
+
+
+class TlsReceiver(Receiver):
+    """A Receiver speaking HTTPS with `context` (server side)."""
+
+    def __init__(self, context, **kwargs):
+        self.tls = context
+        super().__init__(**kwargs)
+
+    def get_request(self):
+        connection, address = super().get_request()
+        return self.tls.wrap_socket(connection, server_side=True), address
+
+
+def self_signed_certificate(folder, host_name: str):
+    """A certificate for `host_name` and its key, as PEM files in `folder`."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host_name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host_name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / f"{host_name}.pem", folder / f"{host_name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert_path, key_path

@@ -2,6 +2,7 @@
 library, rotation with a grace period, retries from rows, and destinations that cannot be abused."""
 
 import socket
+import ssl
 import time
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from apps.webhooks import services
 from apps.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.factories import stored_asset
-from tests.webhooks.receiver import Misbehaving, Receiver, drip, flood
+from tests.webhooks.receiver import Misbehaving, Receiver, TlsReceiver, drip, flood, self_signed_certificate
 
 pytestmark = pytest.mark.django_db
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -145,16 +146,16 @@ def test_the_test_loopback_allowance_never_lets_hidden_or_private_forms_through(
 
 
 class Dns:
-    """The resolver as seen from the platform: `rebind.example` answers from a script, in order."""
+    """The resolver as seen from the platform: `host` answers from a script, in order."""
 
-    def __init__(self, monkeypatch, answers: list[str]):
+    def __init__(self, monkeypatch, answers: list[str], host: str = "rebind.example"):
         self.answers = answers
         self.asked = 0
         real = socket.getaddrinfo
 
-        def getaddrinfo(host, port, *args, **kwargs):
-            if host != "rebind.example":
-                return real(host, port, *args, **kwargs)
+        def getaddrinfo(name, port, *args, **kwargs):
+            if name != host:
+                return real(name, port, *args, **kwargs)
             answer = self.answers[min(self.asked, len(self.answers) - 1)]
             self.asked += 1
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer, port))]
@@ -184,6 +185,29 @@ def test_a_host_that_rebinds_to_a_private_address_is_refused(api, project, owner
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED and receiver.received == []
     assert "10.0.0.7 is a private or internal address" in delivery.attempt_log.get().error
+
+
+@pytest.mark.parametrize(("certificate_for", "delivered"), [("hooks.example", True), ("other.example", False)])
+def test_https_to_a_pinned_address_still_checks_the_certificate_against_the_host_name(
+    api, project, owner, reviewer, settings, monkeypatch, tmp_path, run_tasks_inline, certificate_for, delivered,
+):
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    cert, key = self_signed_certificate(tmp_path, certificate_for)
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    receiver = TlsReceiver(server_side)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the platform trusts this certificate as it would a CA's
+    Dns(monkeypatch, ["127.0.0.1"], host="hooks.example")
+    register(api, owner, project, f"https://hooks.example:{receiver.port}/hook", ["asset.review_changed"])
+    api(reviewer).post(f"/api/v1/assets/{stored_asset(project).id}/reviews/", {"decision": "approve"})
+
+    delivery = WebhookDelivery.objects.get()
+    if delivered:
+        assert delivery.status == DeliveryStatus.SUCCEEDED
+        assert verify(receiver.received[0], SECRET)["type"] == "asset.review_changed"
+    else:  # connected to the checked address, but the certificate is not for the URL's host name
+        assert delivery.status == DeliveryStatus.FAILED and receiver.received == []
+        assert "CERTIFICATE_VERIFY_FAILED" in delivery.attempt_log.get().error
 
 
 def test_a_slow_drip_receiver_is_cut_off_at_the_total_time(api, project, owner, reviewer, settings, run_tasks_inline):
