@@ -110,3 +110,15 @@ def test_the_token_endpoint_takes_a_form_and_names_bad_credentials(project, owne
     assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "invalid_credentials"
     as_json = APIClient().post("/api/v1/auth/token/", {"username": owner.username, "password": "pw-for-tests"}, format="json")
     assert as_json.status_code == 415
+
+
+def test_a_key_principal_is_not_a_member_anyone_can_add_change_or_list(api, project, owner):
+    created = create_key(api, owner, project)
+    principal = ApiKey.objects.get(pk=created["id"]).principal
+    elsewhere = ProjectFactory()
+    other_owner = member(elsewhere, "owner", username="other-owner")
+    added = api(other_owner).post(f"/api/v1/projects/{elsewhere.id}/members/", {"username": principal.username, "role": "editor"})
+    assert added.status_code == 400 and added.json()["error"]["field"] == "username"
+    assert principal.username not in [m["username"] for m in api(owner).get(f"/api/v1/projects/{project.id}/members/").json()]
+    promoted = api(owner).patch(f"/api/v1/projects/{project.id}/members/{principal.id}/", {"role": "owner"})
+    assert promoted.status_code == 404
