@@ -259,10 +259,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generations.recover_stale",
         "schedule": env.int("RECOVERY_INTERVAL_SECONDS", default=60),
     },
-    "sweep-webhook-deliveries": {
-        "task": "webhooks.sweep",
-        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=10.0),
-    },
 }
 
 # --- Generation jobs
@@ -284,6 +280,7 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=5.0)
 WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
 WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=10.0)  # how often beat re-sends due deliveries
+CELERY_BEAT_SCHEDULE["sweep-webhook-deliveries"] = {"task": "webhooks.sweep", "schedule": WEBHOOK_SWEEP_SECONDS}
 WEBHOOK_SECRET_GRACE_SECONDS = env.int("WEBHOOK_SECRET_GRACE_SECONDS", default=24 * 3600)  # default after a rotation
 # For test receivers only: lets a literal loopback address (127.0.0.0/8, ::1) through the safety check.
 # Never private addresses, never loopback inside NAT64/6to4 forms. Leave off in every deployment.
