@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import random
 import time
 from datetime import datetime, timedelta
 
@@ -19,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from apps.core.backoff import backoff_delay
 from apps.core.exceptions import ValidationFailed
 from apps.webhooks import transport
 from apps.webhooks.events import EVENTS
@@ -119,12 +119,6 @@ def _enqueue(delivery_id) -> None:
     transaction.on_commit(lambda: deliver_webhook.delay(str(delivery_id)))
 
 
-def retry_delay(attempt_number: int) -> float:
-    """Exponential backoff with jitter after the `attempt_number`-th failure, capped."""
-    delay = settings.WEBHOOK_RETRY_BASE_SECONDS * (2 ** (attempt_number - 1)) * random.uniform(0.8, 1.2)
-    return min(delay, settings.WEBHOOK_RETRY_MAX_SECONDS)
-
-
 def _claim(delivery_id) -> WebhookDelivery | None:
     """Take a due delivery for one attempt (pending, due -> pending, leased). Two workers racing:
     one wins. A worker that dies mid-attempt leaves the lease to expire; the sweep then re-sends."""
@@ -169,7 +163,8 @@ def delivery_attempt(*, delivery_id) -> None:
     elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         pending.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
     else:
-        pending.update(next_attempt_at=timezone.now() + timedelta(seconds=retry_delay(delivery.attempts)))
+        delay = backoff_delay(delivery.attempts, base=settings.WEBHOOK_RETRY_BASE_SECONDS, cap=settings.WEBHOOK_RETRY_MAX_SECONDS)
+        pending.update(next_attempt_at=timezone.now() + timedelta(seconds=delay))
 
 
 def deliveries_due(*, limit: int = SWEEP_BATCH) -> list:
