@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.core",
@@ -177,6 +176,9 @@ STORAGES = {
 }
 
 # --- REST API
+# One page size for every list, REST (cursor pages; a client may ask up to PAGE_SIZE_MAX) and pages.
+PAGE_SIZE = env.int("PAGE_SIZE", default=48)
+PAGE_SIZE_MAX = env.int("PAGE_SIZE_MAX", default=200)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apps.apikeys.authentication.PersonalTokenAuthentication",
@@ -187,10 +189,9 @@ REST_FRAMEWORK = {
     # JSON bodies unless a view says otherwise (uploads: multipart; the token endpoint: form).
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "apps.core.schema.PlatformAutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.NewestFirstCursorPagination",
-    "PAGE_SIZE": 50,
+    "PAGE_SIZE": PAGE_SIZE,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {"job_creation": env("JOB_CREATION_RATE", default="120/min")},
 }

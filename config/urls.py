@@ -4,7 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core import observability
-from apps.core.views import home
+from apps.generations.metrics import metrics
+from apps.projects.views import home
 
 api_v1 = [
     path("", include("apps.apikeys.api.urls")),
@@ -30,7 +31,7 @@ pages = [
 urlpatterns = pages + [
     path("healthz", observability.healthz, name="healthz"),
     path("readyz", observability.readyz, name="readyz"),
-    path("metrics", observability.metrics, name="metrics"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

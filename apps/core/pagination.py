@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework.pagination import CursorPagination
 
 
@@ -6,7 +7,7 @@ class NewestFirstCursorPagination(CursorPagination):
 
     ordering = ("-created_at", "-id")
     page_size_query_param = "page_size"
-    max_page_size = 200
+    max_page_size = settings.PAGE_SIZE_MAX
 
     def get_paginated_response_schema(self, schema):
         """`next` and `previous` are always in the answer (null at either end), so the schema requires them."""

@@ -114,7 +114,7 @@ def event_emit(*, project, event: str, data: dict) -> list[WebhookDelivery]:
 
 def _enqueue(delivery_id) -> None:
     """The fast path; if this message is lost the sweep still finds the row."""
-    from apps.webhooks.tasks import deliver_webhook
+    from apps.webhooks.tasks import deliver_webhook  # tasks imports this module
 
     transaction.on_commit(lambda: deliver_webhook.delay(str(delivery_id)))
 
