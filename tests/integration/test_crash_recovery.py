@@ -1,7 +1,5 @@
 """A worker SIGKILLed mid-job: the job is recovered from the database and completes exactly once."""
 
-import time
-
 import pytest
 from django.core.files.storage import default_storage
 
