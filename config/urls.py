@@ -2,14 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from apps.core import observability
 from apps.generations.metrics import metrics
 from apps.projects.views import home
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("", include("apps.apikeys.api.urls")),
     path("", include("apps.projects.api.urls")),
     path("", include("apps.library.api.urls")),
     path("", include("apps.generations.api.urls")),
@@ -42,3 +41,5 @@ urlpatterns = pages + [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+handler404 = "apps.core.exceptions.not_found"
