@@ -37,3 +37,17 @@ def test_a_batch_job_from_the_form_waits_in_its_batch_on_its_card(client, projec
     card = client.get(reverse("generation-page", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "Waiting in an upstream batch (pending" in card and "last checked" in card
     assert 'hx-trigger="every 30s"' in card
+
+
+def test_the_job_page_names_the_delivery_and_the_upstream_batch(client, project, logged_in_editor, batch_upstream):
+    batch_upstream.batches.delay = 3600
+    client.post(reverse("generate", args=[project.pk]), {
+        "prompt": "a mug", "model": "nano-banana-2", "image_size": "512", "aspect_ratio": "1:1",
+        "count": 1, "request_key": "k2", "delivery": "batch",
+    })
+    job = Generation.objects.get()
+    [batch] = batch_group_submit(generation_ids=[job.pk])
+    batch.refresh_from_db()
+
+    page = client.get(reverse("generation-page", args=[job.pk])).content.decode()
+    assert "Batch (half price, up to 24 h)" in page and batch.upstream_name in page and "pending" in page
