@@ -5,7 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from apps.core import observability
-from apps.core.views import home
+from apps.generations.metrics import metrics
+from apps.projects.views import home
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
@@ -15,6 +16,7 @@ api_v1 = [
     path("", include("apps.assets.api.urls")),
     path("", include("apps.approvals.api.urls")),
     path("", include("apps.webhooks.api.urls")),
+    path("", include("apps.campaigns.api.urls")),
 ]
 
 pages = [
@@ -26,12 +28,13 @@ pages = [
     path("", include("apps.generations.urls")),
     path("", include("apps.assets.urls")),
     path("", include("apps.approvals.urls")),
+    path("", include("apps.campaigns.urls")),
 ]
 
 urlpatterns = pages + [
     path("healthz", observability.healthz, name="healthz"),
     path("readyz", observability.readyz, name="readyz"),
-    path("metrics", observability.metrics, name="metrics"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -4,6 +4,7 @@ from apps.assets.api.serializers import AssetOutputSerializer
 from apps.core.serializers import StrictInputSerializer
 from apps.gemini import catalogue
 from apps.generations.models import Delivery, Generation, Kind, Status
+from apps.generations.services import GenerationInput
 
 
 class GroundingInputSerializer(StrictInputSerializer):
@@ -32,9 +33,7 @@ class GenerationInputSerializer(StrictInputSerializer):
         help_text=f"'batch': the Batch API at half price, {catalogue.BATCH_TURNAROUND}; the job waits queued meanwhile.",
     )
 
-    def to_input(self):
-        from apps.generations.services import GenerationInput
-
+    def to_input(self) -> GenerationInput:
         data = dict(self.validated_data)
         grounding = data.pop("grounding", None) or {}
         return GenerationInput(web_search=grounding.get("web", False), image_search=grounding.get("image", False), **data)
