@@ -240,16 +240,19 @@ def _plan(campaign: Campaign, stage: str, states: list | None = None) -> list[_P
     return planned
 
 
-def _estimate(planned: list[_Planned]) -> Decimal:
-    return sum((catalogue.get_model(p.job.model).price(p.job.image_size, p.job.delivery) * p.job.count for p in planned), Decimal(0))
+def _estimate(planned: list[_Planned], delivery: str | None = None) -> Decimal:
+    return sum(
+        (catalogue.get_model(p.job.model).price(p.job.image_size, delivery or p.job.delivery) * p.job.count for p in planned), Decimal(0)
+    )
 
 
-def campaign_next_runs(campaign: Campaign, states: list) -> dict[str, tuple[int, Decimal]]:
-    """Per stage: how many jobs pressing its button now would create, and their estimate."""
+def campaign_next_runs(campaign: Campaign, states: list) -> dict[str, tuple[int, Decimal, Decimal]]:
+    """Per stage: how many jobs pressing its button now would create, and their estimate
+    interactive and in batch."""
     figures = {}
     for stage in Stage.values:
         planned = _plan(campaign, stage, states)
-        figures[stage] = (len(planned), _estimate(planned))
+        figures[stage] = (len(planned), _estimate(planned, Delivery.INTERACTIVE), _estimate(planned, Delivery.BATCH))
     return figures
 
 

@@ -4,6 +4,7 @@ the batch price, landing as the stage's ordinary drafts; the stage run finishes 
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from apps.batches.tasks import poll_batches
 from apps.campaigns.models import StageRun
@@ -48,3 +49,21 @@ def test_unknown_stage_delivery_is_refused_naming_the_field(api, editor, project
     campaign = api(editor).post(f"/api/v1/projects/{project.id}/campaigns/", campaign_body(character, products), format="json").json()
     response = api(editor).post(f"/api/v1/campaigns/{campaign['id']}/run/", {"stage": "drafts", "delivery": "overnight"}, format="json")
     assert response.status_code == 400 and response.json()["error"]["field"] == "delivery"
+
+
+
+def test_the_campaign_page_offers_each_stage_in_batch_and_counts_what_waits(api, client, editor, project, batch_upstream, run_tasks_inline):
+    character, products = library(project, products=2)
+    campaign = api(editor).post(f"/api/v1/projects/{project.id}/campaigns/", campaign_body(character, products), format="json").json()
+    client.force_login(editor)
+    page_url = reverse("campaign-page", args=[campaign["id"]])
+
+    page = client.get(page_url).content.decode()
+    assert f"Run drafts: 2 jobs · ${NB2.price('512') * 4:.2f}" in page
+    assert f"In batch: ${NB2.price('512', 'batch') * 4:.2f} · up to 24 hours" in page
+
+    batch_upstream.batches.delay = 3600
+    client.post(reverse("campaign-run-page", args=[campaign["id"]]), {"stage": "drafts", "delivery": "batch"})
+
+    assert set(Generation.objects.values_list("status", "delivery")) == {("queued", "batch")}
+    assert "2 in batch" in client.get(page_url).content.decode()
