@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.assets",
     "apps.generations",
     "apps.batches",
+    "apps.refinements",
     "apps.approvals",
     "apps.webhooks",
     "apps.campaigns",
@@ -204,6 +205,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "GenerationKindEnum": "apps.generations.models.Kind",
+        "GenerationStatusEnum": "apps.generations.models.Status",
         "LibraryEntryKindEnum": "apps.library.models.EntryKind",
         "RoleEnum": "apps.projects.models.Role",
     },

@@ -110,6 +110,9 @@ class ImageModel:
     batch_price_per_image_usd: dict[str, Decimal]
     guidance: ReferenceGuidance
     max_input_images: int = MAX_INPUT_IMAGES
+    # Gemini 3 image models sign their image parts (and first text part); a multi-turn history must
+    # send each signature back unchanged, and a signature is valid only for the model that made it.
+    thought_signatures: bool = False
 
     @property
     def supports_size_choice(self) -> bool:
@@ -131,6 +134,7 @@ MODELS: tuple[ImageModel, ...] = (
         thinking_levels=THINKING_LEVELS,
         web_search=True,
         image_search=True,
+        thought_signatures=True,
         price_per_image_usd={
             "512": Decimal("0.045"), "1K": Decimal("0.067"), "2K": Decimal("0.101"), "4K": Decimal("0.151"),
         },
@@ -149,6 +153,7 @@ MODELS: tuple[ImageModel, ...] = (
         thinking_levels=("high",),  # thinking is always on
         web_search=True,
         image_search=False,
+        thought_signatures=True,
         price_per_image_usd={"1K": Decimal("0.134"), "2K": Decimal("0.134"), "4K": Decimal("0.24")},
         batch_price_per_image_usd={"1K": Decimal("0.067"), "2K": Decimal("0.067"), "4K": Decimal("0.12")},
         guidance=ReferenceGuidance(character_images=5, object_images=6),

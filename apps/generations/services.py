@@ -37,17 +37,11 @@ from apps.gemini import catalogue, kinds, prompts
 from apps.gemini.checks import ImageSettings, check_image_settings, resolve_model
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from apps.gemini.ratelimit import SlotLater
-from apps.generations.models import (
-    Delivery,
-    Generation,
-    GenerationReference,
-    GenerationSource,
-    Kind,
-    Status,
-)
+from apps.generations.models import Delivery, Generation, GenerationReference, GenerationSource, Kind, Status
 from apps.generations.selectors import spend_this_month
 from apps.library.models import EntryKind, LibraryEntry
 from apps.projects.models import Project
+from apps.refinements.history import model_parts_delete, model_parts_store, thread_history
 from apps.webhooks.services import event_emit
 
 logger = logging.getLogger(__name__)
@@ -204,8 +198,9 @@ def generation_prepare(*, project, data: GenerationInput, lookups: _Lookups | No
     if kind.inherits_format:
         model, aspect_ratio, image_size = source_format(kind, sources[0], model=model, aspect_ratio=aspect_ratio, image_size=image_size)
         draft = sources[0].generation
-        if not references and draft is not None:
-            # The source's exact reference images (even if archived since) keep its subjects.
+        if not references and draft is not None and not kind.in_thread:
+            # The source's exact reference images (even if archived since) keep its subjects
+            # (a thread's turn already has them in its history, when its seed sent them).
             references = [(ref.reference_image, ref.label) for ref in draft.references.select_related("reference_image__entry")]
 
     job = check_image_settings(
@@ -250,8 +245,8 @@ def generation_insert(*, project, user, prepared: PreparedGeneration, idempotenc
             for i, (image, label) in enumerate(prepared.references)
         ]
     )
-    if generation.delivery == Delivery.BATCH:
-        from apps.batches.services import batch_enqueue
+    if prepared.data.delivery == Delivery.BATCH:
+        from apps.batches.services import batch_enqueue  # batches builds on this module
 
         batch_enqueue([generation.id])
     else:
@@ -445,6 +440,10 @@ def _build_request(generation: Generation) -> ImageRequest:
         web_search=generation.web_search,
         image_search=generation.image_search,
     )
+    kind = kinds.get_kind(generation.kind)
+    if kind.in_thread:  # the thread's history goes first; the refined image is in it
+        history = thread_history(generation, request_of=_build_request)
+        return ImageRequest(settings=job, prompt=kind.instruction(generation.prompt), system_instruction=generation.system_instruction, history=history)
     images = []
     for reference in generation.references.select_related("reference_image"):
         with default_storage.open(reference.reference_image.file.name, "rb") as handle:
@@ -490,6 +489,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
             logger.warning("output %s of generation %s was already stored", index, generation.pk)
             return
         thumbnail = asset_files_write(key=key, image=image)
+        model_parts = model_parts_store(parts=result.parts, asset_key=key, asset_part=result.images[0].part_index)
         try:
             with transaction.atomic():
                 asset_create(
@@ -503,6 +503,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                     output_index=index,
                     model_version=result.model_version,
                     response_id=result.response_id,
+                    model_parts=model_parts,
                     parents=parents,
                 )
                 current.update(
@@ -518,6 +519,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                 Generation.objects.beat(generation.pk, attempt)
         except Exception:
             asset_files_delete(key=key)  # no row points at these bytes
+            model_parts_delete(model_parts, asset_key=key)
             raise
 
 
@@ -711,14 +713,14 @@ def generations_create_many(*, project, user, items: list[GenerationInput]) -> l
             GenerationReference(generation=generation, reference_image=image, label=label, sha256=image.sha256, position=i)
             for generation, p in zip(generations, prepared) for i, (image, label) in enumerate(p.references)
         ])
-        ids = [str(generation.pk) for generation in generations if generation.delivery == Delivery.INTERACTIVE]
+        ids = [str(g.pk) for g in generations if g.delivery == Delivery.INTERACTIVE]
         if ids:
             transaction.on_commit(lambda: _enqueue_fan_out(ids))
-        batched = [generation.pk for generation in generations if generation.delivery == Delivery.BATCH]
+        batched = [g.pk for g in generations if g.delivery == Delivery.BATCH]
         if batched:
-            from apps.batches.services import batch_enqueue
+            from apps.batches.services import batch_enqueue  # batches builds on this module
 
-            batch_enqueue(batched)  # one upstream batch per model for the whole set
+            batch_enqueue(batched)
     return generations
 
 

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from apps.assets.api.serializers import AssetOutputSerializer
 from apps.core.serializers import StrictInputSerializer
-from apps.gemini import catalogue
+from apps.gemini import catalogue, kinds
 from apps.generations.models import Delivery, Generation, Kind, Status
 from apps.generations.services import GenerationInput
 
@@ -13,7 +13,10 @@ class GroundingInputSerializer(StrictInputSerializer):
 
 
 class GenerationInputSerializer(StrictInputSerializer):
-    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.GENERATE)
+    kind = serializers.ChoiceField(
+        # A refine job belongs to a thread: it is made through POST /api/v1/assets/{id}/refine/.
+        choices=[(kind.name, kind.label) for kind in kinds.KINDS if not kind.in_thread], default=Kind.GENERATE,
+    )
     prompt = serializers.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, allow_blank=True, default="")
     model = serializers.CharField(
         max_length=80, required=False, allow_null=True, default=None,
