@@ -24,7 +24,8 @@ def test_the_form_offers_batch_with_its_turnaround_and_the_script_gets_both_pric
     assert '"batch_prices": {"512": "0.0225"' in page and '"prices": {"512": "0.045"' in page
 
 
-def test_a_batch_job_from_the_form_waits_in_its_batch_on_its_card(client, project, logged_in_editor, batch_upstream):
+def submit_batch_job(client, project, batch_upstream):
+    """The generate form sent with Batch chosen, its batch made upstream and left waiting."""
     batch_upstream.batches.delay = 3600
     client.post(reverse("generate", args=[project.pk]), {
         "prompt": "Mia holding the mug", "model": "nano-banana-2", "image_size": "512", "aspect_ratio": "4:5",
@@ -32,8 +33,21 @@ def test_a_batch_job_from_the_form_waits_in_its_batch_on_its_card(client, projec
     })
     job = Generation.objects.get()
     assert job.status == Status.QUEUED and job.delivery == "batch"
-    batch_group_submit(generation_ids=[job.pk])
+    [batch] = batch_group_submit(generation_ids=[job.pk])
+    batch.refresh_from_db()
+    return job, batch
+
+
+def test_a_batch_job_from_the_form_waits_in_its_batch_on_its_card(client, project, logged_in_editor, batch_upstream):
+    job, _batch = submit_batch_job(client, project, batch_upstream)
 
     card = client.get(reverse("generation-page", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "Waiting in an upstream batch (pending" in card and "last checked" in card
     assert 'hx-trigger="every 30s"' in card
+
+
+def test_the_job_page_names_the_delivery_and_the_upstream_batch(client, project, logged_in_editor, batch_upstream):
+    job, batch = submit_batch_job(client, project, batch_upstream)
+
+    page = client.get(reverse("generation-page", args=[job.pk])).content.decode()
+    assert "Batch (half price, up to 24 h)" in page and batch.upstream_name in page and "pending" in page
