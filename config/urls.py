@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from apps.core import observability
+from apps.core.login_throttle import obtain_auth_token
 from apps.core.views import home
 
 api_v1 = [
