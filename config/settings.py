@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.uploads.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -286,7 +287,21 @@ WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", de
 # --- Uploads
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
-DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Decoding is the memory an upload costs (width x height x 4 bytes, plus the re-encode): each web
+# process decodes this many at once; other requests wait for a slot (see bench/upload_memory.py).
+UPLOAD_DECODES_AT_ONCE = env.int("UPLOAD_DECODES_AT_ONCE", default=1)
+# Bodies are capped before they are read (apps/core/uploads.py): a request may carry up to
+# DATA_UPLOAD_MAX_NUMBER_FILES files (the most reference images one entry holds) of
+# UPLOAD_MAX_BYTES each; form fields other than files at most DATA_UPLOAD_MAX_MEMORY_SIZE.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=DATA_UPLOAD_MAX_NUMBER_FILES * UPLOAD_MAX_BYTES + 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files stream to a temporary file, never whole into memory
+FILE_UPLOAD_HANDLERS = [
+    "apps.core.uploads.SizeCappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 THUMBNAIL_MAX_SIDE = 384
 
 # Logs: plain text by default; LOG_FORMAT=json gives one JSON object a line, with job_id and

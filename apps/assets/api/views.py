@@ -17,6 +17,7 @@ from apps.assets.api.serializers import (
 )
 from apps.assets.exports import export_zip
 from apps.assets.files import file_response
+from apps.assets.images import upload_read
 from apps.assets.models import Asset
 from apps.core.pagination import paginated_response
 from apps.projects import policy
@@ -43,7 +44,7 @@ class AssetListApi(APIView):
         project = policy.project_for(request.user, project_id, Action.UPLOAD)
         data = AssetUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        asset = services.asset_upload(project=project, user=request.user, data=data.validated_data["image"].read())
+        asset = services.asset_upload(project=project, user=request.user, data=upload_read(data.validated_data["image"]))
         asset = selectors.asset_queryset().get(pk=asset.pk)
         return Response(AssetOutputSerializer(asset, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
