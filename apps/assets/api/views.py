@@ -1,4 +1,4 @@
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.text import slugify
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import status
@@ -15,10 +15,11 @@ from apps.assets.api.serializers import (
     LineageNodeSerializer,
     LineageReferenceNodeSerializer,
 )
-from apps.assets.exports import export_zip
+from apps.assets.exports import export_entries
 from apps.assets.files import file_response
 from apps.assets.images import upload_read
 from apps.assets.models import Asset
+from apps.core.downloads import zip_response
 from apps.core.pagination import paginated_response
 from apps.projects import policy
 from apps.projects.policy import Action
@@ -97,11 +98,11 @@ class AssetLineageApi(APIView):
 class ProjectExportApi(APIView):
     @extend_schema(parameters=[AssetFilterSerializer], responses={(200, "application/zip"): bytes})
     def get(self, request, project_id):
-        """A zip of the project's assets (approved by default) with manifest.json: hashes, prompts,
-        models, settings, references, parents and review decisions."""
-        project = policy.project_for(request.user, project_id)
+        """A zip of the project's assets with manifest.json (hashes, prompts, models, settings,
+        references, parents, review decisions), streamed as it is written. Filters as the asset
+        list; review_status defaults to approved. Roles: see policy.Action.EXPORT."""
+        project = policy.project_for(request.user, project_id, Action.EXPORT)
         filters = AssetFilterSerializer(data={"review_status": "approved", **request.query_params.dict()})
         filters.is_valid(raise_exception=True)
-        archive = export_zip(project=project, review_status=filters.validated_data.get("review_status"))
         filename = f"{slugify(project.name) or 'project'}-{filters.validated_data.get('review_status', 'all')}.zip"
-        return FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
+        return zip_response(export_entries(project=project, filters=filters.validated_data), filename=filename)
