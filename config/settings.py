@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -28,7 +29,19 @@ def _embedded_secret_key() -> str:
     return key_file.read_text().strip()
 
 
-SECRET_KEY = env("SECRET_KEY", default="") or _embedded_secret_key()
+# Several processes on several machines (PostgreSQL instead of SQLite, or MULTI_PROCESS=true) must
+# share one key: a key generated per container would differ between web and workers and be lost
+# on each rebuild. The embedded profile (SQLite under var/) shares var/secret_key instead.
+_DATABASE_URL = env("DATABASE_URL", default="")
+MULTI_PROCESS = env.bool("MULTI_PROCESS", default=bool(_DATABASE_URL) and not _DATABASE_URL.startswith("sqlite"))
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY and MULTI_PROCESS and not DEBUG:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. With a shared database (DATABASE_URL) or MULTI_PROCESS=true, every web, worker and "
+        "scheduler process must use the same key: set SECRET_KEY to one long random value everywhere, e.g. the "
+        "output of `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
+SECRET_KEY = SECRET_KEY or _embedded_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -88,7 +101,7 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite in WAL mode by default, PostgreSQL through DATABASE_URL at scale.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES = {"default": env.db_url_config(_DATABASE_URL or f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
