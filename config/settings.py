@@ -224,7 +224,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"job_creation": env("JOB_CREATION_RATE", default="120/min")},
 }
+# The schema and its docs page list every endpoint and field: signed-in users only, unless
+# API_SCHEMA_PUBLIC=true (e.g. for a public developer portal). Nothing secret is in it either way.
+API_SCHEMA_PUBLIC = env.bool("API_SCHEMA_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny" if API_SCHEMA_PUBLIC else "rest_framework.permissions.IsAuthenticated"],
     "TITLE": "Brand image platform API",
     "DESCRIPTION": "Generate, edit, review and trace images made with Gemini image models.",
     "VERSION": "1.0.0",
@@ -240,6 +244,12 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "apps.projects.models.Role",
     },
 }
+
+# --- Operations: /metrics and the details of /readyz (which check failed, and why) are for
+# callers with `Authorization: Bearer $METRICS_TOKEN`; without a token set, only for callers on
+# this machine's loopback that no proxy forwarded. Everyone gets /healthz and /readyz's status.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+READYZ_STORAGE_SECONDS = env.float("READYZ_STORAGE_SECONDS", default=10.0)
 
 # --- Celery. The embedded broker is kombu's filesystem transport: no server, works across
 # processes on one machine. A message is removed from the queue folder when a worker takes it,
