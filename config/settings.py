@@ -1,5 +1,6 @@
 """Settings come from the environment; every default is the embedded, one-machine profile."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +14,24 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+
+# Private by default: the database (password hashes, tokens, webhook secrets), keys, files and
+# broker messages are readable by this user only. The umask covers everything any entry point
+# (manage.py, wsgi, celery) creates from here on; the chmods tighten an older installation.
+os.umask(0o077)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+def _make_private(path: Path, mode: int) -> None:
+    if path.exists() and path.stat().st_uid == os.getuid():
+        path.chmod(mode)
+
+
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+_make_private(VAR_DIR, 0o700)
+for _name in ("db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm", "secret_key"):
+    _make_private(VAR_DIR / _name, 0o600)
 
 DEBUG = env.bool("DEBUG", default=False)
 
