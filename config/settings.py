@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "apps.generations",
     "apps.approvals",
     "apps.webhooks",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +263,12 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "apps.projects.models.Role",
     },
 }
+
+# --- Email (member invitations): EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587;
+# by default mails are written to the log (the console), which suits the embedded profile.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Brand image platform <noreply@localhost>")
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 
 # --- Operations: /metrics and the details of /readyz (which check failed, and why) are for
 # callers with `Authorization: Bearer $METRICS_TOKEN`; without a token set, only for callers on

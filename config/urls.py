@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("apps.assets.api.urls")),
     path("", include("apps.approvals.api.urls")),
     path("", include("apps.webhooks.api.urls")),
+    path("", include("apps.audit.api.urls")),
 ]
 
 pages = [
@@ -26,6 +27,7 @@ pages = [
     path("", include("apps.generations.urls")),
     path("", include("apps.assets.urls")),
     path("", include("apps.approvals.urls")),
+    path("", include("apps.audit.urls")),
 ]
 
 urlpatterns = pages + [

@@ -23,6 +23,7 @@ class Action(StrEnum):
     MANAGE_PROJECT = "manage_project"
     MANAGE_MEMBERS = "manage_members"
     EXPORT = "export"
+    VIEW_AUDIT = "view_audit"
 
 
 # Export (a zip of many full-size files at once) is for the roles that deliver work; viewers read
@@ -43,6 +44,7 @@ ACTION_WORDS = {
     Action.MANAGE_PROJECT: "change this project",
     Action.MANAGE_MEMBERS: "manage this project's members",
     Action.EXPORT: "export this project's assets",
+    Action.VIEW_AUDIT: "see this project's audit log",
 }
 
 

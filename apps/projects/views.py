@@ -1,10 +1,11 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 
 from apps.assets import selectors as asset_selectors
 from apps.assets.models import ReviewStatus
 from apps.core.pages import page, project_page
 from apps.generations import selectors as generation_selectors
-from apps.projects import selectors
+from apps.projects import invitations, selectors
 
 
 @page
@@ -25,3 +26,14 @@ def project_home(request, project_id):
         "jobs": generation_selectors.unfinished_jobs(project=project).order_by("-created_at")[:10],
         "spent": generation_selectors.spend_this_month(project),
     })
+
+
+@page
+def invitation(request, token):
+    """The link in an invitation email: what it invites to, and a button to accept."""
+    pending = invitations.invitation_for(token)
+    if request.method == "POST":
+        membership = invitations.invitation_accept(token=token, user=request.user)
+        messages.success(request, f"You joined {membership.project.name} as {membership.role}.")
+        return redirect("project-home", membership.project_id)
+    return render(request, "projects/invitation.html", {"invitation": pending})

@@ -45,7 +45,8 @@ REST_CASES = [
     ("project-rename", "patch", "/api/v1/projects/{project}/", {"name": "Renamed"}, allowed(200, "owner")),
     ("project-delete", "delete", "/api/v1/projects/{project}/", None, allowed(409, "owner")),  # holds assets: kept
     ("members", "get", "/api/v1/projects/{project}/members/", None, READ),
-    ("member-add", "post", "/api/v1/projects/{project}/members/", {"username": "newcomer", "role": "viewer"}, allowed(201, "owner")),
+    ("member-invite", "post", "/api/v1/projects/{project}/members/", {"email": "newcomer@example.com", "role": "viewer"}, allowed(202, "owner")),
+    ("audit", "get", "/api/v1/projects/{project}/audit/", None, allowed(200, "owner")),
     ("member-change", "patch", "/api/v1/projects/{project}/members/{target}/", {"role": "editor"}, allowed(200, "owner")),
     ("member-remove", "delete", "/api/v1/projects/{project}/members/{target}/", None, allowed(204, "owner")),
     ("characters", "get", "/api/v1/projects/{project}/characters/", None, READ),

@@ -26,7 +26,7 @@ class EndpointListApi(APIView):
         project = policy.project_for(request.user, project_id, Action.MANAGE_PROJECT)
         data = EndpointInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        endpoint = services.endpoint_create(project=project, **data.validated_data)
+        endpoint = services.endpoint_create(project=project, actor=request.user, **data.validated_data)
         return Response(EndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
 
@@ -34,7 +34,7 @@ class EndpointDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, endpoint_id):
         endpoint = policy.object_for(request.user, WebhookEndpoint.objects.all(), endpoint_id, Action.MANAGE_PROJECT)
-        services.endpoint_delete(endpoint=endpoint)
+        services.endpoint_delete(endpoint=endpoint, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
