@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "apps.core",
     "apps.projects",
     "apps.library",
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "apps.core.uploads.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -227,6 +229,39 @@ FILES_SERVED_BY_SIGNED_URL = _file_storage["BACKEND"] != "django.core.files.stor
 STORAGES = {
     "default": _file_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- Content-Security-Policy (django-csp): scripts only from our own static files (htmx, the page
+# scripts, Swagger UI's split view); inline JSON from json_script is data, not script, so it needs
+# nothing. Previews of files chosen for upload are blob: images. Inline style attributes are allowed (templates and the admin use them); inline scripts,
+# event-handler attributes and eval are not. Images may also come from the bucket that serves
+# signed URLs (the file views redirect there); CSP_IMG_SRC adds more origins.
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+_signed_url_origins = []
+if env("AWS_STORAGE_BUCKET_NAME", default=""):
+    _endpoint = env("AWS_S3_ENDPOINT_URL", default="")
+    _signed_url_origins = [_origin(_endpoint)] if _endpoint else ["https://*.amazonaws.com"]
+elif env("GS_BUCKET_NAME", default=""):
+    _signed_url_origins = ["https://storage.googleapis.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_signed_url_origins, *env.list("CSP_IMG_SRC", default=[])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }
 
 # --- REST API
