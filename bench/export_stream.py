@@ -14,14 +14,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import sys
 import time
 import uuid
 
 import requests
 
-from bench._common import ROOT, django_setup, free_port, start
-from bench.upload_memory import _memory_kib, _worker_pid
+from bench._common import ROOT, SingleWorkerGunicorn, django_setup, memory_kib
 
 MIB = 1024 * 1024
 
@@ -43,39 +41,22 @@ def make_project(user, files: int, mib: int) -> str:
 
 
 def measure(env, var, token: str, project: str, label: str) -> None:
-    port = free_port()
-    server = start([sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"],
-                   {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4"},
-                   var / f"gunicorn-{port}.log", ready=b"Booting worker")
-    try:
-        worker = _worker_pid(server.pid)
+    with SingleWorkerGunicorn(env, var) as server:
         headers = {"Authorization": f"Token {token}"}
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{base}/api/v1/projects/{project}/", headers=headers, timeout=30).raise_for_status()
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        before = _memory_kib(worker, "VmRSS")
+        requests.get(f"{server.url}/api/v1/projects/{project}/", headers=headers, timeout=30).raise_for_status()  # warm-up
+        before = memory_kib(server.worker, "VmRSS")
         started = time.monotonic()
         total, first = 0, None
-        with requests.get(f"{base}/api/v1/projects/{project}/exports/", headers=headers, stream=True, timeout=600) as response:
+        with requests.get(f"{server.url}/api/v1/projects/{project}/exports/", headers=headers, stream=True, timeout=600) as response:
             response.raise_for_status()
             for chunk in response.iter_content(MIB):
                 if first is None:
                     first = time.monotonic() - started
                 total += len(chunk)
         seconds = time.monotonic() - started
-        peak = _memory_kib(worker, "VmHWM")
+        peak = memory_kib(server.worker, "VmHWM")
         print(f"{label:<28} {total / MIB:8.0f} MiB  first byte {first * 1000:6.0f} ms  all {seconds:6.2f} s"
               f"  ({total / MIB / seconds:5.0f} MiB/s)  worker +{(peak - before) / 1024:5.1f} MiB over {before / 1024:.0f} MiB")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> None:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import io
 import os
-import sys
 import time
 from pathlib import Path
 
 import requests
 
-from bench._common import ROOT, django_setup, free_port, start
+from bench._common import ROOT, SingleWorkerGunicorn, django_setup, memory_kib
 
 MIB = 1024 * 1024
 
@@ -31,23 +30,6 @@ def _png(width: int, height: int, noise: bool = False) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)
     return out.getvalue()
-
-
-def _memory_kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(field)
-
-
-def _worker_pid(master: int) -> int:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        if children:
-            return int(children[0])
-        time.sleep(0.1)
-    raise RuntimeError("no gunicorn worker")
 
 
 class StreamedMultipart:
@@ -84,37 +66,19 @@ class StreamedMultipart:
 
 
 def measure(env: dict, var: Path, token: str, project: str, label: str, payload) -> None:
-    port = free_port()
-    log = var / f"gunicorn-{port}.log"
-    server = start([sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"],
-                   {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4"},
-                   log, ready=b"Booting worker")
-    try:
-        worker = _worker_pid(server.pid)
-        url = f"http://127.0.0.1:{port}/api/v1/projects/{project}/assets/"
+    with SingleWorkerGunicorn(env, var) as server:
+        url = f"{server.url}/api/v1/projects/{project}/assets/"
         headers = {"Authorization": f"Token {token}"}
-        deadline = time.monotonic() + 30
-        while True:  # warm-up: imports, database connection, Pillow plugins
-            try:
-                warm = requests.post(url, headers=headers, files={"image": ("w.png", _png(64, 64))}, timeout=30)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        warm = requests.post(url, headers=headers, files={"image": ("w.png", _png(64, 64))}, timeout=30)  # imports, connection, Pillow plugins
         assert warm.status_code == 201, warm.text
-        before = _memory_kib(worker, "VmRSS")
+        before = memory_kib(server.worker, "VmRSS")
         body = StreamedMultipart("upload.png", payload)
-        body_headers = {"Content-Type": f"multipart/form-data; boundary={body.boundary}"}
         started = time.monotonic()
-        response = requests.post(url, data=body, headers={**headers, **body_headers}, timeout=300)
+        response = requests.post(url, data=body, headers={**headers, "Content-Type": f"multipart/form-data; boundary={body.boundary}"}, timeout=300)
         seconds = time.monotonic() - started
-        peak = _memory_kib(worker, "VmHWM")
+        peak = memory_kib(server.worker, "VmHWM")
         print(f"{label:<46} {response.status_code:>4} {seconds:>6.2f} s   peak RSS {peak / 1024:7.1f} MiB"
               f"   (+{(peak - before) / 1024:6.1f} MiB over the idle worker's {before / 1024:.0f} MiB)")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> None:

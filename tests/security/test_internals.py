@@ -31,14 +31,16 @@ def test_the_operator_sees_which_check_failed_with_the_token(client, settings, t
     assert "checks" not in client.get("/readyz").json()  # with a token set, loopback alone is not enough
 
 
-def test_readiness_writes_nothing_to_storage_and_caches_its_answer(client, settings, tmp_path, private_storage):
-    private_storage.mkdir(parents=True, exist_ok=True)
+def test_readiness_writes_nothing_to_storage_and_caches_its_answer(client, settings, tmp_path):
+    store = tmp_path / "store"
+    store.mkdir()
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(store)}}}
     for _ in range(5):
         assert client.get("/readyz").status_code == 200
-    assert list(private_storage.iterdir()) == []  # the old check left health/ behind after a write and a delete
+    assert list(store.iterdir()) == []  # the old check left health/ behind after a write and a delete
     settings.READYZ_STORAGE_SECONDS = 60
-    private_storage.rmdir()
-    private_storage.write_text("the store's folder is gone")
+    store.rmdir()
+    store.write_text("the store's folder is gone")
     assert client.get("/readyz").status_code == 200  # within the window the last storage answer stands
     settings.READYZ_STORAGE_SECONDS = 0
     assert client.get("/readyz").status_code == 503
