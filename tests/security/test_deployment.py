@@ -68,3 +68,18 @@ def test_multi_process_on_sqlite_needs_the_key_too(tmp_path):
 def test_the_embedded_profile_debug_and_a_set_key_start(tmp_path, env):
     result = manage_check(VAR_DIR=str(tmp_path), **env)
     assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_is_clean_with_the_compose_environment(tmp_path):
+    """The app's environment in platform/compose.yaml, secrets filled in, behind TLS (HTTPS=true)."""
+
+    def resolve(value: str) -> str:
+        value = re.sub(r"\$\{(\w+):\?[^}]*\}", lambda m: f"{m.group(1).lower()}-" + "x" * 50, str(value))
+        return re.sub(r"\$\{\w+:-([^}]*)\}", lambda m: m.group(1), value)
+
+    app_env = {name: resolve(value) for name, value in COMPOSE["x-app"]["environment"].items()}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, capture_output=True, text=True,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CELERY_", "CACHE_", "DATABASE_"))}, **app_env, "HTTPS": "true", "VAR_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
