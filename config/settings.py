@@ -352,7 +352,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Generation jobs
 # Requests per minute per model, shared by all workers: "nano-banana-2=60,nano-banana-pro=20" (0: no limit).
-GEMINI_RPM = env.dict("GEMINI_RPM", cast={"value": int}, default={})
+# (Cast after parsing: with a value cast, django-environ expects ";" between pairs, and the
+# documented "a=60,b=20" stopped every process at startup.)
+GEMINI_RPM = {model: int(rpm) for model, rpm in env.dict("GEMINI_RPM", default={}).items()}
 GEMINI_RPM_DEFAULT = env.int("GEMINI_RPM_DEFAULT", default=0)
 GEMINI_TIMEOUT_MS = env.int("GEMINI_TIMEOUT_MS", default=120_000)  # a 4K image can take a minute
 GENERATION_MAX_ATTEMPTS = env.int("GENERATION_MAX_ATTEMPTS", default=4)
