@@ -233,9 +233,9 @@ STORAGES = {
 
 # --- Content-Security-Policy (django-csp): scripts only from our own static files (htmx, the page
 # scripts, Swagger UI's split view); inline JSON from json_script is data, not script, so it needs
-# nothing. Previews of files chosen for upload are blob: images. Inline style attributes are allowed (templates and the admin use them); inline scripts,
-# event-handler attributes and eval are not. Images may also come from the bucket that serves
-# signed URLs (the file views redirect there); CSP_IMG_SRC adds more origins.
+# nothing. Inline scripts, event-handler attributes and eval are refused; inline style attributes
+# are allowed (templates and the admin use them). Images: ours, blob: previews of files chosen for
+# upload, and the bucket that serves signed URLs (the file views redirect there); CSP_IMG_SRC adds more.
 def _origin(url: str) -> str:
     from urllib.parse import urlsplit
 
@@ -244,10 +244,10 @@ def _origin(url: str) -> str:
 
 
 _signed_url_origins = []
-if env("AWS_STORAGE_BUCKET_NAME", default=""):
-    _endpoint = env("AWS_S3_ENDPOINT_URL", default="")
+if _file_storage["BACKEND"] == "storages.backends.s3.S3Storage":
+    _endpoint = _file_storage["OPTIONS"]["endpoint_url"]
     _signed_url_origins = [_origin(_endpoint)] if _endpoint else ["https://*.amazonaws.com"]
-elif env("GS_BUCKET_NAME", default=""):
+elif _file_storage["BACKEND"] == "storages.backends.gcloud.GoogleCloudStorage":
     _signed_url_origins = ["https://storage.googleapis.com"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
