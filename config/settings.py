@@ -72,7 +72,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -265,6 +264,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API
+# One page size for every list, REST (cursor pages; a client may ask up to PAGE_SIZE_MAX) and pages.
+PAGE_SIZE = env.int("PAGE_SIZE", default=48)
+PAGE_SIZE_MAX = env.int("PAGE_SIZE_MAX", default=200)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -272,10 +274,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.NewestFirstCursorPagination",
-    "PAGE_SIZE": 50,
+    "PAGE_SIZE": PAGE_SIZE,
     "DEFAULT_THROTTLE_RATES": {"job_creation": env("JOB_CREATION_RATE", default="120/min")},
 }
 # The schema and its docs page list every endpoint and field: signed-in users only, unless
@@ -356,17 +357,23 @@ CELERY_BEAT_SCHEDULE = {
 # documented "a=60,b=20" stopped every process at startup.)
 GEMINI_RPM = {model: int(rpm) for model, rpm in env.dict("GEMINI_RPM", default={}).items()}
 GEMINI_RPM_DEFAULT = env.int("GEMINI_RPM_DEFAULT", default=0)
+# A job whose rate-limit turn is further off than this goes back on the queue until then instead of
+# holding a worker thread asleep.
+GEMINI_RATE_WAIT_MAX_SECONDS = env.float("GEMINI_RATE_WAIT_MAX_SECONDS", default=5.0)
 GEMINI_TIMEOUT_MS = env.int("GEMINI_TIMEOUT_MS", default=120_000)  # a 4K image can take a minute
 GENERATION_MAX_ATTEMPTS = env.int("GENERATION_MAX_ATTEMPTS", default=4)
 GENERATION_RETRY_BASE_SECONDS = env.float("GENERATION_RETRY_BASE_SECONDS", default=2.0)
 GENERATION_RETRY_MAX_SECONDS = env.float("GENERATION_RETRY_MAX_SECONDS", default=60.0)
-# A running job whose heartbeat is older than this is presumed orphaned by a dead worker.
+# A running job whose heartbeat is older than this is presumed orphaned by a dead worker (a live worker
+# refreshes it every quarter of this, also while it waits), and a queued job whose id was sent longer
+# ago than this is sent again.
 GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", default=300)
 
 # --- Webhooks
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=5.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # --- Uploads
@@ -388,6 +395,18 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 THUMBNAIL_MAX_SIDE = 384
+
+# --- Content Credentials (C2PA): downloads and exports carry a signed manifest.
+# The signer's certificate chain and private key, each as PEM text or the path of a PEM file. Empty:
+# the development CA and signer that bin/setup makes under var/c2pa/ (readers call it untrusted).
+C2PA_SIGNING_CERT = env("C2PA_SIGNING_CERT", default="")
+C2PA_SIGNING_KEY = env("C2PA_SIGNING_KEY", default="")
+C2PA_SIGNING_ALG = env("C2PA_SIGNING_ALG", default="ES256")
+# An RFC 3161 timestamp authority; off by default since nothing here reaches the internet.
+C2PA_TIMESTAMP_URL = env("C2PA_TIMESTAMP_URL", default="")
+# Root certificates (PEM text or path) that reading trusts, e.g. the C2PA trust list; empty: none.
+C2PA_TRUST_ANCHORS = env("C2PA_TRUST_ANCHORS", default="")
+C2PA_DEV_DIR = VAR_DIR / "c2pa"
 
 # Logs: plain text by default; LOG_FORMAT=json gives one JSON object a line, with job_id and
 # project_id on every record written while a job runs.

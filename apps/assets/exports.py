@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 
@@ -9,9 +10,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from apps.assets.credentials import credentialed_file, credentials_manifest_fields
 from apps.assets.models import Asset, AssetLink
 from apps.assets.selectors import asset_list
 from apps.core.downloads import ZipEntry
+from apps.generations.models import GenerationReference
 
 MAX_EXPORT_ASSETS = 5000
 EXPORT_CHUNK_ROWS = 200
@@ -64,10 +67,9 @@ def _manifest_entry(asset: Asset, name: str) -> dict:
 
 
 def export_entries(*, project, filters: dict) -> Iterator[ZipEntry]:
-    """The project's assets matching `filters` (those of the asset list), oldest first, then
-    manifest.json. Rows are read in chunks as the zip streams, never all at once."""
-    from apps.generations.models import GenerationReference
-
+    """The project's assets matching `filters` (those of the asset list), oldest first, each as its
+    credentialed copy, then manifest.json. Rows are read in chunks as the zip streams, never all
+    at once; a file's digest is complete once the zip asks for the next entry."""
     assets = (
         asset_list(project=project, **filters)
         .select_related("created_by")
@@ -81,8 +83,10 @@ def export_entries(*, project, filters: dict) -> Iterator[ZipEntry]:
     entries = []
     for asset in assets.iterator(chunk_size=EXPORT_CHUNK_ROWS):
         name = f"assets/{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}"
-        entries.append(_manifest_entry(asset, name))
-        yield ZipEntry(name, storage_key=asset.file.name)
+        credentialed = credentialed_file(asset)
+        digest = hashlib.sha256()
+        yield ZipEntry(name, storage_key=credentialed.file.name, digest=digest)
+        entries.append({**_manifest_entry(asset, name), **credentials_manifest_fields(credentialed, digest.hexdigest())})
     manifest = {
         "project": {"id": str(project.pk), "name": project.name},
         "exported_at": timezone.now(),

@@ -1,17 +1,17 @@
+from django.conf import settings
 from django.shortcuts import redirect, render
 
 from apps.approvals import policy as review_policy
 from apps.approvals.forms import DecisionForm
 from apps.approvals.views import decide_from_form
-from apps.assets import selectors
+from apps.assets import credentials, selectors
 from apps.assets.forms import GalleryFilterForm
-from apps.core.pages import is_htmx, page, project_page, rights_for
+from apps.core.pages import is_htmx, page
 from apps.gemini import catalogue
 from apps.generations.forms import DeriveForm
 from apps.library.models import LibraryEntry
 from apps.projects import policy
-
-GALLERY_PAGE_SIZE = 48
+from apps.projects.pages import project_page, rights_for
 
 
 @page
@@ -20,7 +20,7 @@ def gallery(request, project_id):
     entries = LibraryEntry.objects.filter(project=project).order_by("kind", "name")
     filters = GalleryFilterForm(request.GET or None, entries=entries)
     assets, next_cursor = selectors.asset_page(
-        selectors.asset_list(project=project, **filters.filters()), after=request.GET.get("after", ""), size=GALLERY_PAGE_SIZE
+        selectors.asset_list(project=project, **filters.filters()), after=request.GET.get("after", ""), size=settings.PAGE_SIZE
     )
     query = request.GET.copy()
     query["after"] = next_cursor
@@ -49,3 +49,15 @@ def asset_page(request, asset_id):
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role),
         "decision_form": decision_form,
     }, status=400 if decision_form.errors else 200)
+
+
+@page
+def credentials_panel(request, asset_id):
+    """The asset page's Content Credentials panel, loaded after the page: signing a 4K copy the
+    first time takes seconds. A signing problem shows in the panel, not as an error page."""
+    asset = policy.object_for(request.user, selectors.asset_queryset(), asset_id)
+    try:
+        context = {"credentials": credentials.credentials_summary(asset)}
+    except credentials.CredentialsUnavailable as exc:
+        context = {"credentials": None, "credentials_problem": exc.message}
+    return render(request, "assets/_credentials_panel.html", {"asset": asset, **context})

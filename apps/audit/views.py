@@ -1,7 +1,8 @@
 from django.shortcuts import render
 
 from apps.audit.selectors import audit_list
-from apps.core.pages import page, project_page
+from apps.core.pages import page
+from apps.projects.pages import project_page
 from apps.projects.policy import Action
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.files.storage import default_storage
 from django.http import StreamingHttpResponse
@@ -21,16 +22,21 @@ CHUNK_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class ZipEntry:
-    """One file of the archive: a key in the default storage, or small bytes made on the spot."""
+    """One file of the archive: a key in the default storage, or small bytes made on the spot.
+    `digest` (a hashlib object), if given, is fed the file's bytes as they stream, e.g. for a
+    manifest written after the files."""
 
     arcname: str
     storage_key: str | None = None
     data: bytes | None = None
+    digest: Any = None
 
 
-def storage_chunks(key: str) -> Iterator[bytes]:
+def storage_chunks(key: str, digest=None) -> Iterator[bytes]:
     with default_storage.open(key, "rb") as source:
         while chunk := source.read(CHUNK_BYTES):
+            if digest is not None:
+                digest.update(chunk)
             yield chunk
 
 
@@ -38,7 +44,7 @@ def zip_stream(entries: Iterable[ZipEntry]) -> Iterator[bytes]:
     """The archive's bytes, written as the entries come: one entry is taken, streamed, then the next."""
     archive = ZipStream(compress_type=ZIP_STORED)
     for entry in entries:
-        archive.add(entry.data if entry.storage_key is None else storage_chunks(entry.storage_key), entry.arcname)
+        archive.add(entry.data if entry.storage_key is None else storage_chunks(entry.storage_key, entry.digest), entry.arcname)
         yield from archive.all_files()
     yield from archive.finalize()
 

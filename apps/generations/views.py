@@ -4,7 +4,7 @@ from django.views.decorators.http import require_POST
 
 from apps.assets import selectors as asset_selectors
 from apps.core.exceptions import Conflict
-from apps.core.pages import errors_into, is_htmx, page, project_page, rights_for
+from apps.core.pages import errors_into, is_htmx, page
 from apps.core.throttling import JobCreationThrottle
 from apps.gemini import catalogue
 from apps.generations import selectors, services
@@ -12,6 +12,7 @@ from apps.generations.forms import FIELD_FOR_RULE, DeriveForm, GenerateForm
 from apps.library import selectors as library_selectors
 from apps.library.models import EntryKind
 from apps.projects import policy
+from apps.projects.pages import project_page, rights_for
 from apps.projects.policy import Action
 
 
@@ -29,6 +30,8 @@ def _create(request, project, form, data_input, *, key: str = ""):
         return None
     with errors_into(form, FIELD_FOR_RULE):
         generation, _ = services.generation_create(project=project, user=request.user, data=data_input, idempotency_key=key)
+        for warning in generation.warnings:
+            messages.warning(request, warning["message"])
         return generation
     return None
 
@@ -68,8 +71,9 @@ def _catalogue_for_page() -> dict:
             m.alias: {
                 "sizes": list(m.sizes), "default_size": m.default_size, "aspect_ratios": list(m.aspect_ratios),
                 "thinking_levels": list(m.thinking_levels), "web_search": m.web_search, "image_search": m.image_search,
-                "max_input_images": m.max_input_images, "max_characters": m.references.max_characters,
-                "max_objects": m.references.max_objects,
+                "max_input_images": m.max_input_images,
+                "guidance": {"characters": m.guidance.character_images, "objects": m.guidance.object_images,
+                             "inputs": m.guidance.input_images},
                 "prices": {size: str(price) for size, price in m.price_per_image_usd.items()},
             }
             for m in catalogue.MODELS

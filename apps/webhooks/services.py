@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import random
 import socket
 import time
 from urllib.parse import urlparse
@@ -21,8 +20,15 @@ from django.utils import timezone
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
+from apps.core.backoff import backoff_delay
 from apps.core.exceptions import ValidationFailed
-from apps.webhooks.models import EVENTS, DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from apps.webhooks.models import (
+    EVENTS,
+    DeliveryAttempt,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 SIGNATURE_HEADER = "X-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Webhook-Timestamp"
@@ -93,7 +99,7 @@ def event_emit(*, project, event: str, data: dict) -> list[WebhookDelivery]:
 
 
 def _enqueue(delivery_id, countdown: float | None = None) -> None:
-    from apps.webhooks.tasks import deliver_webhook
+    from apps.webhooks.tasks import deliver_webhook  # tasks imports this module
 
     transaction.on_commit(lambda: deliver_webhook.apply_async(args=[str(delivery_id)], countdown=countdown))
 
@@ -134,7 +140,7 @@ def delivery_attempt(*, delivery_id) -> None:
     elif attempt_number >= settings.WEBHOOK_MAX_ATTEMPTS:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)
     else:
-        delay = settings.WEBHOOK_RETRY_BASE_SECONDS * (2 ** (attempt_number - 1)) * random.uniform(0.8, 1.2)
+        delay = backoff_delay(attempt_number, base=settings.WEBHOOK_RETRY_BASE_SECONDS, cap=settings.WEBHOOK_RETRY_MAX_SECONDS)
         _enqueue(delivery.pk, countdown=delay)
 
 

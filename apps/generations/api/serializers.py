@@ -4,6 +4,7 @@ from apps.assets.api.serializers import AssetOutputSerializer
 from apps.core.serializers import StrictInputSerializer
 from apps.gemini import catalogue
 from apps.generations.models import Generation, Kind, Status
+from apps.generations.services import GenerationInput
 
 
 class GroundingInputSerializer(StrictInputSerializer):
@@ -15,7 +16,8 @@ class GenerationInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.GENERATE)
     prompt = serializers.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, allow_blank=True, default="")
     model = serializers.CharField(
-        max_length=80, required=False, default=catalogue.DEFAULT_MODEL, help_text="A model alias or full id."
+        max_length=80, required=False, allow_null=True, default=None,
+        help_text=f"A model alias or full id. Default: {catalogue.DEFAULT_MODEL}, or for edit, translate and upscale the source's model.",
     )
     aspect_ratio = serializers.CharField(max_length=8, required=False, allow_null=True, default=None)
     image_size = serializers.CharField(max_length=8, required=False, allow_null=True, default=None)
@@ -27,9 +29,7 @@ class GenerationInputSerializer(StrictInputSerializer):
     target_language = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
     count = serializers.IntegerField(min_value=1, max_value=catalogue.MAX_VARIATIONS, default=1)
 
-    def to_input(self):
-        from apps.generations.services import GenerationInput
-
+    def to_input(self) -> GenerationInput:
         data = dict(self.validated_data)
         grounding = data.pop("grounding", None) or {}
         return GenerationInput(web_search=grounding.get("web", False), image_search=grounding.get("image", False), **data)
@@ -50,7 +50,7 @@ class GenerationOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "project", "kind", "status", "prompt", "model", "model_alias", "aspect_ratio", "image_size",
             "thinking_level", "grounding_settings", "target_language", "count", "system_instruction",
-            "source_assets", "references", "attempts", "upstream_calls", "error", "usage", "cost_usd",
+            "source_assets", "references", "warnings", "attempts", "upstream_calls", "error", "usage", "cost_usd",
             "model_version", "response_id", "model_text", "grounding", "assets", "created_by", "created_at",
             "started_at", "finished_at",
         ]

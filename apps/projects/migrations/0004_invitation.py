@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0002_project_monthly_budget'),
+        ('projects', '0003_project_credentials_include_prompt'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
