@@ -152,7 +152,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # After LOGIN_FAILURE_LIMIT failures for one account, or from one address, within the cool-off,
 # that account or address is refused (429, "try again in N s") until the cool-off has passed
 # since its last failure. Counts live in the database, so every web process shares them.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["apps.core.login_throttle.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(seconds=env.int("LOGIN_LOCKOUT_SECONDS", default=900))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
