@@ -157,3 +157,43 @@ class Platform:
                 return rows
             time.sleep(0.05)
         raise RuntimeError("jobs did not finish in time")
+
+
+def memory_kib(pid: int, field: str) -> int:
+    """A process's memory figure from /proc, e.g. VmRSS (now) or VmHWM (peak so far)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(field)
+
+
+class SingleWorkerGunicorn:
+    """gunicorn (platform/gunicorn.conf.py) with one worker process of four threads, answering
+    /healthz; `worker` is that process's pid, whose memory the benchmarks read."""
+
+    def __init__(self, env: dict, var: Path):
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = start([sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"],
+                             {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "4"},
+                             var / f"gunicorn-{port}.log", ready=b"Booting worker")
+
+    def __enter__(self) -> "SingleWorkerGunicorn":
+        import requests
+
+        deadline = time.monotonic() + 30
+        while True:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+            try:
+                if children and requests.get(self.url + "/healthz", timeout=5).ok:
+                    self.worker = int(children[0])
+                    return self
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer")
+            time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)

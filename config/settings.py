@@ -1,8 +1,11 @@
 """Settings come from the environment; every default is the embedded, one-machine profile."""
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -11,7 +14,24 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+
+# Private by default: the database (password hashes, tokens, webhook secrets), keys, files and
+# broker messages are readable by this user only. The umask covers everything any entry point
+# (manage.py, wsgi, celery) creates from here on; the chmods tighten an older installation.
+os.umask(0o077)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+def _make_private(path: Path, mode: int) -> None:
+    if path.exists() and path.stat().st_uid == os.getuid():
+        path.chmod(mode)
+
+
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+_make_private(VAR_DIR, 0o700)
+for _name in ("db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm", "secret_key"):
+    _make_private(VAR_DIR / _name, 0o600)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -27,7 +47,19 @@ def _embedded_secret_key() -> str:
     return key_file.read_text().strip()
 
 
-SECRET_KEY = env("SECRET_KEY", default="") or _embedded_secret_key()
+# Several processes on several machines (PostgreSQL instead of SQLite, or MULTI_PROCESS=true) must
+# share one key: a key generated per container would differ between web and workers and be lost
+# on each rebuild. The embedded profile (SQLite under var/) shares var/secret_key instead.
+_DATABASE_URL = env("DATABASE_URL", default="")
+MULTI_PROCESS = env.bool("MULTI_PROCESS", default=bool(_DATABASE_URL) and not _DATABASE_URL.startswith("sqlite"))
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY and MULTI_PROCESS and not DEBUG:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. With a shared database (DATABASE_URL) or MULTI_PROCESS=true, every web, worker and "
+        "scheduler process must use the same key: set SECRET_KEY to one long random value everywhere, e.g. the "
+        "output of `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
+SECRET_KEY = SECRET_KEY or _embedded_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -42,6 +74,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "apps.core",
     "apps.projects",
     "apps.library",
@@ -52,12 +86,15 @@ INSTALLED_APPS = [
     "apps.refinements",
     "apps.approvals",
     "apps.webhooks",
+    "apps.audit",
     "apps.campaigns",
     "apps.apikeys",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.core.uploads.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it turns a lockout flagged during authentication into the "try again in N s" answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -86,7 +125,7 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite in WAL mode by default, PostgreSQL through DATABASE_URL at scale.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+DATABASES = {"default": env.db_url_config(_DATABASE_URL or f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -106,7 +145,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Password guessing: one rule (django-axes) for the token endpoint, /login/ and /admin/login/.
+# After LOGIN_FAILURE_LIMIT failures for one account, or from one address, within the cool-off,
+# that account or address is refused (429, "try again in N s") until the cool-off has passed
+# since its last failure. Counts live in the database, so every web process shares them.
+AUTHENTICATION_BACKENDS = ["apps.core.login_throttle.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(seconds=env.int("LOGIN_LOCKOUT_SECONDS", default=900))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.core.login_throttle.lockout_response"
+# Behind a reverse proxy, name the header it sets (e.g. HTTP_X_FORWARDED_FOR) so addresses are the
+# clients', not the proxy's; unset, the peer address counts.
+LOGIN_CLIENT_IP_HEADER = env("LOGIN_CLIENT_IP_HEADER", default="")
+AXES_CLIENT_IP_CALLABLE = "apps.core.login_throttle.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -178,6 +234,39 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# --- Content-Security-Policy (django-csp): scripts only from our own static files (htmx, the page
+# scripts, Swagger UI's split view); inline JSON from json_script is data, not script, so it needs
+# nothing. Inline scripts, event-handler attributes and eval are refused; inline style attributes
+# are allowed (templates and the admin use them). Images: ours, blob: previews of files chosen for
+# upload, and the bucket that serves signed URLs (the file views redirect there); CSP_IMG_SRC adds more.
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+_signed_url_origins = []
+if _file_storage["BACKEND"] == "storages.backends.s3.S3Storage":
+    _endpoint = _file_storage["OPTIONS"]["endpoint_url"]
+    _signed_url_origins = [_origin(_endpoint)] if _endpoint else ["https://*.amazonaws.com"]
+elif _file_storage["BACKEND"] == "storages.backends.gcloud.GoogleCloudStorage":
+    _signed_url_origins = ["https://storage.googleapis.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_signed_url_origins, *env.list("CSP_IMG_SRC", default=[])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # --- REST API
 # One page size for every list, REST (cursor pages; a client may ask up to PAGE_SIZE_MAX) and pages.
 PAGE_SIZE = env.int("PAGE_SIZE", default=48)
@@ -198,7 +287,11 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {"job_creation": env("JOB_CREATION_RATE", default="120/min")},
 }
+# The schema and its docs page list every endpoint and field: signed-in users only, unless
+# API_SCHEMA_PUBLIC=true (e.g. for a public developer portal). Nothing secret is in it either way.
+API_SCHEMA_PUBLIC = env.bool("API_SCHEMA_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny" if API_SCHEMA_PUBLIC else "rest_framework.permissions.IsAuthenticated"],
     "TITLE": "Brand image platform API",
     "DESCRIPTION": (
         "Generate, edit, review and trace images made with Gemini image models.\n\n"
@@ -226,6 +319,18 @@ SPECTACULAR_SETTINGS = {
         "ApiKeyRoleEnum": "apps.apikeys.models.KeyRole",
     },
 }
+
+# --- Email (member invitations): EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587;
+# by default mails are written to the log (the console), which suits the embedded profile.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Brand image platform <noreply@localhost>")
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+
+# --- Operations: /metrics and the details of /readyz (which check failed, and why) are for
+# callers with `Authorization: Bearer $METRICS_TOKEN`; without a token set, only for callers on
+# this machine's loopback that no proxy forwarded. Everyone gets /healthz and /readyz's status.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+READYZ_STORAGE_SECONDS = env.float("READYZ_STORAGE_SECONDS", default=10.0)
 
 # --- Celery. The embedded broker is kombu's filesystem transport: no server, works across
 # processes on one machine. A message is removed from the queue folder when a worker takes it,
@@ -272,7 +377,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Generation jobs
 # Requests per minute per model, shared by all workers: "nano-banana-2=60,nano-banana-pro=20" (0: no limit).
-GEMINI_RPM = env.dict("GEMINI_RPM", cast={"value": int}, default={})
+# (Cast after parsing: with a value cast, django-environ expects ";" between pairs, and the
+# documented "a=60,b=20" stopped every process at startup.)
+GEMINI_RPM = {model: int(rpm) for model, rpm in env.dict("GEMINI_RPM", default={}).items()}
 GEMINI_RPM_DEFAULT = env.int("GEMINI_RPM_DEFAULT", default=0)
 # A job whose rate-limit turn is further off than this goes back on the queue until then instead of
 # holding a worker thread asleep.
@@ -310,7 +417,21 @@ WEBHOOK_TEST_ALLOW_LOOPBACK = env.bool("WEBHOOK_TEST_ALLOW_LOOPBACK", default=Fa
 # --- Uploads
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
-DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Decoding is the memory an upload costs (width x height x 4 bytes, plus the re-encode): each web
+# process decodes this many at once; other requests wait for a slot (see bench/upload_memory.py).
+UPLOAD_DECODES_AT_ONCE = env.int("UPLOAD_DECODES_AT_ONCE", default=1)
+# Bodies are capped before they are read (apps/core/uploads.py): a request may carry up to
+# DATA_UPLOAD_MAX_NUMBER_FILES files (the most reference images one entry holds) of
+# UPLOAD_MAX_BYTES each; form fields other than files at most DATA_UPLOAD_MAX_MEMORY_SIZE.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=DATA_UPLOAD_MAX_NUMBER_FILES * UPLOAD_MAX_BYTES + 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger files stream to a temporary file, never whole into memory
+FILE_UPLOAD_HANDLERS = [
+    "apps.core.uploads.SizeCappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 THUMBNAIL_MAX_SIDE = 384
 
 # --- Content Credentials (C2PA): downloads and exports carry a signed manifest.
@@ -346,5 +467,6 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "httpx2": {"level": "WARNING"},
         "google_genai": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # lockouts are warnings; each counted failure is not news
     },
 }

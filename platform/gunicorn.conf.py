@@ -27,5 +27,11 @@ preload_app = False
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Request heads are bounded here; gunicorn has no body limit, so bodies are capped by the app before
+# they are read (REQUEST_MAX_BYTES, UPLOAD_MAX_BYTES: apps/core/uploads.py). A proxy in front should
+# cap them too (e.g. nginx client_max_body_size) so oversized bodies never reach a worker.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "8190"))
+limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "100"))
+limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "8190"))
 # Behind a proxy that sets X-Forwarded-Proto (see HTTPS=true in settings).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -13,6 +13,8 @@ from django.utils.crypto import constant_time_compare
 from rest_framework.authtoken.models import Token
 
 from apps.apikeys.models import ApiKey, TokenPasswordStamp
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_record
 from apps.core.exceptions import ValidationFailed
 from apps.projects.models import Membership, Project
 
@@ -39,6 +41,10 @@ def api_key_create(*, project: Project, created_by, name: str, role: str, expire
         project=project, name=name, role=role, principal=principal, prefix=prefix, key_hash=key_hash(raw_key),
         created_by=created_by, expires_at=expires_at,
     )
+    audit_record(
+        project=project, actor=created_by, action=AuditAction.API_KEY_CREATED, target=f"{name} ({prefix}…)",
+        after={"name": name, "role": role, "expires_at": expires_at.isoformat() if expires_at else None},
+    )
     return api_key, raw_key
 
 
@@ -48,6 +54,10 @@ def api_key_revoke(*, api_key: ApiKey, revoked_by) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+        audit_record(
+            project=api_key.project, actor=revoked_by, action=AuditAction.API_KEY_REVOKED,
+            target=f"{api_key.name} ({api_key.prefix}…)", before={"role": api_key.role, "revoked": False}, after={"revoked": True},
+        )
     Membership.objects.filter(user_id=api_key.principal_id).delete()
     get_user_model().objects.filter(pk=api_key.principal_id).update(is_active=False)
     return api_key

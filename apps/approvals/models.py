@@ -28,6 +28,9 @@ class Review(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     decision = models.CharField(max_length=20, choices=Decision.choices)
     comment = models.TextField(blank=True)
+    policy_in_force = models.JSONField(
+        null=True, blank=True, help_text="The project's review policy when the decision was made (none before this was kept).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -55,3 +58,7 @@ class ReviewPolicy(models.Model):
 
     def __str__(self):
         return f"Review policy of {self.project}"
+
+    def as_dict(self) -> dict:
+        """The rules themselves, as the audit log and each decision record them."""
+        return {"decider_roles": list(self.decider_roles), "four_eyes": self.four_eyes, "approvals_required": self.approvals_required}

@@ -3,7 +3,10 @@ from django.db import transaction
 from apps.approvals import policy
 from apps.approvals.models import Review, ReviewPolicy
 from apps.assets.models import Asset
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_record
 from apps.core.exceptions import NotAllowed, ValidationFailed
+from apps.projects.models import Project
 from apps.webhooks.services import event_emit
 
 
@@ -18,9 +21,10 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Re
     # Lock the asset row so two reviewers deciding at once both count.
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to generation.
     asset = Asset.objects.select_for_update(of=("self",)).select_related("project", "generation").get(pk=asset.pk)
-    review = Review.objects.create(asset=asset, reviewer=user, decision=decision, comment=comment.strip())
+    rules = policy.policy_for(asset.project)
+    review = Review.objects.create(asset=asset, reviewer=user, decision=decision, comment=comment.strip(), policy_in_force=rules.as_dict())
     log = list(asset.reviews.order_by("-created_at", "-id").values_list("reviewer_id", "decision"))
-    status = policy.status_from_log(log, policy.policy_for(asset.project).approvals_required)
+    status = policy.status_from_log(log, rules.approvals_required)
     Asset.objects.filter(pk=asset.pk).update(review_status=status)
     asset.review_status = status
     review.asset = asset
@@ -32,9 +36,14 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Re
     return review
 
 
-def review_policy_update(*, project, **fields) -> ReviewPolicy:
-    rules = policy.policy_for(project)
+@transaction.atomic
+def review_policy_update(*, project, actor=None, **fields) -> ReviewPolicy:
+    """Every change is written to the audit log with the rules before and after."""
+    Project.objects.select_for_update().filter(pk=project.pk).first()  # one change at a time: `before` is exact
+    rules = ReviewPolicy.objects.filter(project=project).first() or ReviewPolicy(project=project)
+    before = rules.as_dict()
     for name, value in fields.items():
         setattr(rules, name, value)
     rules.save()
+    audit_record(project=project, actor=actor, action=AuditAction.REVIEW_POLICY_CHANGED, before=before, after=rules.as_dict())
     return rules

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class AssetsConfig(AppConfig):
     name = "apps.assets"
+
+    def ready(self):
+        """Pillow refuses to decode past the upload pixel limit anywhere in the process, not only
+        where sanitize_upload checks it first."""
+        from django.conf import settings
+        from PIL import Image
+
+        Image.MAX_IMAGE_PIXELS = settings.UPLOAD_MAX_PIXELS

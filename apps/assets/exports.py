@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
-import zipfile
+from collections.abc import Iterator
 
-from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -15,9 +13,11 @@ from django.utils import timezone
 from apps.assets.credentials import credentialed_file, credentials_manifest_fields
 from apps.assets.models import Asset, AssetLink
 from apps.assets.selectors import asset_list
+from apps.core.downloads import ZipEntry
 from apps.generations.models import GenerationReference
 
 MAX_EXPORT_ASSETS = 5000
+EXPORT_CHUNK_ROWS = 200
 
 
 def _manifest_entry(asset: Asset, name: str) -> dict:
@@ -66,36 +66,32 @@ def _manifest_entry(asset: Asset, name: str) -> dict:
     }
 
 
-def export_zip(*, project, review_status: str | None = "approved"):
-    """Build the zip in a temporary file (spilling to disk past 64 MiB) and return it, rewound."""
+def export_entries(*, project, filters: dict) -> Iterator[ZipEntry]:
+    """The project's assets matching `filters` (those of the asset list), oldest first, each as its
+    credentialed copy, then manifest.json. Rows are read in chunks as the zip streams, never all
+    at once; a file's digest is complete once the zip asks for the next entry."""
     assets = (
-        asset_list(project=project, review_status=review_status)
+        asset_list(project=project, **filters)
         .select_related("created_by")
         .prefetch_related(
             Prefetch("parent_links", queryset=AssetLink.objects.order_by("id")),
             "reviews__reviewer",
             Prefetch("generation__references", queryset=GenerationReference.objects.select_related("reference_image__entry")),
         )
-        .order_by("created_at")[:MAX_EXPORT_ASSETS]
+        .order_by("created_at", "id")[:MAX_EXPORT_ASSETS]
     )
-    out = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)
     entries = []
-    with zipfile.ZipFile(out, "w") as archive:
-        for asset in assets:
-            name = f"assets/{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}"
-            credentialed = credentialed_file(asset)
-            digest = hashlib.sha256()
-            with default_storage.open(credentialed.file.name, "rb") as source, archive.open(name, "w") as target:
-                while chunk := source.read(1024 * 1024):
-                    target.write(chunk)
-                    digest.update(chunk)
-            entries.append({**_manifest_entry(asset, name), **credentials_manifest_fields(credentialed, digest.hexdigest())})
-        manifest = {
-            "project": {"id": str(project.pk), "name": project.name},
-            "exported_at": timezone.now(),
-            "review_status": review_status,
-            "assets": entries,
-        }
-        archive.writestr("manifest.json", json.dumps(manifest, cls=DjangoJSONEncoder, indent=2), compress_type=zipfile.ZIP_DEFLATED)
-    out.seek(0)
-    return out
+    for asset in assets.iterator(chunk_size=EXPORT_CHUNK_ROWS):
+        name = f"assets/{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}"
+        credentialed = credentialed_file(asset)
+        digest = hashlib.sha256()
+        yield ZipEntry(name, storage_key=credentialed.file.name, digest=digest)
+        entries.append({**_manifest_entry(asset, name), **credentials_manifest_fields(credentialed, digest.hexdigest())})
+    manifest = {
+        "project": {"id": str(project.pk), "name": project.name},
+        "exported_at": timezone.now(),
+        "filters": filters,
+        "review_status": filters.get("review_status"),
+        "assets": entries,
+    }
+    yield ZipEntry("manifest.json", data=json.dumps(manifest, cls=DjangoJSONEncoder, indent=2).encode())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from PIL import Image, ImageCms, ImageOps, JpegImagePlugin
 
 from apps.core.exceptions import ValidationFailed
+from apps.core.uploads import too_large
 
 MIME_BY_FORMAT = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 EXTENSION_BY_MIME = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
@@ -66,12 +68,7 @@ def sanitize_upload(data: bytes, *, field: str = "image") -> StoredImage:
     orientation applied), transparency, a parseable ICC profile; JPEGs keep their quantisation
     tables (so their quality), lossless WebPs stay lossless.
     """
-    limit = settings.UPLOAD_MAX_BYTES
-    if len(data) > limit:
-        raise ValidationFailed(
-            f"The file is {len(data):,} bytes; the limit is {limit:,} bytes.",
-            field=field, code="too_large", details={"limit": limit, "value": len(data)},
-        )
+    _refuse_past_byte_limit(len(data), field)
     if not data:
         raise ValidationFailed("The file is empty.", field=field, code="empty")
     max_pixels = settings.UPLOAD_MAX_PIXELS
@@ -104,11 +101,27 @@ def sanitize_upload(data: bytes, *, field: str = "image") -> StoredImage:
         raise ValidationFailed(
             "Animated images are not accepted. Upload a still PNG, JPEG or WebP.", field=field, code="unsupported_type"
         )
-    try:
-        image.load()
-    except (OSError, ValueError) as exc:
-        raise ValidationFailed(f"The image is truncated or corrupt: {exc}", field=field, code="corrupt") from exc
-    return _reencode(image, fmt, source=data)
+    with _DECODE_SLOTS:  # the pixels are the memory: at most UPLOAD_DECODES_AT_ONCE per process
+        try:
+            image.load()
+        except (OSError, ValueError) as exc:
+            raise ValidationFailed(f"The image is truncated or corrupt: {exc}", field=field, code="corrupt") from exc
+        return _reencode(image, fmt, source=data)
+
+
+_DECODE_SLOTS = threading.BoundedSemaphore(settings.UPLOAD_DECODES_AT_ONCE)
+
+
+def _refuse_past_byte_limit(size: int, field: str) -> None:
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise too_large(size=size, limit=settings.UPLOAD_MAX_BYTES, field=field)
+
+
+def upload_read(upload, *, field: str = "image") -> bytes:
+    """An uploaded file's bytes, refused (413) by its size before they are read. The upload
+    handler already stopped anything past the limit; this holds for files built any other way."""
+    _refuse_past_byte_limit(upload.size, field)
+    return upload.read()
 
 
 # What each format can store as is; anything else is converted to RGB(A) first.
@@ -126,7 +139,7 @@ def _reencode(image: Image.Image, fmt: str, *, source: bytes) -> StoredImage:
     jpeg_tables = _jpeg_quality(image) if fmt == "JPEG" else {}
     source_mode = image.mode
 
-    image = ImageOps.exif_transpose(image)
+    ImageOps.exif_transpose(image, in_place=True)  # in place: a copy would double the decoded pixels
     if image.mode not in _MODES_KEPT[fmt]:
         has_alpha = "A" in image.getbands() or transparency is not None
         image = image.convert("RGBA" if has_alpha and fmt != "JPEG" else "RGB")

@@ -51,6 +51,10 @@ class Conflict(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
 
 
+class PayloadTooLarge(ApplicationError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+
 class BudgetExceeded(ApplicationError):
     status_code = status.HTTP_402_PAYMENT_REQUIRED
 

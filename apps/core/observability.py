@@ -7,15 +7,15 @@ import contextvars
 import logging
 import os
 import time
-import uuid
 
 from celery import current_app
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.crypto import constant_time_compare
 
+logger = logging.getLogger(__name__)
 job_context: contextvars.ContextVar[dict] = contextvars.ContextVar("job_context", default={})
 
 
@@ -43,14 +43,38 @@ def _check_broker():
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
+_storage_seen = {"at": -1e9, "error": None, "storage": None}
+
+
 def _check_storage():
-    key = f"health/{uuid.uuid4().hex}"
-    default_storage.save(key, ContentFile(b"ok"))
-    default_storage.delete(key)
+    """Read-only (a listing of the storage root) and at most once per READYZ_STORAGE_SECONDS per
+    process: a load balancer polling every second costs no writes and few requests."""
+    now, storage = time.monotonic(), storages["default"]
+    if now - _storage_seen["at"] >= settings.READYZ_STORAGE_SECONDS or _storage_seen["storage"] is not storage:
+        try:
+            storage.listdir("")
+            error = None
+        except FileNotFoundError:
+            error = None  # a local store that holds nothing yet: its folder is made by the first write
+        except Exception as exc:
+            error = exc
+        _storage_seen.update(at=now, error=error, storage=storage)
+    if _storage_seen["error"] is not None:
+        raise _storage_seen["error"]
+
+
+def may_see_internals(request) -> bool:
+    """Metrics and readiness details: with METRICS_TOKEN set, only `Authorization: Bearer <token>`;
+    without it, only a caller on this machine's loopback that no proxy forwarded."""
+    if settings.METRICS_TOKEN:
+        return constant_time_compare(request.headers.get("Authorization", ""), f"Bearer {settings.METRICS_TOKEN}")
+    forwarded = any(request.headers.get(name) for name in ("X-Forwarded-For", "Forwarded", "X-Real-IP"))
+    return not forwarded and request.META.get("REMOTE_ADDR") in ("127.0.0.1", "::1")
 
 
 def readyz(request):
-    """Database, broker and storage reachable: 200, or 503 naming what is not."""
+    """Database, broker and storage reachable: 200, or 503. Anyone gets the status; which check
+    failed and why (hosts, ports) only callers who may see internals, and the log."""
     checks, ready = {}, True
     for name, check in (("database", _check_database), ("broker", _check_broker), ("storage", _check_storage)):
         started = time.monotonic()
@@ -60,7 +84,11 @@ def readyz(request):
         except Exception as exc:  # report, never raise: this answers a load balancer
             ready = False
             checks[name] = {"ok": False, "error": f"{exc.__class__.__name__}: {exc}"[:300]}
-    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
+            logger.warning("readyz: %s check failed: %s", name, checks[name]["error"])
+    body = {"status": "ready" if ready else "not ready"}
+    if may_see_internals(request):
+        body["checks"] = checks
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 def queue_depth() -> dict[str, int]:

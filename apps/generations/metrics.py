@@ -1,18 +1,20 @@
 """Prometheus metrics of the job engine: jobs by status, queue depth, job latency."""
 
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from apps.core.observability import queue_depth
+from apps.core.observability import may_see_internals, queue_depth
 from apps.generations.models import Generation
 
 
 def metrics(request):
     """Prometheus text: jobs by status, queue depth, job latency over the last hour. Counts only,
-    no tenant data."""
+    no tenant data; 404 to callers who may not see internals (apps.core.observability)."""
+    if not may_see_internals(request):
+        raise Http404()
     registry = CollectorRegistry()
     jobs = Gauge("brand_generations", "Generation jobs by status", ["status"], registry=registry)
     for row in Generation.objects.values("status").annotate(n=Count("id")):

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.assets.images import upload_read
 from apps.core.exceptions import ApplicationError
 from apps.core.pages import errors_into, page
 from apps.gemini.catalogue import LIBRARY_LIMITS
@@ -69,7 +70,7 @@ def library_entry_upload(request, entry_id):
         added = 0
         for upload in form.cleaned_data["images"]:
             try:
-                services.reference_image_add(entry=entry, data=upload.read())
+                services.reference_image_add(entry=entry, data=upload_read(upload, field="images"))
                 added += 1
             except ApplicationError as error:
                 form.add_error("images", f"{upload.name}: {error.message}")

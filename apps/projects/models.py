@@ -51,3 +51,22 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} is {self.role} of {self.project}"
+
+
+class Invitation(models.Model):
+    """An owner's invitation, by email. Only the token's hash is kept; the token travels in the
+    email, so whoever accepts it holds that mailbox (and signs in with an account of that email)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self):
+        return f"{self.email} invited to {self.project} as {self.role}"

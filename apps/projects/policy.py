@@ -21,13 +21,17 @@ class Action(StrEnum):
     UPLOAD = "upload"
     MANAGE_PROJECT = "manage_project"
     MANAGE_MEMBERS = "manage_members"
+    EXPORT = "export"
+    VIEW_AUDIT = "view_audit"
 
 
+# Export (a zip of many full-size files at once) is for the roles that deliver work; viewers read
+# and download single files.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.VIEWER: frozenset({Action.VIEW}),
-    Role.EDITOR: frozenset({Action.VIEW, Action.MANAGE_LIBRARY, Action.GENERATE, Action.UPLOAD}),
+    Role.EDITOR: frozenset({Action.VIEW, Action.MANAGE_LIBRARY, Action.GENERATE, Action.UPLOAD, Action.EXPORT}),
     # Who may decide reviews is the project's review policy (apps.approvals.policy), not a fixed role right.
-    Role.REVIEWER: frozenset({Action.VIEW}),
+    Role.REVIEWER: frozenset({Action.VIEW, Action.EXPORT}),
     Role.OWNER: frozenset(Action),
 }
 
@@ -38,6 +42,8 @@ ACTION_WORDS = {
     Action.UPLOAD: "upload assets to this project",
     Action.MANAGE_PROJECT: "change this project",
     Action.MANAGE_MEMBERS: "manage this project's members",
+    Action.EXPORT: "export this project's assets",
+    Action.VIEW_AUDIT: "see this project's audit log",
 }
 
 

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from decimal import Decimal
+
 from django.db import transaction
 
-from apps.core.exceptions import Conflict, ValidationFailed
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_record
+from apps.core.exceptions import Conflict
 from apps.projects.models import Membership, Project, Role
 
 
@@ -17,11 +20,23 @@ def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None,
     return project
 
 
-def project_update(*, project: Project, **fields) -> Project:
+@transaction.atomic
+def project_update(*, project: Project, actor=None, **fields) -> Project:
+    """A change of the monthly budget is written to the audit log with its old and new value."""
+    budget_before = Project.objects.select_for_update().values_list("monthly_budget_usd", flat=True).get(pk=project.pk)
     for name, value in fields.items():
         setattr(project, name, value)
     project.save(update_fields=[*fields, "updated_at"])
+    if "monthly_budget_usd" in fields:
+        audit_record(
+            project=project, actor=actor, action=AuditAction.BUDGET_CHANGED,
+            before={"monthly_budget_usd": _money(budget_before)}, after={"monthly_budget_usd": _money(project.monthly_budget_usd)},
+        )
     return project
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
 
 
 def project_delete(*, project: Project) -> None:
@@ -50,26 +65,23 @@ def _ensure_an_owner_remains(project: Project, membership: Membership, new_role:
 
 
 @transaction.atomic
-def member_add(*, project: Project, username: str, role: str) -> Membership:
-    # A project API key's principal never joins another project: a key acts in its own project only.
-    user = get_user_model().objects.filter(username=username, api_key__isnull=True).first()
-    if user is None:
-        raise ValidationFailed(f"No user named {username!r}.", field="username")
-    membership, created = Membership.objects.get_or_create(project=project, user=user, defaults={"role": role})
-    if not created:
-        raise Conflict(f"{username!r} is already a member of this project (as {membership.role}).", code="already_member", field="username")
-    return membership
-
-
-@transaction.atomic
-def member_update(*, membership: Membership, role: str) -> Membership:
+def member_update(*, membership: Membership, role: str, actor=None) -> Membership:
     _ensure_an_owner_remains(membership.project, membership, role)
+    before = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    audit_record(
+        project=membership.project, actor=actor, action=AuditAction.MEMBER_ROLE_CHANGED,
+        target=membership.user.get_username(), before={"role": before}, after={"role": role},
+    )
     return membership
 
 
 @transaction.atomic
-def member_remove(*, membership: Membership) -> None:
+def member_remove(*, membership: Membership, actor=None) -> None:
     _ensure_an_owner_remains(membership.project, membership, None)
     membership.delete()
+    audit_record(
+        project=membership.project, actor=actor, action=AuditAction.MEMBER_REMOVED,
+        target=membership.user.get_username(), before={"role": membership.role},
+    )

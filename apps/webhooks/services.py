@@ -18,6 +18,8 @@ from django.db.models import F
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_record
 from apps.core.backoff import backoff_delay
 from apps.core.exceptions import ValidationFailed
 from apps.webhooks import transport
@@ -62,7 +64,8 @@ def signed_headers(*, endpoint: WebhookEndpoint, message_id: str, body: str, whe
     }
 
 
-def endpoint_create(*, project, url: str, events: list[str], secret: str = "") -> WebhookEndpoint:
+@transaction.atomic
+def endpoint_create(*, project, url: str, events: list[str], secret: str = "", actor=None) -> WebhookEndpoint:
     unknown = sorted(set(events) - set(EVENTS))
     if unknown or not events:
         raise ValidationFailed(f"Choose events among: {', '.join(EVENTS)}.", field="events", details={"allowed": list(EVENTS)})
@@ -76,6 +79,7 @@ def endpoint_create(*, project, url: str, events: list[str], secret: str = "") -
     if secret:
         endpoint.secret = secret
     endpoint.save()
+    audit_record(project=project, actor=actor, action=AuditAction.WEBHOOK_CREATED, target=url, after={"url": url, "events": endpoint.events})
     return endpoint
 
 
@@ -92,8 +96,13 @@ def endpoint_secret_rotate(*, endpoint: WebhookEndpoint, grace_seconds: int, sec
     return endpoint
 
 
-def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+@transaction.atomic
+def endpoint_delete(*, endpoint: WebhookEndpoint, actor=None) -> None:
     endpoint.delete()
+    audit_record(
+        project=endpoint.project, actor=actor, action=AuditAction.WEBHOOK_DELETED, target=endpoint.url,
+        before={"url": endpoint.url, "events": endpoint.events},
+    )
 
 
 def event_emit(*, project, event: str, data: dict) -> list[WebhookDelivery]:

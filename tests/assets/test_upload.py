@@ -70,7 +70,7 @@ def test_pixel_bomb_is_refused_before_decoding(api, editor, project):
 def test_byte_limit_names_the_limit(api, editor, project, settings):
     settings.UPLOAD_MAX_BYTES = 1000
     response = upload(api, editor, project, image_bytes(300, 300, fmt="BMP"))
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "1,000 bytes" in response.json()["error"]["message"]
 
 

@@ -11,7 +11,7 @@ from django.core import signals
 from django.db import close_old_connections
 
 from config.wsgi import application
-from tests.factories import ProjectFactory, member, stored_asset
+from tests.factories import ProjectFactory, UserFactory, member, stored_asset
 
 
 @pytest.fixture
@@ -19,7 +19,8 @@ def api_schema(db):
     # Like Django's test client: keep the test's connection open across in-process requests.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+    reader = Token.objects.create(user=UserFactory(username="schema-reader"))  # the schema is for signed-in users
+    yield schemathesis.openapi.from_wsgi("/api/schema/", application, headers={"Authorization": f"Token {reader.key}"})
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 

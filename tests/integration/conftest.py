@@ -271,11 +271,20 @@ def browser_page(chromium, live_server, request):
 
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    # Every browser test also proves its pages work under the Content-Security-Policy: anything the
+    # policy blocks is reported (console and securitypolicyviolation events) and fails the test.
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) => console.error("
+        "'Content Security Policy violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));"
+    )
     page = context.new_page()
+    page.csp_violations = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and page.csp_violations.append(message.text))
     yield page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert page.csp_violations == [], page.csp_violations
 
 
 @pytest.fixture

@@ -22,15 +22,14 @@ def test_token_auth_then_create_project_makes_caller_owner(api, client):
 
 
 def test_owner_manages_members(api, project, owner):
-    from tests.factories import UserFactory
+    from tests.factories import MembershipFactory, UserFactory
 
     bob = UserFactory(username="bob")
+    MembershipFactory(project=project, user=bob, role="viewer")  # joined by invitation (tests/security/test_invitations.py)
     client = api(owner)
     url = f"/api/v1/projects/{project.id}/members/"
-    assert client.post(url, {"username": "bob", "role": "viewer"}, format="json").status_code == 201
-    assert client.post(url, {"username": "bob", "role": "viewer"}, format="json").status_code == 409
-    assert client.post(url, {"username": "nobody", "role": "viewer"}, format="json").json()["error"]["field"] == "username"
-    assert client.post(url, {"username": "bob", "role": "admin"}, format="json").json()["error"]["field"] == "role"
+    assert client.post(url, {"email": "bob@example.com", "role": "admin"}, format="json").json()["error"]["field"] == "role"
+    assert client.post(url, {"email": "not-an-address", "role": "viewer"}, format="json").json()["error"]["field"] == "email"
     assert client.patch(f"{url}{bob.id}/", {"role": "reviewer"}, format="json").json()["role"] == "reviewer"
     assert client.delete(f"{url}{bob.id}/").status_code == 204
     assert not Membership.objects.filter(user=bob).exists()

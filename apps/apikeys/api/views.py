@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser
@@ -35,9 +36,11 @@ class TokenObtainApi(APIView):
     def post(self, request):
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request=request, **data.validated_data)
+        # The Django request, not DRF's wrapper: django-axes counts and locks this door like the login forms.
+        user = authenticate(request=request._request, **data.validated_data)
         if user is None:
             raise ValidationFailed("Unable to log in with the username and password given.", code="invalid_credentials")
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)  # axes clears the failures
         return Response({"token": services.personal_token_issue(user=user).key})
 
 

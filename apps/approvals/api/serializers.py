@@ -17,7 +17,7 @@ class ReviewOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "asset", "decision", "comment", "reviewer", "review_status", "created_at"]
+        fields = ["id", "asset", "decision", "comment", "reviewer", "review_status", "policy_in_force", "created_at"]
 
 
 class ReviewPolicyInputSerializer(StrictInputSerializer):

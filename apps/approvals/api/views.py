@@ -44,5 +44,5 @@ class ReviewPolicyApi(APIView):
         project = project_policy.project_for(request.user, project_id, Action.MANAGE_PROJECT)
         data = ReviewPolicyInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        rules = services.review_policy_update(project=project, **data.validated_data)
+        rules = services.review_policy_update(project=project, actor=request.user, **data.validated_data)
         return Response(ReviewPolicyOutputSerializer(rules).data)

@@ -1,4 +1,4 @@
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, inline_serializer
@@ -18,10 +18,11 @@ from apps.assets.api.serializers import (
     LineageNodeSerializer,
     LineageReferenceNodeSerializer,
 )
-from apps.assets.exports import export_zip
+from apps.assets.exports import export_entries
 from apps.assets.files import file_response
-from apps.assets.images import MIME_BY_FORMAT
+from apps.assets.images import MIME_BY_FORMAT, upload_read
 from apps.assets.models import Asset
+from apps.core.downloads import zip_response
 from apps.core.pagination import NewestFirstCursorPagination, paginated_response
 from apps.core.schema import binary_responses
 from apps.projects import policy
@@ -49,7 +50,7 @@ class AssetListApi(APIView):
         project = policy.project_for(request.user, project_id, Action.UPLOAD)
         data = AssetUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        asset = services.asset_upload(project=project, user=request.user, data=data.validated_data["image"].read())
+        asset = services.asset_upload(project=project, user=request.user, data=upload_read(data.validated_data["image"]))
         asset = selectors.asset_queryset().get(pk=asset.pk)
         return Response(AssetOutputSerializer(asset, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
@@ -118,11 +119,11 @@ class ProjectExportApi(APIView):
         responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="A zip archive with manifest.json.")},
     )
     def get(self, request, project_id):
-        """A zip of the project's assets (approved by default) with manifest.json: hashes, prompts,
-        models, settings, references, parents and review decisions."""
-        project = policy.project_for(request.user, project_id)
+        """A zip of the project's assets with manifest.json (hashes, prompts, models, settings,
+        references, parents, review decisions), streamed as it is written. Filters as the asset
+        list; review_status defaults to approved. Roles: see policy.Action.EXPORT."""
+        project = policy.project_for(request.user, project_id, Action.EXPORT)
         filters = AssetFilterSerializer(data={"review_status": "approved", **request.query_params.dict()})
         filters.is_valid(raise_exception=True)
-        archive = export_zip(project=project, review_status=filters.validated_data.get("review_status"))
         filename = f"{slugify(project.name) or 'project'}-{filters.validated_data.get('review_status', 'all')}.zip"
-        return FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
+        return zip_response(export_entries(project=project, filters=filters.validated_data), filename=filename)

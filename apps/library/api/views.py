@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.assets.files import file_response
-from apps.assets.images import MIME_BY_FORMAT
+from apps.assets.images import MIME_BY_FORMAT, upload_read
 from apps.core.schema import binary_responses
 from apps.library import selectors, services
 from apps.library.api.serializers import (
@@ -84,7 +84,7 @@ class ReferenceImageListApi(APIView):
         entry = entry_for(request, self.kind, entry_id, Action.MANAGE_LIBRARY)
         data = ReferenceImageUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        image = services.reference_image_add(entry=entry, data=data.validated_data["image"].read())
+        image = services.reference_image_add(entry=entry, data=upload_read(data.validated_data["image"]))
         return Response(ReferenceImageOutputSerializer(image, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 from apps.core.serializers import StrictInputSerializer
 
-from apps.projects.models import Membership, Project, Role
+from apps.projects.models import Invitation, Membership, Project, Role
 
 
 class ProjectInputSerializer(StrictInputSerializer):
@@ -22,9 +22,24 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
         return getattr(project, "my_role", None) or self.context.get("role")
 
 
-class MemberInputSerializer(StrictInputSerializer):
-    username = serializers.CharField(max_length=150)
+class InvitationInputSerializer(StrictInputSerializer):
+    email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InvitationOutputSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = ["email", "role", "status", "expires_at"]
+
+    def get_status(self, invitation) -> str:
+        return "invited"
+
+
+class InvitationAcceptSerializer(StrictInputSerializer):
+    token = serializers.CharField(max_length=100)
 
 
 class MemberUpdateSerializer(StrictInputSerializer):

@@ -7,4 +7,5 @@ urlpatterns = [
     path("projects/<uuid:project_id>/", views.ProjectDetailApi.as_view(), name="project-detail"),
     path("projects/<uuid:project_id>/members/", views.MemberListApi.as_view(), name="member-list"),
     path("projects/<uuid:project_id>/members/<int:user_id>/", views.MemberDetailApi.as_view(), name="member-detail"),
+    path("invitations/accept/", views.InvitationAcceptApi.as_view(), name="invitation-accept"),
 ]

@@ -1,12 +1,15 @@
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.projects import policy, selectors, services
+from apps.projects import invitations, policy, selectors, services
 from apps.projects.api.serializers import (
-    MemberInputSerializer,
+    InvitationAcceptSerializer,
+    InvitationInputSerializer,
+    InvitationOutputSerializer,
     MemberOutputSerializer,
     MemberUpdateSerializer,
     ProjectInputSerializer,
@@ -40,7 +43,7 @@ class ProjectDetailApi(APIView):
         project = policy.project_for(request.user, project_id, Action.MANAGE_PROJECT)
         data = ProjectInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        project = services.project_update(project=project, **data.validated_data)
+        project = services.project_update(project=project, actor=request.user, **data.validated_data)
         return Response(ProjectOutputSerializer(project, context={"role": "owner"}).data)
 
     @extend_schema(responses={204: None})
@@ -56,13 +59,18 @@ class MemberListApi(APIView):
         project = policy.project_for(request.user, project_id)
         return Response(MemberOutputSerializer(selectors.member_list(project=project), many=True).data)
 
-    @extend_schema(request=MemberInputSerializer, responses={201: MemberOutputSerializer})
+    @extend_schema(request=InvitationInputSerializer, responses={202: InvitationOutputSerializer})
     def post(self, request, project_id):
+        """Invite by email. The answer is the same whether or not an account has that address (or
+        is a member already): an email goes out either way and membership starts on acceptance."""
         project = policy.project_for(request.user, project_id, Action.MANAGE_MEMBERS)
-        data = MemberInputSerializer(data=request.data)
+        data = InvitationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.member_add(project=project, **data.validated_data)
-        return Response(MemberOutputSerializer(membership).data, status=status.HTTP_201_CREATED)
+        invitation = invitations.invitation_send(
+            project=project, actor=request.user, **data.validated_data,
+            accept_url=lambda token: request.build_absolute_uri(reverse("invitation", args=[token])),
+        )
+        return Response(InvitationOutputSerializer(invitation).data, status=status.HTTP_202_ACCEPTED)
 
 
 class MemberDetailApi(APIView):
@@ -75,10 +83,20 @@ class MemberDetailApi(APIView):
         membership = self._membership(request, project_id, user_id)
         data = MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = services.member_update(membership=membership, **data.validated_data)
+        membership = services.member_update(membership=membership, actor=request.user, **data.validated_data)
         return Response(MemberOutputSerializer(membership).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, project_id, user_id):
-        services.member_remove(membership=self._membership(request, project_id, user_id))
+        services.member_remove(membership=self._membership(request, project_id, user_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationAcceptApi(APIView):
+    @extend_schema(request=InvitationAcceptSerializer, responses={201: MemberOutputSerializer})
+    def post(self, request):
+        """Join the project of an invitation addressed to the signed-in user's email."""
+        data = InvitationAcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = invitations.invitation_accept(token=data.validated_data["token"], user=request.user)
+        return Response(MemberOutputSerializer(membership).data, status=status.HTTP_201_CREATED)

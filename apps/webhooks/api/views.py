@@ -38,14 +38,14 @@ class EndpointListApi(APIView):
         project = policy.project_for(request.user, project_id, Action.MANAGE_PROJECT)
         data = EndpointInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        endpoint = services.endpoint_create(project=project, **data.validated_data)
+        endpoint = services.endpoint_create(project=project, actor=request.user, **data.validated_data)
         return Response(EndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
 
 class EndpointDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, endpoint_id):
-        services.endpoint_delete(endpoint=_endpoint(request, endpoint_id))
+        services.endpoint_delete(endpoint=_endpoint(request, endpoint_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,0 +1,66 @@
+"""The audit log: who changed what in a project's governance (review policy, members and roles,
+budget, API keys, webhooks), when, with the values before and after.
+
+Append-only at three levels: the model refuses to save an existing row or delete one, its
+queryset refuses bulk updates and deletes, and the database refuses UPDATE (and on PostgreSQL
+DELETE) with a trigger (migration 0001). Rows point at their project and actor without foreign
+key constraints, so deleting a project or a user never rewrites or removes their history.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from apps.projects.models import Project
+
+
+class AuditAction(models.TextChoices):
+    REVIEW_POLICY_CHANGED = "review_policy.changed", "Review policy changed"
+    MEMBER_INVITED = "member.invited", "Member invited"
+    MEMBER_ADDED = "member.added", "Member added"
+    MEMBER_ROLE_CHANGED = "member.role_changed", "Member's role changed"
+    MEMBER_REMOVED = "member.removed", "Member removed"
+    BUDGET_CHANGED = "budget.changed", "Budget changed"
+    API_KEY_CREATED = "api_key.created", "API key created"
+    API_KEY_REVOKED = "api_key.revoked", "API key revoked"
+    WEBHOOK_CREATED = "webhook.created", "Webhook created"
+    WEBHOOK_DELETED = "webhook.deleted", "Webhook deleted"
+
+
+class AppendOnly(Exception):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("Audit events are append-only.")
+
+    def delete(self):
+        raise AppendOnly("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.DO_NOTHING, db_constraint=False, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+")
+    actor_name = models.CharField(max_length=150, help_text="The actor's username when it happened.")
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    target = models.CharField(max_length=500, blank=True, help_text="What was changed: a username, an email, a webhook URL, a key name.")
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "-created_at", "-id"], name="audit_project_newest")]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("Audit events are append-only.")
+
+    def __str__(self):
+        return f"{self.actor_name} {self.action} {self.target} at {self.created_at}"

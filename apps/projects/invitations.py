@@ -1,0 +1,88 @@
+"""Member invitations that never reveal whether an account exists.
+
+An owner invites an email address; the answer is the same (202, the same body, the same work:
+a row and an email) whether or not an account has that address, and whether or not it is
+already a member. The person accepts from the link in the email, signed in with an account of
+that address; only then does a membership exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_record
+from apps.core.exceptions import NotFound
+from apps.projects.models import Invitation, Membership, Project
+
+logger = logging.getLogger(__name__)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_send(*, project: Project, email: str, role: str, actor, accept_url: Callable[[str], str]) -> Invitation:
+    """Record the invitation and email its link once the transaction commits."""
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        project=project, email=email.strip().lower(), role=role, token_sha256=_digest(token), invited_by=actor,
+        expires_at=timezone.now() + timezone.timedelta(days=settings.INVITATION_DAYS),
+    )
+    audit_record(project=project, actor=actor, action=AuditAction.MEMBER_INVITED, target=invitation.email, after={"role": role})
+    link = accept_url(token)
+    transaction.on_commit(lambda: _email(invitation, link))
+    return invitation
+
+
+def _email(invitation: Invitation, link: str) -> None:
+    try:
+        send_mail(
+            subject=f"You are invited to {invitation.project.name}",
+            message=(
+                f"{invitation.invited_by.get_username() if invitation.invited_by else 'An owner'} invited you to the project "
+                f"{invitation.project.name!r} as {invitation.role}.\n\nAccept (signed in with the account of this address) "
+                f"before {invitation.expires_at:%Y-%m-%d %H:%M} UTC:\n{link}\n\nIf you did not expect this, ignore this email."
+            ),
+            from_email=None, recipient_list=[invitation.email],
+        )
+    except Exception:  # the owner's answer must not depend on the mail server; the log says what failed
+        logger.exception("Could not send the invitation %s", invitation.pk)
+
+
+def invitation_for(token: str) -> Invitation:
+    """The open invitation with this token, or 404 (unknown, used or expired: the same answer)."""
+    invitation = (
+        Invitation.objects.select_related("project", "invited_by")
+        .filter(token_sha256=_digest(token), accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if invitation is None:
+        raise NotFound("This invitation is unknown, used or expired. Ask the project's owner for a new one.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Membership:
+    """The signed-in user, if the invitation is addressed to their email, joins with its role."""
+    invitation = invitation_for(token)
+    invitation = Invitation.objects.select_for_update().select_related("project").get(pk=invitation.pk, accepted_at__isnull=True)
+    if not user.email or user.email.strip().lower() != invitation.email:
+        raise NotFound("This invitation is addressed to another email address than your account's.")
+    membership, created = Membership.objects.get_or_create(project=invitation.project, user=user, defaults={"role": invitation.role})
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
+    if created:
+        audit_record(
+            project=invitation.project, actor=user, action=AuditAction.MEMBER_ADDED, target=user.get_username(),
+            after={"role": membership.role, "invited_by": invitation.invited_by.get_username() if invitation.invited_by else None},
+        )
+    return membership
