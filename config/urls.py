@@ -5,7 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from apps.core import observability
-from apps.core.views import home
+from apps.generations.metrics import metrics
+from apps.projects.views import home
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
@@ -33,7 +34,7 @@ pages = [
 urlpatterns = pages + [
     path("healthz", observability.healthz, name="healthz"),
     path("readyz", observability.readyz, name="readyz"),
-    path("metrics", observability.metrics, name="metrics"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,9 +1,10 @@
 from django import forms
 
+from apps.approvals import policy
 from apps.approvals.models import COMMENT_MAX_CHARS, Decision
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=Decision.choices)
     comment = forms.CharField(max_length=COMMENT_MAX_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                              help_text="Required to reject or request changes: say what should change.")
+                              help_text=policy.comment_rule_text())

@@ -64,7 +64,8 @@ class Asset(models.Model):
 
 
 class Rendition(models.Model):
-    """A derived file (thumbnail) of an asset; one per spec, so racing workers make one."""
+    """A derived file (thumbnail) of an asset, unique per spec: a second one for the same spec is refused
+    by the database, never stored beside the first."""
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="renditions")
     spec = models.CharField(max_length=40)

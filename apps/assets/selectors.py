@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from apps.assets.images import THUMBNAIL_SPEC
 from apps.assets.models import Asset, AssetLink, Rendition
+from apps.generations.models import GenerationReference
 
 
 def asset_queryset() -> QuerySet[Asset]:
@@ -23,8 +24,6 @@ def asset_list(
     entry=None, created_from: date | None = None, created_to: date | None = None, campaign=None,
 ) -> QuerySet[Asset]:
     """A project's assets, filtered; `entry` keeps those whose job sent that character's or object's images."""
-    from apps.generations.models import GenerationReference
-
     assets = asset_queryset().filter(project=project)
     if review_status:
         assets = assets.filter(review_status=review_status)
@@ -43,7 +42,7 @@ def asset_list(
     return assets
 
 
-def asset_page(assets: QuerySet[Asset], *, after: str = "", size: int = 48) -> tuple[list[Asset], str]:
+def asset_page(assets: QuerySet[Asset], *, after: str = "", size: int) -> tuple[list[Asset], str]:
     """Newest first, by keyset, so page 200 costs what page 1 does. Returns the rows and the
     cursor of the next page ("" at the end); a malformed cursor starts from the top."""
     assets = assets.order_by("-created_at", "-id")
@@ -104,8 +103,6 @@ def asset_lineage(asset: Asset) -> Lineage:
     """The graph around an asset: it, its ancestors and descendants at any depth, the exact
     reference images their jobs sent (archived or not), and the edges among them.
     Four queries whatever the depth."""
-    from apps.generations.models import GenerationReference
-
     ids = lineage_asset_ids(asset) | {asset.pk}
     assets = list(asset_queryset().filter(pk__in=ids).order_by("created_at"))
     links = AssetLink.objects.filter(child_id__in=ids, parent_id__in=ids).order_by("id").values_list("child_id", "parent_id", "relation")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import redirect, render
 
 from apps.approvals import policy as review_policy
@@ -5,13 +6,12 @@ from apps.approvals.forms import DecisionForm
 from apps.approvals.views import decide_from_form
 from apps.assets import credentials, selectors
 from apps.assets.forms import GalleryFilterForm
-from apps.core.pages import is_htmx, page, project_page, rights_for
+from apps.core.pages import is_htmx, page
 from apps.gemini import catalogue
 from apps.generations.forms import DeriveForm
 from apps.library.models import LibraryEntry
 from apps.projects import policy
-
-GALLERY_PAGE_SIZE = 48
+from apps.projects.pages import project_page, rights_for
 
 
 @page
@@ -20,7 +20,7 @@ def gallery(request, project_id):
     entries = LibraryEntry.objects.filter(project=project).order_by("kind", "name")
     filters = GalleryFilterForm(request.GET or None, entries=entries)
     assets, next_cursor = selectors.asset_page(
-        selectors.asset_list(project=project, **filters.filters()), after=request.GET.get("after", ""), size=GALLERY_PAGE_SIZE
+        selectors.asset_list(project=project, **filters.filters()), after=request.GET.get("after", ""), size=settings.PAGE_SIZE
     )
     query = request.GET.copy()
     query["after"] = next_cursor

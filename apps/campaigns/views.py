@@ -19,10 +19,11 @@ from apps.campaigns.forms import (
 )
 from apps.campaigns.models import SOURCE, Cell
 from apps.core.exceptions import ApplicationError
-from apps.core.pages import page, project_page, rights_for
+from apps.core.pages import page
 from apps.library import selectors as library_selectors
 from apps.library.models import EntryKind
 from apps.projects import policy
+from apps.projects.pages import project_page, rights_for
 from apps.projects.policy import Action
 
 

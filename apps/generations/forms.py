@@ -5,9 +5,8 @@ import uuid
 
 from django import forms
 
-from apps.gemini import catalogue
+from apps.gemini import catalogue, kinds
 from apps.generations.models import Kind
-from apps.gemini import kinds
 from apps.generations.services import GenerationInput, source_format
 
 ALL_SIZES = tuple(catalogue.SIZE_SCALE)
@@ -19,9 +18,10 @@ class GenerateForm(forms.Form):
     prompt = forms.CharField(max_length=catalogue.MAX_PROMPT_CHARS, widget=forms.Textarea(attrs={"rows": 4}),
                              help_text="Describe the image. Characters and objects you pick below are sent as reference images.")
     model = forms.ChoiceField(choices=[(m.alias, m.label) for m in catalogue.MODELS], initial=catalogue.DEFAULT_MODEL)
-    image_size = forms.ChoiceField(label="Size", choices=[(s, s) for s in ALL_SIZES], initial="1K",
-                                   help_text="Draft at 512 and re-render the keeper at 2K or 4K.")
-    aspect_ratio = forms.ChoiceField(label="Aspect ratio", choices=[(r, r) for r in catalogue.PIXELS_1K], initial="1:1")
+    image_size = forms.ChoiceField(label="Size", choices=[(s, s) for s in ALL_SIZES],
+                                   initial=catalogue.get_model(catalogue.DEFAULT_MODEL).default_size,
+                                   help_text=f"Draft at {ALL_SIZES[0]} and re-render the keeper at {' or '.join(catalogue.UPSCALE_SIZES)}.")
+    aspect_ratio = forms.ChoiceField(label="Aspect ratio", choices=[(r, r) for r in catalogue.PIXELS_1K], initial=catalogue.DEFAULT_ASPECT_RATIO)
     thinking_level = forms.ChoiceField(label="Thinking level", required=False,
                                        choices=[("", "Model default")] + [(t, t) for t in catalogue.THINKING_LEVELS])
     web_search = forms.BooleanField(label="Ground with Google web search", required=False)
@@ -53,6 +53,8 @@ class DeriveForm(forms.Form):
     target_language = forms.ChoiceField(label="Language", required=False, choices=[("", "Choose a language")] + list(catalogue.LANGUAGES.items()))
     image_size = forms.ChoiceField(label="Size", required=False, choices=[(s, s) for s in catalogue.UPSCALE_SIZES])
     count = forms.IntegerField(label="How many", required=False, min_value=1, max_value=catalogue.MAX_VARIATIONS, initial=2)
+
+    upscale_title = f"Re-render at {' or '.join(catalogue.UPSCALE_SIZES)}"
 
     def to_input(self, asset) -> GenerationInput:
         """The action as a job on this asset; what it keeps of the source is the kind's rule (services)."""

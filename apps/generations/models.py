@@ -9,7 +9,6 @@ from django.utils import timezone
 from apps.gemini import kinds
 from apps.projects.models import Project
 
-
 # Kinds come from the one table of kinds (apps/gemini/kinds.py); a new kind is a row there.
 Kind = models.TextChoices("Kind", [(kind.name.upper(), (kind.name, kind.label)) for kind in kinds.KINDS])
 

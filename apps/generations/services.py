@@ -24,7 +24,12 @@ from django.utils import timezone
 
 from apps.assets.images import inspect_generated
 from apps.assets.models import Asset, Relation
-from apps.assets.services import asset_create, asset_files_delete, asset_files_write, generation_output_key
+from apps.assets.services import (
+    asset_create,
+    asset_files_delete,
+    asset_files_write,
+    generation_output_key,
+)
 from apps.core.backoff import backoff_delay
 from apps.core.exceptions import BudgetExceeded, Conflict, ValidationFailed
 from apps.core.observability import job_context
@@ -32,7 +37,13 @@ from apps.gemini import catalogue, kinds, prompts
 from apps.gemini.checks import ImageSettings, check_image_settings, resolve_model
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from apps.gemini.ratelimit import SlotLater
-from apps.generations.models import Generation, GenerationReference, GenerationSource, Kind, Status
+from apps.generations.models import (
+    Generation,
+    GenerationReference,
+    GenerationSource,
+    Kind,
+    Status,
+)
 from apps.generations.selectors import spend_this_month
 from apps.library.models import EntryKind, LibraryEntry
 from apps.projects.models import Project
@@ -578,7 +589,9 @@ def _count_call(generation: Generation) -> None:
 def _wait_for_slot(generation: Generation, attempt: int, slot_at: float) -> None:
     """running -> queued until the slot reserved for this job: the worker thread goes on to jobs
     that can run now. Not a failure, so it uses up no retry."""
-    delay = max(0.0, slot_at - time.time())
+    # Back a little before the slot (it stays reserved), so the job is claimed in time and waits
+    # the rest in-thread.
+    delay = max(0.0, slot_at - time.time() - settings.GEMINI_RATE_WAIT_MAX_SECONDS / 2)
     with transaction.atomic():
         moved = Generation.objects.move(
             generation.pk, frm=Status.RUNNING, to=Status.QUEUED, attempt=attempt,
@@ -586,8 +599,7 @@ def _wait_for_slot(generation: Generation, attempt: int, slot_at: float) -> None
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
         )
         if moved:
-            # Back a little early: the slot stays reserved, and the rest is waited for in-thread.
-            _enqueue(generation.pk, countdown=max(0.0, delay - settings.GEMINI_RATE_WAIT_MAX_SECONDS / 2))
+            _enqueue(generation.pk, countdown=delay)
 
 
 def _handle_failure(generation: Generation, attempt: int, code: str, message: str, *, retryable: bool, error: GatewayError | None = None) -> None:

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_POST
 
 from apps.assets import selectors as asset_selectors
 from apps.core.exceptions import Conflict
-from apps.core.pages import errors_into, is_htmx, page, project_page, rights_for
+from apps.core.pages import errors_into, is_htmx, page
 from apps.core.throttling import JobCreationThrottle
 from apps.gemini import catalogue
 from apps.generations import selectors, services
@@ -12,6 +12,7 @@ from apps.generations.forms import FIELD_FOR_RULE, DeriveForm, GenerateForm
 from apps.library import selectors as library_selectors
 from apps.library.models import EntryKind
 from apps.projects import policy
+from apps.projects.pages import project_page, rights_for
 from apps.projects.policy import Action
 
 

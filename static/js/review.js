@@ -10,7 +10,8 @@
     if (!button) return;
     event.preventDefault();
     const comment = document.querySelector("#decision-form textarea");
-    if (decision !== "approve" && comment && !comment.value.trim()) { comment.focus(); return; }
+    // Which decisions need a comment is the server's rule, marked on the button.
+    if ("commentRequired" in button.dataset && comment && !comment.value.trim()) { comment.focus(); return; }
     button.click();
   });
 })();

@@ -4,6 +4,7 @@ from apps.assets.api.serializers import AssetOutputSerializer
 from apps.core.serializers import StrictInputSerializer
 from apps.gemini import catalogue
 from apps.generations.models import Generation, Kind, Status
+from apps.generations.services import GenerationInput
 
 
 class GroundingInputSerializer(StrictInputSerializer):
@@ -28,9 +29,7 @@ class GenerationInputSerializer(StrictInputSerializer):
     target_language = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
     count = serializers.IntegerField(min_value=1, max_value=catalogue.MAX_VARIATIONS, default=1)
 
-    def to_input(self):
-        from apps.generations.services import GenerationInput
-
+    def to_input(self) -> GenerationInput:
         data = dict(self.validated_data)
         grounding = data.pop("grounding", None) or {}
         return GenerationInput(web_search=grounding.get("web", False), image_search=grounding.get("image", False), **data)
