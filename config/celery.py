@@ -22,3 +22,6 @@ def recover_jobs_on_start(sender=None, **kwargs):
     from apps.generations.tasks import recover_stale_generations
 
     recover_stale_generations.delay()
+    from apps.webhooks.tasks import sweep_webhook_deliveries
+
+    sweep_webhook_deliveries.delay()  # deliveries that were due while no worker ran

@@ -48,9 +48,12 @@ INSTALLED_APPS = [
     "apps.gemini",
     "apps.assets",
     "apps.generations",
+    "apps.batches",
+    "apps.refinements",
     "apps.approvals",
     "apps.webhooks",
     "apps.campaigns",
+    "apps.apikeys",
 ]
 
 MIDDLEWARE = [
@@ -181,30 +184,46 @@ PAGE_SIZE = env.int("PAGE_SIZE", default=48)
 PAGE_SIZE_MAX = env.int("PAGE_SIZE_MAX", default=200)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.apikeys.authentication.PersonalTokenAuthentication",
+        "apps.apikeys.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies unless a view says otherwise (uploads: multipart; the token endpoint: form).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.PlatformAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": PAGE_SIZE,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {"job_creation": env("JOB_CREATION_RATE", default="120/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Brand image platform API",
-    "DESCRIPTION": "Generate, edit, review and trace images made with Gemini image models.",
+    "DESCRIPTION": (
+        "Generate, edit, review and trace images made with Gemini image models.\n\n"
+        "**Credentials**: a personal token from `POST /api/v1/auth/token/` (a form) as `Authorization: Token ...`, "
+        "or a project API key as `Authorization: Bearer bip_...` (one role in one project).\n\n"
+        "**Errors** always have the shape of the `Error` schema.\n\n"
+        "**Webhooks** follow Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`; `whsec_` "
+        "secrets): verify them with a `standardwebhooks` library. The body is a `WebhookEvent`: "
+        "`generation.succeeded`, `generation.failed`, `asset.review_changed` or `campaign.stage_finished`, "
+        "each with the `data` its schema documents."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",  # tags and operation ids by resource: `assets_list`, not `v1_..._list`
     # Served from our own static files: the platform works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "GenerationKindEnum": "apps.generations.models.Kind",
+        "GenerationStatusEnum": "apps.generations.models.Status",
         "LibraryEntryKindEnum": "apps.library.models.EntryKind",
         "RoleEnum": "apps.projects.models.Role",
+        "ApiKeyRoleEnum": "apps.apikeys.models.KeyRole",
     },
 }
 
@@ -245,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generations.recover_stale",
         "schedule": env.int("RECOVERY_INTERVAL_SECONDS", default=60),
     },
+    "poll-upstream-batches": {
+        "task": "batches.poll",
+        "schedule": env.float("BATCH_POLL_INTERVAL_SECONDS", default=60),
+    },
 }
 
 # --- Generation jobs
@@ -262,13 +285,27 @@ GENERATION_RETRY_MAX_SECONDS = env.float("GENERATION_RETRY_MAX_SECONDS", default
 # refreshes it every quarter of this, also while it waits), and a queued job whose id was sent longer
 # ago than this is sent again.
 GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", default=300)
+# Batch API delivery: requests go inline below this many bytes, else as an uploaded JSONL file
+# (0: the API's own limit, from the catalogue; an operator may only lower it). One worker holds a
+# batch (submitting or collecting) for at most the lease; after it, a batch recorded but not
+# confirmed upstream is looked up by display name (and created only if missing). Keep the lease
+# above GEMINI_TIMEOUT_MS so a slow create is not repeated while still in flight.
+GEMINI_BATCH_INLINE_LIMIT_BYTES = env.int("GEMINI_BATCH_INLINE_LIMIT_BYTES", default=0)
+BATCH_LEASE_SECONDS = env.float("BATCH_LEASE_SECONDS", default=300)
 
 # --- Webhooks
+# The whole of one delivery attempt (connect, send, the receiver's answer) ends after this many seconds.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)  # read of a receiver's answer
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=5.0)
 WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
-WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=10.0)  # how often beat re-sends due deliveries
+CELERY_BEAT_SCHEDULE["sweep-webhook-deliveries"] = {"task": "webhooks.sweep", "schedule": WEBHOOK_SWEEP_SECONDS}
+WEBHOOK_SECRET_GRACE_SECONDS = env.int("WEBHOOK_SECRET_GRACE_SECONDS", default=24 * 3600)  # default after a rotation
+# For test receivers only: lets a literal loopback address (127.0.0.0/8, ::1) through the safety check.
+# Never private addresses, never loopback inside NAT64/6to4 forms. Leave off in every deployment.
+WEBHOOK_TEST_ALLOW_LOOPBACK = env.bool("WEBHOOK_TEST_ALLOW_LOOPBACK", default=False)
 
 # --- Uploads
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)

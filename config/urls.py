@@ -2,18 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from apps.core import observability
 from apps.generations.metrics import metrics
 from apps.projects.views import home
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("", include("apps.apikeys.api.urls")),
     path("", include("apps.projects.api.urls")),
     path("", include("apps.library.api.urls")),
     path("", include("apps.generations.api.urls")),
     path("", include("apps.assets.api.urls")),
+    path("", include("apps.refinements.api.urls")),
     path("", include("apps.approvals.api.urls")),
     path("", include("apps.webhooks.api.urls")),
     path("", include("apps.campaigns.api.urls")),
@@ -27,6 +27,7 @@ pages = [
     path("", include("apps.library.urls")),
     path("", include("apps.generations.urls")),
     path("", include("apps.assets.urls")),
+    path("", include("apps.refinements.urls")),
     path("", include("apps.approvals.urls")),
     path("", include("apps.campaigns.urls")),
 ]
@@ -40,3 +41,5 @@ urlpatterns = pages + [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+handler404 = "apps.core.exceptions.not_found"

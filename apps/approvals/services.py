@@ -26,7 +26,7 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Re
     review.asset = asset
     event_emit(
         project=asset.project,
-        event="asset.reviewed",
+        event="asset.review_changed",
         data={"asset": str(asset.pk), "decision": decision, "comment": review.comment, "reviewer": user.username, "review_status": status},
     )
     return review

@@ -9,6 +9,7 @@ from apps.approvals.forms import DecisionForm
 from apps.campaigns.models import COPY_MAX_CHARS, NAME_MAX_CHARS, Stage
 from apps.campaigns.services import DRAFT_DEFAULTS, FINAL_DEFAULTS, CampaignInput
 from apps.gemini import catalogue
+from apps.generations.models import Delivery
 
 MODEL_CHOICES = [(m.alias, m.label) for m in catalogue.MODELS]
 SIZE_CHOICES = [(s, s) for s in catalogue.SIZE_SCALE]
@@ -72,6 +73,7 @@ class CampaignForm(forms.Form):
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(choices=Stage.choices)
+    delivery = forms.ChoiceField(choices=Delivery.choices, required=False)
 
 
 class GridDecisionForm(DecisionForm):

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Min, QuerySet, Sum
+from django.db.models import Count, Min, QuerySet, Sum
 
 from apps.assets.models import Asset, ReviewStatus
 from apps.campaigns.models import SOURCE, Campaign, CampaignJob, Cell, Stage
@@ -319,3 +319,12 @@ def campaign_progress(*, project) -> list[Progress]:
         )
         for c in campaigns
     ]
+
+
+def jobs_waiting_in_batch(campaign) -> dict[str, int]:
+    """Per stage: how many of the campaign's jobs wait queued in an upstream batch."""
+    rows = (
+        CampaignJob.objects.filter(cell__campaign=campaign, generation__status=Status.QUEUED, generation__delivery="batch")
+        .values("stage").annotate(waiting=Count("id"))
+    )
+    return {row["stage"]: row["waiting"] for row in rows}

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied
 
 from apps.approvals import policy as review_policy
 from apps.assets.models import Asset, ReviewStatus
@@ -27,10 +26,10 @@ from apps.campaigns.models import (
     Stage,
     StageRun,
 )
-from apps.core.exceptions import ValidationFailed
+from apps.core.exceptions import NotAllowed, ValidationFailed
 from apps.gemini import catalogue, kinds
 from apps.gemini.checks import check_image_settings
-from apps.generations.models import Generation, Kind
+from apps.generations.models import Delivery, Generation, Kind
 from apps.generations.services import (
     MAX_JOBS_PER_BATCH,
     GenerationInput,
@@ -241,16 +240,19 @@ def _plan(campaign: Campaign, stage: str, states: list | None = None) -> list[_P
     return planned
 
 
-def _estimate(planned: list[_Planned]) -> Decimal:
-    return sum((catalogue.get_model(p.job.model).price(p.job.image_size) * p.job.count for p in planned), Decimal(0))
+def _estimate(planned: list[_Planned], delivery: str | None = None) -> Decimal:
+    return sum(
+        (catalogue.get_model(p.job.model).price(p.job.image_size, delivery or p.job.delivery) * p.job.count for p in planned), Decimal(0)
+    )
 
 
-def campaign_next_runs(campaign: Campaign, states: list) -> dict[str, tuple[int, Decimal]]:
-    """Per stage: how many jobs pressing its button now would create, and their estimate."""
+def campaign_next_runs(campaign: Campaign, states: list) -> dict[str, tuple[int, Decimal, Decimal]]:
+    """Per stage: how many jobs pressing its button now would create, and their estimate
+    interactive and in batch."""
     figures = {}
     for stage in Stage.values:
         planned = _plan(campaign, stage, states)
-        figures[stage] = (len(planned), _estimate(planned))
+        figures[stage] = (len(planned), _estimate(planned, Delivery.INTERACTIVE), _estimate(planned, Delivery.BATCH))
     return figures
 
 
@@ -261,12 +263,14 @@ class StageResult:
     jobs_planned: int
     estimate_usd: Decimal
     dry_run: bool
+    delivery: str = Delivery.INTERACTIVE
 
 
-def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False) -> StageResult:
+def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False, delivery: str = Delivery.INTERACTIVE) -> StageResult:
     """Create, in one transaction, a job for every ready item of `stage`. Refused whole (402, with
     the figures) when the estimate passes the project's remaining budget. Running again creates
-    jobs only for what failed, was rejected or is new, so no image is paid for twice."""
+    jobs only for what failed, was rejected or is new, so no image is paid for twice. `delivery`
+    'batch': the stage's jobs go in one upstream batch per model, estimated at the batch price."""
     if stage not in Stage.values:
         raise ValidationFailed(f"Unknown stage {stage!r}. Allowed: {', '.join(Stage.values)}.", field="stage", details={"allowed": Stage.values})
     with transaction.atomic():
@@ -274,9 +278,11 @@ def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False)
         # first also keeps two presses of the same button from planning the same items twice.
         Project.objects.select_for_update().filter(pk=campaign.project_id).first()
         planned = _plan(campaign, stage)
+        for p in planned:
+            p.job.delivery = delivery
         estimate = _estimate(planned)
         if dry_run or not planned:
-            return StageResult(stage, 0, len(planned), estimate, dry_run)
+            return StageResult(stage, 0, len(planned), estimate, dry_run, delivery)
         generations = generations_create_many(project=campaign.project, user=user, items=[p.job for p in planned])
         run = StageRun.objects.create(campaign=campaign, stage=stage, jobs_created=len(generations), estimate_usd=estimate, created_by=user)
         CampaignJob.objects.bulk_create([
@@ -289,16 +295,16 @@ def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False)
             for p in planned:
                 if p.cell.chosen_id != p.source.pk:
                     Cell.objects.filter(pk=p.cell.pk).update(chosen=p.source)
-    return StageResult(stage, len(generations), len(planned), estimate, dry_run)
+    return StageResult(stage, len(generations), len(planned), estimate, dry_run, delivery)
 
 
 def cell_choose(*, user, cell: Cell, asset_id) -> Cell:
     """A decider picks the cell's draft among its variations; versions are then made from it."""
     project = cell.campaign.project
     role = project_policy.role_of(user, project)
-    deciders = review_policy.policy_for(project).decider_roles
-    if role not in deciders:
-        raise PermissionDenied(f"Your role ({role}) may not choose drafts in this project. Allowed roles: {', '.join(deciders)}.")
+    if not review_policy.role_may_decide(project, role):
+        deciders = review_policy.policy_for(project).decider_roles
+        raise NotAllowed(f"Your role ({role}) may not choose drafts in this project. Allowed roles: {', '.join(deciders)}.")
     drafts = Asset.objects.filter(generation__campaign_job__cell=cell, generation__campaign_job__stage=Stage.DRAFTS)
     asset = drafts.filter(pk=asset_id).first()
     if asset is None:
@@ -308,6 +314,17 @@ def cell_choose(*, user, cell: Cell, asset_id) -> Cell:
     cell.chosen = asset
     cell.save(update_fields=["chosen"])
     return cell
+
+
+def stage_runs_settle_open() -> int:
+    """Settle every unfinished stage run whose jobs have all ended (batch jobs end in the poller,
+    not in `generations.run`). Returns how many finished now."""
+    finished = 0
+    for run_id in StageRun.objects.filter(finished_at__isnull=True).values_list("pk", flat=True):
+        generation_id = CampaignJob.objects.filter(stage_run_id=run_id).values_list("generation_id", flat=True).first()
+        if generation_id is not None:
+            finished += stage_run_settle(generation_id=generation_id)
+    return finished
 
 
 def stage_run_settle(*, generation_id) -> bool:

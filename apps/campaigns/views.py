@@ -20,6 +20,8 @@ from apps.campaigns.forms import (
 from apps.campaigns.models import SOURCE, Cell
 from apps.core.exceptions import ApplicationError
 from apps.core.pages import page
+from apps.gemini import catalogue
+from apps.generations.models import Delivery
 from apps.library import selectors as library_selectors
 from apps.library.models import EntryKind
 from apps.projects import policy
@@ -82,10 +84,12 @@ def _board_context(request, campaign, rights):
     states = selectors.campaign_state(campaign)
     counts = selectors.stage_counts(states)
     next_runs = services.campaign_next_runs(campaign, states) if rights.generate else {}
+    in_batch = selectors.jobs_waiting_in_batch(campaign)
     stages = [
         {"stage": stage, "label": label, "help": help_text, "counts": counts[stage],
-         "busy": counts[stage]["queued"] + counts[stage]["running"],
-         "jobs": next_runs.get(stage, (0, 0))[0], "estimate": next_runs.get(stage, (0, 0))[1]}
+         "busy": counts[stage]["queued"] + counts[stage]["running"], "in_batch": in_batch.get(stage, 0),
+         "jobs": next_runs.get(stage, (0, 0, 0))[0], "estimate": next_runs.get(stage, (0, 0, 0))[1],
+         "batch_estimate": next_runs.get(stage, (0, 0, 0))[2]}
         for stage, label, help_text in STAGE_ROWS
     ]
     return {
@@ -93,7 +97,7 @@ def _board_context(request, campaign, rights):
         "grid": selectors.campaign_grid(campaign, states), "stages": stages,
         "in_flight": selectors.campaign_in_flight(states), "spent": selectors.campaign_spent(campaign),
         "estimate": sum(size.estimate_usd for size in selectors.campaign_stage_sizes(campaign, cells=len(states))),
-        "decision_form": GridDecisionForm(),
+        "decision_form": GridDecisionForm(), "batch_turnaround": catalogue.BATCH_TURNAROUND,
     }
 
 
@@ -112,12 +116,16 @@ def campaign_run(request, campaign_id):
     if not form.is_valid():
         raise Http404("No such stage.")
     try:
-        result = services.campaign_run(campaign=campaign, user=request.user, stage=form.cleaned_data["stage"])
+        result = services.campaign_run(
+            campaign=campaign, user=request.user, stage=form.cleaned_data["stage"],
+            delivery=form.cleaned_data["delivery"] or Delivery.INTERACTIVE,
+        )
     except ApplicationError as refusal:
         messages.error(request, refusal.message)
     else:
         if result.jobs_created:
-            messages.success(request, f"{result.stage.capitalize()}: {result.jobs_created} jobs created (about ${result.estimate_usd:.2f}).")
+            batch = f", in batch: {catalogue.BATCH_TURNAROUND}" if result.delivery == Delivery.BATCH else ""
+            messages.success(request, f"{result.stage.capitalize()}: {result.jobs_created} jobs created (about ${result.estimate_usd:.2f}{batch}).")
         else:
             messages.info(request, f"{result.stage.capitalize()}: nothing to do; every ready item has a job or a standing image.")
     return redirect("campaign-page", campaign.pk)

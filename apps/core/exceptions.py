@@ -97,3 +97,14 @@ def api_exception_handler(exc, context):
         error = {"code": code, "message": str(detail)}
     response.data = {"error": error}
     return response
+
+
+def not_found(request, exception=None):
+    """Django's 404 for URLs no view matched (e.g. a malformed id): under /api/ it has the API's error shape."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"error": {"code": "not_found", "message": f"No API endpoint at {request.path}."}}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -37,16 +37,11 @@ from apps.gemini import catalogue, kinds, prompts
 from apps.gemini.checks import ImageSettings, check_image_settings, resolve_model
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from apps.gemini.ratelimit import SlotLater
-from apps.generations.models import (
-    Generation,
-    GenerationReference,
-    GenerationSource,
-    Kind,
-    Status,
-)
+from apps.generations.models import Delivery, Generation, GenerationReference, GenerationSource, Kind, Status
 from apps.generations.selectors import spend_this_month
 from apps.library.models import EntryKind, LibraryEntry
 from apps.projects.models import Project
+from apps.refinements.history import model_parts_delete, model_parts_store, thread_history
 from apps.webhooks.services import event_emit
 
 logger = logging.getLogger(__name__)
@@ -69,6 +64,7 @@ class GenerationInput:
     source_assets: list = field(default_factory=list)
     target_language: str = ""
     count: int = 1
+    delivery: str = Delivery.INTERACTIVE
 
     def fingerprint(self) -> str:
         body = json.dumps({k: [str(v) for v in val] if isinstance(val, list) else val for k, val in vars(self).items()}, sort_keys=True)
@@ -153,7 +149,7 @@ class PreparedGeneration:
 
     @property
     def estimate_usd(self) -> Decimal:
-        return self.settings.model.price(self.settings.image_size) * self.data.count
+        return self.settings.model.price(self.settings.image_size, self.data.delivery) * self.data.count
 
 
 class _Lookups:
@@ -202,8 +198,9 @@ def generation_prepare(*, project, data: GenerationInput, lookups: _Lookups | No
     if kind.inherits_format:
         model, aspect_ratio, image_size = source_format(kind, sources[0], model=model, aspect_ratio=aspect_ratio, image_size=image_size)
         draft = sources[0].generation
-        if not references and draft is not None:
-            # The source's exact reference images (even if archived since) keep its subjects.
+        if not references and draft is not None and not kind.in_thread:
+            # The source's exact reference images (even if archived since) keep its subjects
+            # (a thread's turn already has them in its history, when its seed sent them).
             references = [(ref.reference_image, ref.label) for ref in draft.references.select_related("reference_image__entry")]
 
     job = check_image_settings(
@@ -220,6 +217,10 @@ def generation_prepare(*, project, data: GenerationInput, lookups: _Lookups | No
         model_label=job.model.label, character_images=character_images,
         object_images=len(references) - character_images, input_images=len(references) + len(sources),
     )
+    if data.delivery == Delivery.BATCH:
+        from apps.batches.services import batch_delivery_check
+
+        batch_delivery_check()
     return PreparedGeneration(kind=kind, data=data, settings=job, sources=sources, references=references, warnings=warnings)
 
 
@@ -244,7 +245,12 @@ def generation_insert(*, project, user, prepared: PreparedGeneration, idempotenc
             for i, (image, label) in enumerate(prepared.references)
         ]
     )
-    _enqueue(generation.id)
+    if prepared.data.delivery == Delivery.BATCH:
+        from apps.batches.services import batch_enqueue  # batches builds on this module
+
+        batch_enqueue([generation.id])
+    else:
+        _enqueue(generation.id)
     return generation
 
 
@@ -264,6 +270,7 @@ def _generation_row(project, user, prepared: PreparedGeneration, *, idempotency_
         image_search=job.image_search,
         target_language=data.target_language,
         count=data.count,
+        delivery=data.delivery,
         warnings=prepared.warnings,
         idempotency_key=idempotency_key,
         request_fingerprint=data.fingerprint(),
@@ -433,6 +440,10 @@ def _build_request(generation: Generation) -> ImageRequest:
         web_search=generation.web_search,
         image_search=generation.image_search,
     )
+    kind = kinds.get_kind(generation.kind)
+    if kind.in_thread:  # the thread's history goes first; the refined image is in it
+        history = thread_history(generation, request_of=_build_request)
+        return ImageRequest(settings=job, prompt=kind.instruction(generation.prompt), system_instruction=generation.system_instruction, history=history)
     images = []
     for reference in generation.references.select_related("reference_image"):
         with default_storage.open(reference.reference_image.file.name, "rb") as handle:
@@ -478,6 +489,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
             logger.warning("output %s of generation %s was already stored", index, generation.pk)
             return
         thumbnail = asset_files_write(key=key, image=image)
+        model_parts = model_parts_store(parts=result.parts, asset_key=key, asset_part=result.images[0].part_index)
         try:
             with transaction.atomic():
                 asset_create(
@@ -491,11 +503,12 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                     output_index=index,
                     model_version=result.model_version,
                     response_id=result.response_id,
+                    model_parts=model_parts,
                     parents=parents,
                 )
                 current.update(
                     usage=_add_usage(current.values_list("usage", flat=True).get(), result.usage),
-                    cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size),
+                    cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size, generation.delivery),
                     model_version=result.model_version,
                     response_id=result.response_id,
                     model_text=result.text,
@@ -506,6 +519,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                 Generation.objects.beat(generation.pk, attempt)
         except Exception:
             asset_files_delete(key=key)  # no row points at these bytes
+            model_parts_delete(model_parts, asset_key=key)
             raise
 
 
@@ -629,6 +643,10 @@ def generation_cancel(*, generation: Generation) -> Generation:
     generation.refresh_from_db()
     if not updated:
         raise Conflict(f"This job is already {generation.status}; only queued or running jobs can be canceled.", code="not_cancelable")
+    if generation.delivery == Delivery.BATCH:
+        from apps.batches.tasks import release_unwanted_batches
+
+        transaction.on_commit(lambda: release_unwanted_batches.delay(str(generation.pk)))
     return generation
 
 
@@ -642,13 +660,15 @@ def generation_recover(*, stale_after: float | None = None) -> int:
     cutoff = timezone.now() - timedelta(seconds=stale_after)
     sent = []
     with transaction.atomic():
-        lost = Generation.objects.filter(status=Status.QUEUED).filter(
+        # A batch job waits queued for hours by design: its batch's poller, not this sweep, sends it.
+        lost = Generation.objects.filter(status=Status.QUEUED, delivery=Delivery.INTERACTIVE).filter(
             Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
         ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
         sent += lost.values_list("pk", flat=True)
         for pk in Generation.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff).values_list("pk", flat=True):
             if Generation.objects.move(pk, frm=Status.RUNNING, to=Status.QUEUED, where=Q(heartbeat_at__lt=cutoff), next_attempt_at=None):
-                sent.append(pk)
+                if not Generation.objects.filter(pk=pk, delivery=Delivery.BATCH).exists():
+                    sent.append(pk)
         for pk in sent:
             _enqueue(pk)
     if sent:
@@ -693,8 +713,14 @@ def generations_create_many(*, project, user, items: list[GenerationInput]) -> l
             GenerationReference(generation=generation, reference_image=image, label=label, sha256=image.sha256, position=i)
             for generation, p in zip(generations, prepared) for i, (image, label) in enumerate(p.references)
         ])
-        ids = [str(generation.pk) for generation in generations]
-        transaction.on_commit(lambda: _enqueue_fan_out(ids))
+        ids = [str(g.pk) for g in generations if g.delivery == Delivery.INTERACTIVE]
+        if ids:
+            transaction.on_commit(lambda: _enqueue_fan_out(ids))
+        batched = [g.pk for g in generations if g.delivery == Delivery.BATCH]
+        if batched:
+            from apps.batches.services import batch_enqueue  # batches builds on this module
+
+            batch_enqueue(batched)
     return generations
 
 

@@ -11,4 +11,5 @@ def project_list(*, user) -> QuerySet[Project]:
 
 
 def member_list(*, project: Project) -> QuerySet[Membership]:
-    return project.memberships.select_related("user").order_by("user__username")
+    """People only: a project API key's principal is listed, changed and revoked as a key (apps.apikeys)."""
+    return project.memberships.filter(user__api_key__isnull=True).select_related("user").order_by("user__username")

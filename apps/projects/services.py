@@ -51,7 +51,8 @@ def _ensure_an_owner_remains(project: Project, membership: Membership, new_role:
 
 @transaction.atomic
 def member_add(*, project: Project, username: str, role: str) -> Membership:
-    user = get_user_model().objects.filter(username=username).first()
+    # A project API key's principal never joins another project: a key acts in its own project only.
+    user = get_user_model().objects.filter(username=username, api_key__isnull=True).first()
     if user is None:
         raise ValidationFailed(f"No user named {username!r}.", field="username")
     membership, created = Membership.objects.get_or_create(project=project, user=user, defaults={"role": role})

@@ -12,7 +12,7 @@ class WebhookEndpointAdmin(TenantScopedAdmin):
     list_display = ["url", "project", "events", "is_active", "created_at"]
     list_filter = ["is_active", PROJECT_FILTER]
     list_select_related = ["project"]
-    exclude = ["secret"]
+    exclude = ["secret", "previous_secret"]  # shown once, over REST, when made or rotated
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -29,7 +29,7 @@ class WebhookDeliveryAdmin(TenantScopedAdmin):
     list_display = ["event", "endpoint", "status", "attempts", "created_at", "delivered_at"]
     list_filter = ["status", "event", "created_at"]
     list_select_related = ["endpoint"]
-    readonly_fields = ["endpoint", "event", "payload", "status", "attempts", "created_at", "delivered_at"]
+    readonly_fields = ["endpoint", "event", "payload", "status", "attempts", "next_attempt_at", "created_at", "delivered_at"]
     inlines = [DeliveryAttemptInline]
     actions = ["redeliver"]
 

@@ -1,22 +1,27 @@
+import base64
 import secrets
 import uuid
 
 from django.db import models
 
 from apps.projects.models import Project
+from apps.webhooks.events import EVENTS
 
-EVENTS = ("generation.succeeded", "generation.failed", "asset.reviewed", "campaign.stage_finished")
+SECRET_PREFIX = "whsec_"  # Standard Webhooks: base64 of the HMAC key after this prefix
 
 
 def new_secret() -> str:
-    return secrets.token_urlsafe(32)
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 class WebhookEndpoint(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="webhook_endpoints")
     url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=100, default=new_secret)
+    secret = models.CharField(max_length=160, default=new_secret)
+    # After a rotation the old secret signs too, until this moment, so receivers can switch without a gap.
+    previous_secret = models.CharField(max_length=160, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     events = models.JSONField(default=list, help_text=f"Any of: {', '.join(EVENTS)}")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -32,7 +37,9 @@ class DeliveryStatus(models.TextChoices):
 
 
 class WebhookDelivery(models.Model):
-    """One event for one endpoint; its attempts are logged separately."""
+    """One event for one endpoint; its attempts are logged separately. A pending row is sent when
+    `next_attempt_at` passes, by whichever worker claims it first (the periodic sweep finds it
+    even if the message that announced it was lost)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
@@ -40,12 +47,14 @@ class WebhookDelivery(models.Model):
     payload = models.JSONField()
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "webhook deliveries"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due")]
 
     def __str__(self):
         return f"{self.event} → {self.endpoint.url} ({self.status})"

@@ -1,73 +1,94 @@
-"""Webhooks: signed JSON deliveries from Celery, retried with backoff, every attempt logged.
-A slow or failing receiver never blocks or fails the job that raised the event."""
+"""Webhooks: Standard Webhooks-signed JSON deliveries that are rows first. Emitting writes a
+pending row in the caller's transaction; a worker claims it and posts it; a failure sets the next
+attempt time and the periodic sweep posts it again then. A lost message or a killed worker loses
+nothing, and a slow or failing receiver never blocks or fails the job that raised the event."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import ipaddress
+import base64
+import binascii
 import json
-import socket
 import time
-from urllib.parse import urlparse
+from datetime import datetime, timedelta
 
-import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
 
 from apps.core.backoff import backoff_delay
 from apps.core.exceptions import ValidationFailed
-from apps.webhooks.models import (
-    EVENTS,
-    DeliveryAttempt,
-    DeliveryStatus,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
+from apps.webhooks import transport
+from apps.webhooks.events import EVENTS
+from apps.webhooks.models import SECRET_PREFIX, DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from apps.webhooks.safety import Refused, destination_for
 
-SIGNATURE_HEADER = "X-Webhook-Signature"
-TIMESTAMP_HEADER = "X-Webhook-Timestamp"
+SECRET_BYTES = (24, 64)  # Standard Webhooks asks for 24 to 64 random bytes
+SWEEP_BATCH = 500
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """HMAC-SHA256 over `timestamp.body`; receivers recompute it and compare in constant time."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
-
-
-def url_refusal(url: str) -> str | None:
-    """Why the platform will not post to `url`, or None. Private, loopback and link-local
-    addresses are refused unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES is set (tests allow loopback)."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        return "Use an http:// or https:// URL with a host name."
-    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
-        return None
+def secret_refusal(secret: str) -> str | None:
+    """Why `secret` is not a usable Standard Webhooks secret, or None."""
+    if not secret.startswith(SECRET_PREFIX):
+        return f"A secret starts with {SECRET_PREFIX!r} followed by base64; omit it to have one generated."
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parsed.hostname, parsed.port or 443, proto=socket.IPPROTO_TCP)}
-    except socket.gaierror:
-        return f"The host {parsed.hostname!r} does not resolve."
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if not ip.is_global:
-            return f"{parsed.hostname} resolves to {ip}, a private or internal address; webhooks may only go to public addresses."
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        return "The part after 'whsec_' must be standard base64."
+    low, high = SECRET_BYTES
+    if not low <= len(key) <= high:
+        return f"The secret must carry {low} to {high} bytes; it carries {len(key)}."
     return None
+
+
+def signing_secrets(endpoint: WebhookEndpoint, *, now: datetime | None = None) -> list[str]:
+    """The secrets that sign a delivery now: the current one, and the previous one during its grace period."""
+    now = now or timezone.now()
+    secrets = [endpoint.secret]
+    if endpoint.previous_secret and endpoint.previous_secret_expires_at and endpoint.previous_secret_expires_at > now:
+        secrets.append(endpoint.previous_secret)
+    return secrets
+
+
+def signed_headers(*, endpoint: WebhookEndpoint, message_id: str, body: str, when: datetime) -> dict[str, str]:
+    """`webhook-id`, `webhook-timestamp` and `webhook-signature` (one `v1,...` per valid secret)."""
+    signatures = [Webhook(secret).sign(msg_id=message_id, timestamp=when, data=body) for secret in signing_secrets(endpoint, now=when)]
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(when.timestamp())),
+        "webhook-signature": " ".join(signatures),
+    }
 
 
 def endpoint_create(*, project, url: str, events: list[str], secret: str = "") -> WebhookEndpoint:
     unknown = sorted(set(events) - set(EVENTS))
     if unknown or not events:
         raise ValidationFailed(f"Choose events among: {', '.join(EVENTS)}.", field="events", details={"allowed": list(EVENTS)})
-    refusal = url_refusal(url)
-    if refusal:
-        raise ValidationFailed(refusal, field="url")
+    try:
+        destination_for(url)
+    except Refused as refusal:
+        raise ValidationFailed(str(refusal), field="url")
+    if secret and (refusal := secret_refusal(secret)):
+        raise ValidationFailed(refusal, field="secret")
     endpoint = WebhookEndpoint(project=project, url=url, events=sorted(set(events)))
     if secret:
         endpoint.secret = secret
     endpoint.save()
+    return endpoint
+
+
+def endpoint_secret_rotate(*, endpoint: WebhookEndpoint, grace_seconds: int, secret: str = "") -> WebhookEndpoint:
+    """A new signing secret; the old one keeps signing for `grace_seconds` so receivers switch without a gap."""
+    if secret and (refusal := secret_refusal(secret)):
+        raise ValidationFailed(refusal, field="secret")
+    from apps.webhooks.models import new_secret
+
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = timezone.now() + timedelta(seconds=grace_seconds)
+    endpoint.secret = secret or new_secret()
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
     return endpoint
 
 
@@ -76,65 +97,95 @@ def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
 
 
 def event_emit(*, project, event: str, data: dict) -> list[WebhookDelivery]:
-    """Record one delivery per subscribed endpoint; they go out after the caller's transaction commits."""
+    """Record one pending delivery per subscribed endpoint; they go out after the caller's transaction commits."""
+    if event not in EVENTS:
+        raise ValueError(f"Unknown webhook event {event!r}; add it to apps.webhooks.events.EVENT_DATA.")
+    now = timezone.now()
     deliveries = []
     for endpoint in project.webhook_endpoints.filter(is_active=True):
         if event not in endpoint.events:
             continue
-        delivery = WebhookDelivery(endpoint=endpoint, event=event, payload={})
-        delivery.payload = {"id": str(delivery.pk), "event": event, "created_at": timezone.now().isoformat(), "project": str(project.pk), "data": data}
-        delivery.save()
-        deliveries.append(delivery)
+        payload = {"type": event, "timestamp": now.isoformat(), "project": str(project.pk), "data": data}
+        deliveries.append(WebhookDelivery.objects.create(endpoint=endpoint, event=event, payload=payload, next_attempt_at=now))
+    for delivery in deliveries:
         _enqueue(delivery.pk)
     return deliveries
 
 
-def _enqueue(delivery_id, countdown: float | None = None) -> None:
+def _enqueue(delivery_id) -> None:
+    """The fast path; if this message is lost the sweep still finds the row."""
     from apps.webhooks.tasks import deliver_webhook  # tasks imports this module
 
-    transaction.on_commit(lambda: deliver_webhook.apply_async(args=[str(delivery_id)], countdown=countdown))
+    transaction.on_commit(lambda: deliver_webhook.delay(str(delivery_id)))
+
+
+def _claim(delivery_id) -> WebhookDelivery | None:
+    """Take a due delivery for one attempt (pending, due -> pending, leased). Two workers racing:
+    one wins. A worker that dies mid-attempt leaves the lease to expire; the sweep then re-sends."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + 30)
+    claimed = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now).update(
+        attempts=F("attempts") + 1, next_attempt_at=lease
+    )
+    if not claimed:
+        return None
+    return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
 
 def delivery_attempt(*, delivery_id) -> None:
-    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id, status=DeliveryStatus.PENDING).first()
-    if delivery is None:  # delivered already, or removed with its endpoint
+    delivery = _claim(delivery_id)
+    if delivery is None:  # delivered, failed for good, not due yet, taken by another worker, or removed
         return
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1)
-    attempt_number = delivery.attempts + 1
-    body = json.dumps(delivery.payload, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
-    timestamp = str(int(time.time()))
+    body = json.dumps(delivery.payload, cls=DjangoJSONEncoder, separators=(",", ":"))
     headers = {
         "Content-Type": "application/json",
-        "User-Agent": "brand-image-platform-webhooks/1",
-        "X-Webhook-Event": delivery.event,
-        "X-Webhook-Delivery": str(delivery.pk),
-        TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: sign(delivery.endpoint.secret, timestamp, body),
+        "User-Agent": "brand-image-platform-webhooks/2",
+        **signed_headers(endpoint=delivery.endpoint, message_id=f"msg_{delivery.pk.hex}", body=body, when=timezone.now()),
     }
     started = time.monotonic()
-    code, error = None, ""
-    refusal = url_refusal(delivery.endpoint.url)  # checked again: DNS may have changed since registration
-    if refusal:
-        error = refusal
+    try:
+        destination = destination_for(delivery.endpoint.url)  # resolved again: DNS may have changed since registration
+    except Refused as refusal:
+        answer = transport.Answer(status=None, body=b"", error=str(refusal))
     else:
-        try:
-            response = requests.post(delivery.endpoint.url, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS, allow_redirects=False)
-            code = response.status_code
-            if not 200 <= code < 300:
-                error = f"Receiver answered {code}."
-        except requests.RequestException as exc:
-            error = f"{exc.__class__.__name__}: {exc}"[:1000]
-    DeliveryAttempt.objects.create(delivery=delivery, response_code=code, duration_ms=int((time.monotonic() - started) * 1000), error=error)
+        answer = transport.post(
+            destination, body.encode(), headers,
+            total_seconds=settings.WEBHOOK_TIMEOUT_SECONDS, max_response_bytes=settings.WEBHOOK_MAX_RESPONSE_BYTES,
+        )
+    error = answer.error
+    if answer.status is not None and not 200 <= answer.status < 300:
+        error = f"Receiver answered {answer.status}: {answer.body[:200].decode(errors='replace')}".strip().rstrip(":")
+    DeliveryAttempt.objects.create(delivery=delivery, response_code=answer.status, duration_ms=int((time.monotonic() - started) * 1000), error=error)
 
+    pending = WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING)
     if not error:
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SUCCEEDED, delivered_at=timezone.now())
-    elif attempt_number >= settings.WEBHOOK_MAX_ATTEMPTS:
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)
+        pending.update(status=DeliveryStatus.SUCCEEDED, delivered_at=timezone.now(), next_attempt_at=None)
+    elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        pending.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
     else:
-        delay = backoff_delay(attempt_number, base=settings.WEBHOOK_RETRY_BASE_SECONDS, cap=settings.WEBHOOK_RETRY_MAX_SECONDS)
-        _enqueue(delivery.pk, countdown=delay)
+        delay = backoff_delay(delivery.attempts, base=settings.WEBHOOK_RETRY_BASE_SECONDS, cap=settings.WEBHOOK_RETRY_MAX_SECONDS)
+        pending.update(next_attempt_at=timezone.now() + timedelta(seconds=delay))
+
+
+def deliveries_due(*, limit: int = SWEEP_BATCH) -> list:
+    return list(
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    )
+
+
+def deliveries_sweep() -> int:
+    """Announce every due delivery (retries, and first attempts whose message was lost)."""
+    from apps.webhooks.tasks import deliver_webhook
+
+    due = deliveries_due()
+    for delivery_id in due:
+        deliver_webhook.delay(str(delivery_id))
+    return len(due)
 
 
 def delivery_redeliver(*, delivery: WebhookDelivery) -> None:
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, attempts=0, delivered_at=None)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.PENDING, attempts=0, delivered_at=None, next_attempt_at=timezone.now()
+    )
     _enqueue(delivery.pk)

@@ -25,6 +25,16 @@ from tests.factories import UserFactory
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def wait_for(predicate, timeout=30.0):
+    """Wait for a condition with a deadline (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
 def purge_broker() -> None:
     """Drop every message (and, on Redis, every unacknowledged one) a previous test left behind."""
     if django_settings.CELERY_BROKER_URL.startswith("filesystem://"):
@@ -85,7 +95,7 @@ class Worker:
             "GOOGLE_GEMINI_BASE_URL": base_url,
             "GEMINI_API_KEY": "emulator-key",
             "GENERATION_RETRY_BASE_SECONDS": "0.2",
-            "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
+            "WEBHOOK_TEST_ALLOW_LOOPBACK": "true",
             **({"FILES_DIR": str(files_dir)} if files_dir else {}),
             **(extra_env or {}),
         })
@@ -93,11 +103,14 @@ class Worker:
         self.name = name
         self.process = None
 
-    def start(self, concurrency: int = 2) -> "Worker":
+    def start(self, concurrency: int = 2, beat: bool = False, extra_args: tuple = ()) -> "Worker":
+        """`beat`: run the periodic schedule (sweeps) inside this worker, as a one-machine install does."""
         self.log = open(self.log_path, "ab")
+        beat_args = ["-B", "-s", str(self.log_path.with_suffix(".beat-schedule"))] if beat else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=threads", f"--concurrency={concurrency}",
-             "-n", f"{self.name}@%h", "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+             "-n", f"{self.name}@%h", "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle",
+             *beat_args, *extra_args],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
@@ -169,6 +182,7 @@ class Gunicorn:
             WEB_CONCURRENCY=2,
             GUNICORN_THREADS=4,
             JOB_CREATION_RATE="100000/min",
+            WEBHOOK_TEST_ALLOW_LOOPBACK="true",  # test receivers listen on loopback
             **extra_env,
         )
         self.log_path = log_path

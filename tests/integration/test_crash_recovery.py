@@ -1,24 +1,13 @@
 """A worker SIGKILLed mid-job: the job is recovered from the database and completes exactly once."""
 
-import time
-
 import pytest
 from django.core.files.storage import default_storage
 
 from apps.assets.models import Asset
 from apps.generations.models import Generation
-from tests.integration.conftest import Worker, purge_broker
+from tests.integration.conftest import Worker, purge_broker, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_killed_worker_job_is_recovered_once_without_duplicates(rest, emulator, upstream, files_dir, tmp_path):

@@ -9,7 +9,9 @@ def test_token_auth_then_create_project_makes_caller_owner(api, client):
     from tests.factories import UserFactory
 
     UserFactory(username="ana")
-    token = client.post("/api/v1/auth/token/", {"username": "ana", "password": "pw-for-tests"}).json()["token"]
+    token = client.post(
+        "/api/v1/auth/token/", "username=ana&password=pw-for-tests", content_type="application/x-www-form-urlencoded",
+    ).json()["token"]
     from rest_framework.test import APIClient
 
     rest = APIClient()
@@ -45,9 +47,10 @@ def test_unknown_fields_are_refused(api, owner):
     assert response.status_code == 400 and response.json()["error"]["field"] == "colour"
 
 
-def test_project_created_with_a_budget_as_a_form(api, outsider):
-    # Found by the schema fuzzer: a form-encoded empty budget used to crash project creation.
-    response = api(outsider).post("/api/v1/projects/", {"name": "Form", "monthly_budget_usd": ""})
+def test_json_endpoints_take_json_only_as_the_schema_says(api, outsider):
+    response = api(outsider).post("/api/v1/projects/", {"name": "Form", "monthly_budget_usd": ""}, format="multipart")
+    assert response.status_code == 415 and response.json()["error"]["code"] == "unsupported_media_type"
+    response = api(outsider).post("/api/v1/projects/", {"name": "Json", "monthly_budget_usd": None}, format="json")
     assert response.status_code == 201 and response.json()["monthly_budget_usd"] is None
 
 

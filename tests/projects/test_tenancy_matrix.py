@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.apikeys.services import api_key_create
 from apps.approvals.models import Review
 from apps.assets.models import Asset, AssetLink
 from apps.generations.models import Generation
@@ -76,16 +77,20 @@ REST_CASES = [
     ("export", "get", "/api/v1/projects/{project}/exports/", None, READ),
     ("export-all", "get", "/api/v1/projects/{project}/exports/?review_status=pending", None, READ),
     ("webhooks", "get", "/api/v1/projects/{project}/webhooks/", None, allowed(200, "owner")),
-    ("webhook-create", "post", "/api/v1/projects/{project}/webhooks/", {"url": "http://127.0.0.1:9/hook", "events": ["asset.reviewed"]}, allowed(201, "owner")),
+    ("webhook-create", "post", "/api/v1/projects/{project}/webhooks/", {"url": "http://127.0.0.1:9/hook", "events": ["asset.review_changed"]}, allowed(201, "owner")),
     ("webhook-delete", "delete", "/api/v1/webhooks/{webhook}/", None, allowed(204, "owner")),
     ("webhook-deliveries", "get", "/api/v1/webhooks/{webhook}/deliveries/", None, allowed(200, "owner")),
+    ("webhook-rotate-secret", "post", "/api/v1/webhooks/{webhook}/rotate-secret/", {}, allowed(200, "owner")),
+    ("api-keys", "get", "/api/v1/projects/{project}/api-keys/", None, allowed(200, "owner")),
+    ("api-key-create", "post", "/api/v1/projects/{project}/api-keys/", {"name": "CMS", "role": "editor"}, allowed(201, "owner")),
+    ("api-key-revoke", "delete", "/api/v1/api-keys/{api_key}/", None, allowed(204, "owner")),
 ]
 
 
 @pytest.fixture
 def world(project, emulator, settings):
     """One project with a row of every kind, its four members, and two kinds of outsider."""
-    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    settings.WEBHOOK_TEST_ALLOW_LOOPBACK = True
     Project.objects.filter(pk=project.pk).update(name=PROJECT_NAME)
     maker = member(project, "editor")  # made the assets, so four-eyes never blocks the deciders below
     users = {role: member(project, role) for role in MEMBER_ROLES}
@@ -103,11 +108,13 @@ def world(project, emulator, settings):
     generation = Generation.objects.create(
         project=project, prompt="TENANT-A-PROMPT", model="gemini-3.1-flash-image-preview", aspect_ratio="1:1", image_size="1K", created_by=maker
     )
-    webhook = WebhookEndpoint.objects.create(project=project, url="http://127.0.0.1:9/tenant-a-hook", events=["asset.reviewed"])
-    WebhookDelivery.objects.create(endpoint=webhook, event="asset.reviewed", payload={"project": str(project.id)})
+    webhook = WebhookEndpoint.objects.create(project=project, url="http://127.0.0.1:9/tenant-a-hook", events=["asset.review_changed"])
+    WebhookDelivery.objects.create(endpoint=webhook, event="asset.review_changed", payload={"project": str(project.id)})
+    api_key, _ = api_key_create(project=project, created_by=users["owner"], name="tenant-a-key", role="viewer")
     ids = {
         "project": project.id, "asset": asset.id, "child": child.id, "generation": generation.id, "character": character.id,
         "image": image.id, "webhook": webhook.id, "target": users["viewer"].id, "reviewed": reviewed.id,
+        "api_key": api_key.id,
     }
     return {"users": users, "ids": ids, "project": project, "asset": asset, "reviewed": reviewed, "generation": generation,
             "character": character, "webhook": webhook, "elsewhere": elsewhere}

@@ -91,9 +91,10 @@ class LineageEdgeSerializer(serializers.Serializer):
     to = serializers.UUIDField()
     relation = serializers.ChoiceField(choices=Relation.choices)
 
-    def to_representation(self, edge):
-        # `from` is a Python keyword, so it is added here rather than declared as a field.
-        return {"from": edge["from"], **super().to_representation(edge)}
+    def get_fields(self):
+        # `from` is a Python keyword, so it is added here rather than declared as an attribute;
+        # as a field it is also in the schema, where generated clients look for it.
+        return {"from": serializers.UUIDField(), **super().get_fields()}
 
 
 class AssetFileQuerySerializer(serializers.Serializer):

@@ -1,8 +1,9 @@
 from django.http import FileResponse, Http404
 from django.utils.text import slugify
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,8 +20,10 @@ from apps.assets.api.serializers import (
 )
 from apps.assets.exports import export_zip
 from apps.assets.files import file_response
+from apps.assets.images import MIME_BY_FORMAT
 from apps.assets.models import Asset
-from apps.core.pagination import paginated_response
+from apps.core.pagination import NewestFirstCursorPagination, paginated_response
+from apps.core.schema import binary_responses
 from apps.projects import policy
 from apps.projects.policy import Action
 
@@ -30,7 +33,8 @@ def asset_for(request, asset_id, action=Action.VIEW) -> Asset:
 
 
 class AssetListApi(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    pagination_class = NewestFirstCursorPagination
+    parser_classes = [MultiPartParser]  # uploads only; JSON bodies elsewhere
 
     @extend_schema(parameters=[AssetFilterSerializer], responses=AssetOutputSerializer(many=True))
     def get(self, request, project_id):
@@ -57,7 +61,10 @@ class AssetDetailApi(APIView):
 
 
 class AssetFileApi(APIView):
-    @extend_schema(parameters=[AssetFileQuerySerializer], responses={(200, "image/*"): bytes})
+    @extend_schema(
+        parameters=[AssetFileQuerySerializer],
+        responses=binary_responses(*MIME_BY_FORMAT.values(), description="The asset's image bytes."),
+    )
     def get(self, request, asset_id):
         asset = asset_for(request, asset_id)
         query = AssetFileQuerySerializer(data=request.query_params)
@@ -74,7 +81,7 @@ class AssetCredentialsApi(APIView):
 
 
 class AssetThumbnailApi(APIView):
-    @extend_schema(responses={(200, "image/webp"): bytes})
+    @extend_schema(responses=binary_responses("image/webp", description="A WebP thumbnail."))
     def get(self, request, asset_id):
         thumbnail = selectors.thumbnail_of(asset_for(request, asset_id))
         if thumbnail is None:
@@ -106,7 +113,10 @@ class AssetLineageApi(APIView):
 
 
 class ProjectExportApi(APIView):
-    @extend_schema(parameters=[AssetFilterSerializer], responses={(200, "application/zip"): bytes})
+    @extend_schema(
+        parameters=[AssetFilterSerializer],
+        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="A zip archive with manifest.json.")},
+    )
     def get(self, request, project_id):
         """A zip of the project's assets (approved by default) with manifest.json: hashes, prompts,
         models, settings, references, parents and review decisions."""

@@ -14,6 +14,7 @@ from apps.campaigns.models import (
 from apps.campaigns.services import DRAFT_DEFAULTS, FINAL_DEFAULTS, CampaignInput
 from apps.core.serializers import StrictInputSerializer
 from apps.gemini import catalogue
+from apps.generations.models import Delivery
 
 
 class DraftSettingsSerializer(StrictInputSerializer):
@@ -135,8 +136,10 @@ class CampaignDetailSerializer(CampaignOutputSerializer):
 class RunInputSerializer(StrictInputSerializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
     dry_run = serializers.BooleanField(default=False)
-    delivery = serializers.ChoiceField(choices=[("interactive", "interactive")], default="interactive",
-                                       help_text="Batch delivery arrives with the batch issue; only interactive for now.")
+    delivery = serializers.ChoiceField(
+        choices=Delivery.choices, default=Delivery.INTERACTIVE,
+        help_text=f"'batch': the stage's jobs go to the Batch API at half price, {catalogue.BATCH_TURNAROUND}.",
+    )
 
 
 class RunOutputSerializer(serializers.Serializer):
@@ -145,6 +148,7 @@ class RunOutputSerializer(serializers.Serializer):
     jobs_planned = serializers.IntegerField()
     estimate_usd = serializers.DecimalField(max_digits=12, decimal_places=4, coerce_to_string=True)
     dry_run = serializers.BooleanField()
+    delivery = serializers.CharField()
 
 
 class ChooseInputSerializer(StrictInputSerializer):

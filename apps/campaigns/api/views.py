@@ -64,7 +64,8 @@ class CampaignRunApi(APIView):
         data = RunInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.campaign_run(
-            campaign=campaign, user=request.user, stage=data.validated_data["stage"], dry_run=data.validated_data["dry_run"]
+            campaign=campaign, user=request.user, stage=data.validated_data["stage"], dry_run=data.validated_data["dry_run"],
+            delivery=data.validated_data["delivery"],
         )
         code = status.HTTP_201_CREATED if result.jobs_created else status.HTTP_200_OK
         return Response(RunOutputSerializer(result).data, status=code)

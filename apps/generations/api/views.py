@@ -1,9 +1,10 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.pagination import paginated_response
+from apps.core.pagination import NewestFirstCursorPagination, paginated_response
+from apps.core.schema import error_response
 from apps.core.throttling import JobCreationThrottle
 from apps.generations import selectors, services
 from apps.generations.api.serializers import GenerationInputSerializer, GenerationOutputSerializer
@@ -22,6 +23,7 @@ def _answer(request, generation, status_code=status.HTTP_200_OK):
 
 
 class GenerationListApi(APIView):
+    pagination_class = NewestFirstCursorPagination
     throttle_classes = [JobCreationThrottle]
 
     @extend_schema(responses=GenerationOutputSerializer(many=True))
@@ -32,7 +34,14 @@ class GenerationListApi(APIView):
             serializer_class=GenerationOutputSerializer,
         )
 
-    @extend_schema(request=GenerationInputSerializer, parameters=[IDEMPOTENCY_HEADER], responses={201: GenerationOutputSerializer, 200: GenerationOutputSerializer})
+    @extend_schema(
+        request=GenerationInputSerializer, parameters=[IDEMPOTENCY_HEADER],
+        responses={
+            201: GenerationOutputSerializer,
+            200: OpenApiResponse(GenerationOutputSerializer, description="The job an earlier request with this Idempotency-Key made."),
+            402: error_response("402"),
+        },
+    )
     def post(self, request, project_id):
         project = policy.project_for(request.user, project_id, Action.GENERATE)
         data = GenerationInputSerializer(data=request.data)

@@ -1,11 +1,13 @@
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.assets.files import file_response
+from apps.assets.images import MIME_BY_FORMAT
+from apps.core.schema import binary_responses
 from apps.library import selectors, services
 from apps.library.api.serializers import (
     EntryInputSerializer,
@@ -70,7 +72,7 @@ class EntryDetailApi(APIView):
 
 class ReferenceImageListApi(APIView):
     kind = None
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]  # uploads only; JSON bodies elsewhere
 
     @extend_schema(responses=ReferenceImageOutputSerializer(many=True))
     def get(self, request, entry_id):
@@ -101,14 +103,14 @@ class ReferenceImageDetailApi(APIView):
 
 
 class ReferenceImageFileApi(APIView):
-    @extend_schema(responses={(200, "image/*"): bytes})
+    @extend_schema(responses=binary_responses(*MIME_BY_FORMAT.values(), description="The reference image's bytes."))
     def get(self, request, image_id):
         image = reference_image_for(request, image_id)
         return file_response(image.file.name, mime_type=image.mime_type, filename=image.file.name.rsplit("/", 1)[-1])
 
 
 class ReferenceImageThumbnailApi(APIView):
-    @extend_schema(responses={(200, "image/webp"): bytes})
+    @extend_schema(responses=binary_responses("image/webp", description="A WebP thumbnail."))
     def get(self, request, image_id):
         image = reference_image_for(request, image_id)
         return file_response(image.thumbnail.name, mime_type="image/webp", filename=image.thumbnail.name.rsplit("/", 1)[-1])

@@ -68,7 +68,7 @@ class MemberListApi(APIView):
 class MemberDetailApi(APIView):
     def _membership(self, request, project_id, user_id):
         project = policy.project_for(request.user, project_id, Action.MANAGE_MEMBERS)
-        return get_object_or_404(project.memberships.select_related("user", "project"), user_id=user_id)
+        return get_object_or_404(selectors.member_list(project=project).select_related("project"), user_id=user_id)
 
     @extend_schema(request=MemberUpdateSerializer, responses=MemberOutputSerializer)
     def patch(self, request, project_id, user_id):

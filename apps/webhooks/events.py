@@ -1,0 +1,65 @@
+"""The events a project's webhooks can subscribe to, each with the `data` it carries. One table:
+the allowed values, the schema's payload documentation and the emitters all read it."""
+
+from drf_spectacular.utils import PolymorphicProxySerializer, inline_serializer
+from rest_framework import serializers
+
+from apps.approvals.models import Decision
+
+_ERROR = inline_serializer(
+    "WebhookGenerationError", {"code": serializers.CharField(), "message": serializers.CharField()},
+    allow_null=True, help_text="Null unless the job failed.",
+)
+_GENERATION = {
+    "generation": serializers.UUIDField(),
+    "kind": serializers.CharField(help_text="generate, edit, translate, upscale ..."),
+    "status": serializers.CharField(),
+    "error": _ERROR,
+    "assets": serializers.ListField(child=serializers.UUIDField(), help_text="The assets made, in output order."),
+}
+
+EVENT_DATA = {
+    "generation.succeeded": inline_serializer("GenerationSucceededData", _GENERATION),
+    "generation.failed": inline_serializer("GenerationFailedData", _GENERATION),
+    "asset.review_changed": inline_serializer(
+        "AssetReviewChangedData",
+        {
+            "asset": serializers.UUIDField(),
+            "decision": serializers.ChoiceField(choices=Decision.choices),
+            "comment": serializers.CharField(allow_blank=True),
+            "reviewer": serializers.CharField(help_text="The deciding user's username."),
+            "review_status": serializers.CharField(help_text="The asset's status after the decision: pending, approved, rejected, changes_requested."),
+        },
+    ),
+    "campaign.stage_finished": inline_serializer(
+        "CampaignStageFinishedData",
+        {
+            "campaign": serializers.UUIDField(),
+            "stage": serializers.CharField(help_text="drafts, localise or finalise."),
+            "stage_run": serializers.UUIDField(help_text="The run of the stage that finished (one per POST .../run/)."),
+            "jobs": serializers.IntegerField(help_text="How many jobs that run created."),
+            "statuses": serializers.DictField(child=serializers.IntegerField(), help_text="Jobs by final status, e.g. {\"succeeded\": 11, \"failed\": 1}."),
+        },
+    ),
+}
+EVENTS = tuple(EVENT_DATA)
+
+
+def _payload(event: str, data_serializer) -> serializers.Serializer:
+    name = "".join(part.capitalize() for part in event.replace(".", "_").split("_"))
+    return inline_serializer(
+        f"{name}Event",
+        {
+            "type": serializers.ChoiceField(choices=[event]),
+            "timestamp": serializers.DateTimeField(),
+            "project": serializers.UUIDField(),
+            "data": data_serializer,
+        },
+    )
+
+
+EVENT_PAYLOAD = PolymorphicProxySerializer(
+    component_name="WebhookEvent",
+    serializers={event: _payload(event, data) for event, data in EVENT_DATA.items()},
+    resource_type_field_name="type",
+)
