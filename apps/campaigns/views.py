@@ -22,10 +22,10 @@ from apps.core.exceptions import ApplicationError
 from apps.core.pages import page
 from apps.gemini import catalogue
 from apps.generations.models import Delivery
-from apps.projects.pages import project_page, rights_for
 from apps.library import selectors as library_selectors
 from apps.library.models import EntryKind
 from apps.projects import policy
+from apps.projects.pages import project_page, rights_for
 from apps.projects.policy import Action
 
 
