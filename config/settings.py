@@ -48,9 +48,12 @@ INSTALLED_APPS = [
     "apps.gemini",
     "apps.assets",
     "apps.generations",
+    "apps.batches",
+    "apps.refinements",
     "apps.approvals",
     "apps.webhooks",
     "apps.apikeys",
+    "apps.campaigns",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +220,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "GenerationKindEnum": "apps.generations.models.Kind",
+        "GenerationStatusEnum": "apps.generations.models.Status",
         "LibraryEntryKindEnum": "apps.library.models.EntryKind",
         "RoleEnum": "apps.projects.models.Role",
         "ApiKeyRoleEnum": "apps.apikeys.models.KeyRole",
@@ -260,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generations.recover_stale",
         "schedule": env.int("RECOVERY_INTERVAL_SECONDS", default=60),
     },
+    "poll-upstream-batches": {
+        "task": "batches.poll",
+        "schedule": env.float("BATCH_POLL_INTERVAL_SECONDS", default=60),
+    },
 }
 
 # --- Generation jobs
@@ -277,6 +285,13 @@ GENERATION_RETRY_MAX_SECONDS = env.float("GENERATION_RETRY_MAX_SECONDS", default
 # refreshes it every quarter of this, also while it waits), and a queued job whose id was sent longer
 # ago than this is sent again.
 GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", default=300)
+# Batch API delivery: requests go inline below this many bytes, else as an uploaded JSONL file
+# (0: the API's own limit, from the catalogue; an operator may only lower it). One worker holds a
+# batch (submitting or collecting) for at most the lease; after it, a batch recorded but not
+# confirmed upstream is looked up by display name (and created only if missing). Keep the lease
+# above GEMINI_TIMEOUT_MS so a slow create is not repeated while still in flight.
+GEMINI_BATCH_INLINE_LIMIT_BYTES = env.int("GEMINI_BATCH_INLINE_LIMIT_BYTES", default=0)
+BATCH_LEASE_SECONDS = env.float("BATCH_LEASE_SECONDS", default=300)
 
 # --- Webhooks
 # The whole of one delivery attempt (connect, send, the receiver's answer) ends after this many seconds.

@@ -13,8 +13,10 @@ api_v1 = [
     path("", include("apps.library.api.urls")),
     path("", include("apps.generations.api.urls")),
     path("", include("apps.assets.api.urls")),
+    path("", include("apps.refinements.api.urls")),
     path("", include("apps.approvals.api.urls")),
     path("", include("apps.webhooks.api.urls")),
+    path("", include("apps.campaigns.api.urls")),
 ]
 
 pages = [
@@ -25,7 +27,9 @@ pages = [
     path("", include("apps.library.urls")),
     path("", include("apps.generations.urls")),
     path("", include("apps.assets.urls")),
+    path("", include("apps.refinements.urls")),
     path("", include("apps.approvals.urls")),
+    path("", include("apps.campaigns.urls")),
 ]
 
 urlpatterns = pages + [

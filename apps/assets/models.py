@@ -45,6 +45,11 @@ class Asset(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     model_version = models.CharField(max_length=120, blank=True)
     response_id = models.CharField(max_length=120, blank=True)
+    model_parts = models.JSONField(
+        default=list, blank=True,
+        help_text="The model's turn that made this image, verbatim (parts in order, thought flags, signatures), "
+        "image bytes replaced by storage references; a refinement thread sends it back unchanged.",
+    )
     review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

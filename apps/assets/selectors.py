@@ -14,14 +14,14 @@ from apps.generations.models import GenerationReference
 
 def asset_queryset() -> QuerySet[Asset]:
     """Everything a list or detail shows, fetched in a fixed number of queries."""
-    return Asset.objects.select_related("generation", "created_by").prefetch_related(
+    return Asset.objects.select_related("generation__campaign_job__cell", "created_by").prefetch_related(
         Prefetch("renditions", queryset=Rendition.objects.filter(spec=THUMBNAIL_SPEC), to_attr="thumbnails")
     )
 
 
 def asset_list(
     *, project, review_status: str | None = None, kind: str | None = None, model: str | None = None,
-    entry=None, created_from: date | None = None, created_to: date | None = None,
+    entry=None, created_from: date | None = None, created_to: date | None = None, campaign=None,
 ) -> QuerySet[Asset]:
     """A project's assets, filtered; `entry` keeps those whose job sent that character's or object's images."""
     assets = asset_queryset().filter(project=project)
@@ -33,6 +33,8 @@ def asset_list(
         assets = assets.filter(generation__model=model)
     if entry:
         assets = assets.filter(generation__in=GenerationReference.objects.filter(reference_image__entry=entry).values("generation"))
+    if campaign:
+        assets = assets.filter(generation__campaign_job__cell__campaign=campaign)
     if created_from:
         assets = assets.filter(created_at__date__gte=created_from)
     if created_to:

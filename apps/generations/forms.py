@@ -6,7 +6,7 @@ import uuid
 from django import forms
 
 from apps.gemini import catalogue, kinds
-from apps.generations.models import Kind
+from apps.generations.models import Delivery, Kind
 from apps.generations.services import GenerationInput, source_format
 
 ALL_SIZES = tuple(catalogue.SIZE_SCALE)
@@ -29,6 +29,10 @@ class GenerateForm(forms.Form):
     characters = forms.TypedMultipleChoiceField(coerce=uuid.UUID, required=False)
     objects = forms.TypedMultipleChoiceField(coerce=uuid.UUID, required=False)
     count = forms.IntegerField(label="Images", min_value=1, max_value=catalogue.MAX_VARIATIONS, initial=1)
+    delivery = forms.ChoiceField(
+        label="Delivery", choices=Delivery.choices, initial=Delivery.INTERACTIVE, widget=forms.RadioSelect, required=False,
+        help_text=f"Batch costs half and arrives in {catalogue.BATCH_TURNAROUND}; the job waits queued meanwhile.",
+    )
     request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, characters=(), objects=(), **kwargs):
@@ -40,7 +44,9 @@ class GenerateForm(forms.Form):
     def to_input(self) -> GenerationInput:
         data = dict(self.cleaned_data)
         data.pop("request_key")
-        return GenerationInput(kind=Kind.GENERATE, thinking_level=data.pop("thinking_level") or None, **data)
+        return GenerationInput(
+            kind=Kind.GENERATE, thinking_level=data.pop("thinking_level") or None, delivery=data.pop("delivery") or Delivery.INTERACTIVE, **data
+        )
 
 
 class DeriveForm(forms.Form):

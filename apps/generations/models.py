@@ -21,6 +21,11 @@ class Status(models.TextChoices):
     CANCELED = "canceled", "Canceled"
 
 
+class Delivery(models.TextChoices):
+    INTERACTIVE = "interactive", "Interactive"
+    BATCH = "batch", "Batch (half price, up to 24 h)"
+
+
 # The only moves a job makes. Running goes back to queued for a retry, a wait for the rate limit, or
 # when recovery finds its worker dead. Every status write goes through GenerationQuerySet.move().
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -77,6 +82,10 @@ class Generation(models.Model):
     image_search = models.BooleanField(default=False)
     target_language = models.CharField(max_length=16, blank=True)
     count = models.PositiveSmallIntegerField(default=1)
+    delivery = models.CharField(
+        max_length=16, choices=Delivery.choices, default=Delivery.INTERACTIVE,
+        help_text="Batch jobs wait queued in an upstream batch (apps.batches) instead of calling the model at once.",
+    )
     # Guidance the request went past (e.g. more character images than the model keeps well); sent anyway.
     warnings = models.JSONField(default=list, blank=True)
     source_assets = models.ManyToManyField("assets.Asset", through="GenerationSource", related_name="used_by")

@@ -75,10 +75,12 @@ def _catalogue_for_page() -> dict:
                 "guidance": {"characters": m.guidance.character_images, "objects": m.guidance.object_images,
                              "inputs": m.guidance.input_images},
                 "prices": {size: str(price) for size, price in m.price_per_image_usd.items()},
+                "batch_prices": {size: str(price) for size, price in m.batch_price_per_image_usd.items()},
             }
             for m in catalogue.MODELS
         },
         "ratios": {ratio: list(pixels) for ratio, pixels in catalogue.PIXELS_1K.items()},
+        "batch_turnaround": catalogue.BATCH_TURNAROUND,
     }
 
 

@@ -2,6 +2,7 @@ from django.shortcuts import redirect, render
 
 from apps.assets import selectors as asset_selectors
 from apps.assets.models import ReviewStatus
+from apps.campaigns.selectors import campaign_progress
 from apps.core.pages import page
 from apps.gemini import catalogue
 from apps.generations import selectors as generation_selectors
@@ -33,4 +34,5 @@ def project_home(request, project_id):
         "pending_count": pending.count(),
         "jobs": generation_selectors.unfinished_jobs(project=project).order_by("-created_at")[:10],
         "spent": generation_selectors.spend_this_month(project),
+        "campaigns": campaign_progress(project=project)[:5],
     })
