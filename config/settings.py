@@ -317,6 +317,7 @@ SPECTACULAR_SETTINGS = {
         "LibraryEntryKindEnum": "apps.library.models.EntryKind",
         "RoleEnum": "apps.projects.models.Role",
         "ApiKeyRoleEnum": "apps.apikeys.models.KeyRole",
+        "GenerationDeliveryEnum": "apps.generations.models.Delivery",
     },
 }
 

@@ -36,9 +36,9 @@ EVENT_DATA = {
         {
             "campaign": serializers.UUIDField(),
             "stage": serializers.CharField(help_text="drafts, localise or finalise."),
-            "stage_run": serializers.UUIDField(help_text="The run of the stage that finished (one per POST .../run/)."),
-            "jobs": serializers.IntegerField(help_text="How many jobs that run created."),
-            "statuses": serializers.DictField(child=serializers.IntegerField(), help_text="Jobs by final status, e.g. {\"succeeded\": 11, \"failed\": 1}."),
+            "stage_run": serializers.UUIDField(help_text="The run of the stage that finished (a stage can be run again)."),
+            "jobs": serializers.IntegerField(help_text="How many jobs the run created."),
+            "statuses": serializers.DictField(child=serializers.IntegerField(), help_text="Jobs per final status, e.g. {\"succeeded\": 11, \"failed\": 1}."),
         },
     ),
 }

@@ -103,14 +103,13 @@ class Worker:
         self.name = name
         self.process = None
 
-    def start(self, concurrency: int = 2, beat: bool = False, extra_args: tuple = ()) -> "Worker":
-        """`beat`: run the periodic schedule (sweeps) inside this worker, as a one-machine install does."""
+    def start(self, concurrency: int = 2, extra_args: tuple = ()) -> "Worker":
+        """`extra_args`: e.g. ("-B", "--schedule", path) to run the beat inside the worker."""
         self.log = open(self.log_path, "ab")
-        beat_args = ["-B", "-s", str(self.log_path.with_suffix(".beat-schedule"))] if beat else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=threads", f"--concurrency={concurrency}",
              "-n", f"{self.name}@%h", "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle",
-             *beat_args, *extra_args],
+             *extra_args],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30

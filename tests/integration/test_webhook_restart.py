@@ -12,11 +12,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 
+def BEAT(folder, n):  # noqa: N802  the beat inside the worker, as a one-machine install runs it
+    return ("-B", "--schedule", str(folder / f"beat-{n}"))
+
+
 def test_a_pending_retry_is_sent_after_the_worker_is_killed(rest, emulator, upstream, files_dir, tmp_path):
     purge_broker()
     env = {"WEBHOOK_RETRY_BASE_SECONDS": "3", "WEBHOOK_SWEEP_SECONDS": "0.5"}
     receiver = Receiver(fail_first=1)
-    first = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "first.log", extra_env=env).start(beat=True)
+    first = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "first.log", extra_env=env).start(extra_args=BEAT(tmp_path, 1))
     project = rest.post("/api/v1/projects/", {"name": "Acme"}).json()
     WebhookEndpoint.objects.create(project_id=project["id"], url=receiver.url, events=["generation.succeeded"], secret=SECRET)
     job_id = rest.post(f"/api/v1/projects/{project['id']}/generations/", {"prompt": "a heron"}).json()["id"]
@@ -28,7 +32,7 @@ def test_a_pending_retry_is_sent_after_the_worker_is_killed(rest, emulator, upst
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.PENDING and len(receiver.received) == 1
 
-    second = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "second.log", extra_env=env).start(beat=True)
+    second = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "second.log", extra_env=env).start(extra_args=BEAT(tmp_path, 2))
     try:
         wait_for(lambda: WebhookDelivery.objects.get().status == DeliveryStatus.SUCCEEDED)
     finally:

@@ -25,7 +25,7 @@ def to_standard_webhooks(registry, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('webhooks', '0001_initial'),
+        ('webhooks', '0002_campaign_stage_finished_event'),
     ]
 
     operations = [
