@@ -6,7 +6,7 @@ from apps.core.pages import count_characters
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=Decision.choices)
-    comment = forms.CharField(max_length=COMMENT_MAX_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    comment = forms.CharField(label="Comment", max_length=COMMENT_MAX_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                               help_text="Required to reject or request changes: say what should change.")
 
     def __init__(self, *args, **kwargs):

@@ -90,6 +90,6 @@ def count_characters(field) -> None:
     field.widget.attrs.pop("maxlength", None)
     field.widget.attrs["data-max-chars"] = field.max_length
     field.error_messages["max_length"] = (
-        f"{field.label or 'This field'} is at most %(limit_value)s characters; this one has %(show_value)s. "
+        f"{field.label or 'The text'} is at most %(limit_value)s characters; this one has %(show_value)s. "
         "Shorten it: nothing was sent."
     )

@@ -17,7 +17,7 @@ FIELD_FOR_RULE = {"grounding.web": "web_search", "grounding.image": "image_searc
 
 
 class GenerateForm(forms.Form):
-    prompt = forms.CharField(max_length=catalogue.MAX_PROMPT_CHARS, widget=forms.Textarea(attrs={"rows": 4}),
+    prompt = forms.CharField(label="Prompt", max_length=catalogue.MAX_PROMPT_CHARS, widget=forms.Textarea(attrs={"rows": 4}),
                              help_text="Describe the image. Characters and objects you pick below are sent as reference images.")
     model = forms.ChoiceField(choices=[(m.alias, m.label) for m in catalogue.MODELS], initial=catalogue.DEFAULT_MODEL)
     image_size = forms.ChoiceField(label="Size", choices=[(s, s) for s in ALL_SIZES], initial="1K",

@@ -116,7 +116,9 @@ def generation_page(request, generation_id):
         if job.status in FINISHED:
             response["HX-Trigger"] = "job-finished"  # e.g. the asset page redraws its lineage
         return response
-    return render(request, "generations/job.html", {"job": job, "project": job.project, "rights": rights, "section": "generate"})
+    return render(request, "generations/job.html", {
+        "job": job, "project": job.project, "rights": rights, "section": "generate", "model": catalogue.get_model(job.model),
+    })
 
 
 @page

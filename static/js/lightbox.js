@@ -18,7 +18,7 @@
       '<button type="button" data-lb="in" aria-label="Zoom in">+</button>' +
       '<a class="button" data-lb="original" target="_blank" rel="noopener">Full size file</a>' +
       '<button type="button" data-lb="close">Close</button></div>' +
-      '<div class="lb-view"><img alt=""></div>';
+      '<div class="lb-view" tabindex="0" role="region" aria-label="Image, scroll to pan when zoomed"><img alt=""></div>';
     document.body.append(dialog);
     view = dialog.querySelector(".lb-view");
     img = view.querySelector("img");
