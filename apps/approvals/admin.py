@@ -9,6 +9,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.html import format_html, format_html_join
 
 from apps.approvals import policy as review_policy
@@ -70,7 +72,7 @@ class DecisionForm(forms.ModelForm):
 @admin.register(Asset)
 class AssetAdmin(ProjectScopedAdmin):
     form = DecisionForm
-    list_display = ["thumbnail", "title_text", "status", "project", "kind", "size", "created_by", "created_at"]
+    list_display = ["thumbnail", "title_text", "status", "project", "kind", "size", "created_by", "created"]
     list_display_links = ["thumbnail", "title_text"]
     list_filter = ["review_status", PROJECT_FILTER, "generation__kind", "generation__model", "created_at"]
     list_select_related = ["project", "generation", "created_by"]
@@ -106,7 +108,7 @@ class AssetAdmin(ProjectScopedAdmin):
 
     @admin.display(description="Preview")
     def thumbnail(self, asset):
-        return preview(reverse("asset-thumbnail", args=[asset.pk]), 96)
+        return preview(reverse("asset-thumbnail", args=[asset.pk]), 72)
 
     @admin.display(description="Image")
     def image(self, asset):
@@ -124,6 +126,10 @@ class AssetAdmin(ProjectScopedAdmin):
     @admin.display(description="Kind", ordering="generation__kind")
     def kind(self, asset):
         return kind_label(asset)
+
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, asset):
+        return format_html('<span style="white-space:nowrap">{}</span>', date_format(localtime(asset.created_at), "j M Y H:i"))
 
     @admin.display(description="Size")
     def size(self, asset):

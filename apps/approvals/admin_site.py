@@ -42,6 +42,7 @@ class PlatformAdminSite(admin.AdminSite):
     site_title = "Brand image platform admin"
     index_title = "Review and operate"
     login_form = ReviewerAdminLoginForm
+    enable_nav_sidebar = False  # the asset list needs the width for its columns
 
     def has_permission(self, request):
         return may_enter_admin(request.user)

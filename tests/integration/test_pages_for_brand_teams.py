@@ -24,6 +24,7 @@ from apps.assets.models import Asset, AssetTag, Favourite, Origin
 from apps.assets.services import asset_create, asset_files_write
 from apps.generations.models import Generation
 from apps.library.services import reference_image_add
+from apps.projects.models import Membership
 from tests.factories import LibraryEntryFactory, ProjectFactory, UserFactory, member
 from tests.integration.browser import DESKTOP, PHONE, check_page, screenshot, sideways_scroll
 
@@ -55,8 +56,9 @@ def asset_of(project, *, user, width=512, height=512, colour=(20, 140, 140), lab
 
 
 def job_of(project, *, user, kind="generate", prompt="", ratio="1:1", size="512", sources=(), **fields):
+    fields.setdefault("status", "succeeded")
     job = Generation.objects.create(project=project, kind=kind, prompt=prompt, model="gemini-3.1-flash-image-preview", aspect_ratio=ratio,
-                                    image_size=size, created_by=user, status="succeeded", **fields)
+                                    image_size=size, created_by=user, **fields)
     for position, source in enumerate(sources):
         job.sources.create(asset=source, position=position)
     return job
@@ -303,3 +305,87 @@ def test_5_a_long_prompt_is_counted_not_cut_and_does_not_bury_the_decision(studi
     assert box(approve)["y"] + box(approve)["height"] <= (size["height"] if size == DESKTOP else 1400)
     expect(reviewer.get_by_text(re.compile(r"Show the whole prompt \(\d{4} characters\)"))).to_be_visible()
     check_page(reviewer, "review-long-prompt")
+
+
+@WIDTHS
+def test_6_a_new_job_shows_at_once_with_elapsed_time_a_placeholder_and_large_results(studio, browse, size, worker):
+    newcomer = member(studio["project"], "editor", "nell")
+    page = visit(browse(newcomer, size), f"/projects/{studio['project'].pk}/generate/")
+    expect(page.locator("#no-jobs")).to_be_visible()
+    page.get_by_label("Prompt").fill("Mia at the espresso machine [fault:slow=2]")
+    page.get_by_label("Aspect ratio").select_option("16:9")
+    page.get_by_role("button", name="Generate").click()
+    card = page.locator("#jobs .job").first
+    expect(card).to_be_in_viewport()  # on a phone too: the card scrolls into view
+    expect(card.locator(".badge")).to_have_text(re.compile(r"(Queued|Running) · \d+ s"))
+    placeholder = card.locator(".placeholder.r16x9")
+    expect(placeholder).to_be_visible()
+    assert abs(box(placeholder)["width"] / box(placeholder)["height"] - 16 / 9) < 0.05  # the shape of the coming image
+    expect(page.locator("#no-jobs")).to_be_hidden()
+    screenshot(page, "job-running")
+    expect(card).to_have_attribute("data-status", "succeeded", timeout=30_000)
+    result = card.locator(".results img")
+    assert box(result)["width"] >= 150  # not a 72 px stamp
+    check_page(page, "job-done")
+
+
+def test_6_a_retry_is_told_in_words_a_person_understands(studio, client):
+    job = job_of(studio["project"], user=studio["editor"], prompt="x", status="queued", attempts=1, error_code="rate_limited",
+                 error_message="Attempt 1 failed, retrying in 1.0 s: The model is rate limited: 429 RESOURCE_EXHAUSTED")
+    client.force_login(studio["editor"])
+    card = client.get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "The image service is busy; trying again automatically (attempt 2 of" in card
+    assert "Attempt 1 failed" not in card and "RESOURCE_EXHAUSTED" not in card
+
+
+@WIDTHS
+def test_7_the_demo_reviewer_approves_and_rejects_in_the_admin(browse, size, transactional_db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("demo_setup", stdout=io.StringIO())
+    password = (tmp_path / "demo_password").read_text().strip()
+    demo = get_user_model().objects.get(username="demo")
+    project = Membership.objects.get(user=demo).project
+    keep = asset_of(project, user=demo, colour=(20, 140, 140), label="KEEP", job=job_of(project, user=demo, prompt="Teal bottle, keeper"))
+    drop = asset_of(project, user=demo, colour=(140, 20, 20), label="DROP", job=job_of(project, user=demo, prompt="Red bottle, off brand"))
+    page = browse(None, size)
+    visit(page, "/admin/")
+    page.get_by_label("Username").fill("demo-reviewer")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    assets = page.locator("#assets-asset").get_by_role("link", name="Assets")
+    expect(assets).to_be_visible()
+    assets.click()
+    expect(page.locator("#result_list")).to_contain_text("Teal bottle, keeper")
+    expect(page.locator("#result_list")).to_contain_text("Pending")
+    screenshot(page, "admin-reviewer-list")
+    for title, decision, comment in [("Teal bottle, keeper", "approve", ""), ("Red bottle, off brand", "reject", "Off-brand red")]:
+        page.get_by_role("link", name=title).first.click()
+        page.get_by_label("Decision").select_option(decision)
+        page.get_by_label("Comment").fill(comment)
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator(".messagelist")).to_be_visible()
+    keep.refresh_from_db()
+    drop.refresh_from_db()
+    assert (keep.review_status, drop.review_status) == ("approved", "rejected")
+    assert list(Review.objects.order_by("created_at").values_list("reviewer__username", "decision", "comment")) == [
+        ("demo-reviewer", "approve", ""), ("demo-reviewer", "reject", "Off-brand red")]
+    screenshot(page, "admin-reviewer-decided")
+
+
+@WIDTHS
+def test_8_messages_speak_to_people_not_developers(studio, browse, size):
+    page = visit(browse(studio["owner"], size), f"/assets/{studio['wide'].pk}/")
+    translate = page.locator("details", has_text="Translate the text in the image")
+    translate.locator("summary").click()
+    translate.get_by_role("button", name="Translate").click()
+    expect(translate.get_by_role("alert")).to_have_text("Tick at least one language to translate into.")
+    edit = page.locator("details", has_text="Edit")
+    edit.locator("summary").first.click()
+    edit.get_by_role("button", name="Edit").click()
+    expect(edit.get_by_role("alert")).to_contain_text("Say what should change")
+    for text in ["target_language", "A edit job", "Unknown"]:
+        assert text not in page.locator("main").inner_text()
+    page.get_by_label("Comment").fill("Move the copy left")
+    page.get_by_role("button", name="Request changes").click()
+    expect(page.get_by_text("Changes requested. The asset now waits for changes.")).to_be_visible()
+    check_page(page, "asset-after-decision")
