@@ -28,7 +28,7 @@ class Relation(models.TextChoices):
 
 
 TITLE_MAX_CHARS = 200
-TITLE_FROM_PROMPT_CHARS = 60
+TITLE_FROM_PROMPT_CHARS = 80
 TAG_MAX_CHARS = 40
 
 
@@ -75,7 +75,8 @@ class Asset(models.Model):
             return self.title
         prompt = " ".join(self.generation.prompt.split()) if self.generation_id else ""
         if prompt:
-            return prompt if len(prompt) <= TITLE_FROM_PROMPT_CHARS else prompt[: TITLE_FROM_PROMPT_CHARS - 1].rstrip() + "…"
+            # Cut at a word boundary so a title never ends in half a word.
+            return prompt if len(prompt) <= TITLE_FROM_PROMPT_CHARS else prompt[: TITLE_FROM_PROMPT_CHARS + 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
         return "Uploaded image" if self.origin == Origin.UPLOAD else "Untitled image"
 
 

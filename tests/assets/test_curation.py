@@ -22,8 +22,8 @@ def _made_by_job(project, user, prompt, **fields):
 
 
 def test_the_title_defaults_to_the_start_of_the_prompt_and_can_be_set(client, project, editor):
-    asset = _made_by_job(project, editor, "A teal bottle on a white marble table, morning light, soft shadows, product shot")
-    assert asset.display_title == "A teal bottle on a white marble table, morning light, soft…"
+    asset = _made_by_job(project, editor, "A teal bottle on a white marble table, morning light, soft shadows, product shot for the spring range")
+    assert asset.display_title == "A teal bottle on a white marble table, morning light, soft shadows, product shot…"
     client.force_login(editor)
     response = client.post(reverse("asset-page", args=[asset.pk]), {"form": "details", "title": "Hero bottle", "tags": "Summer, hero ,summer"})
     assert response.status_code == 302

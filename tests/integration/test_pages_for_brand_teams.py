@@ -389,3 +389,148 @@ def test_8_messages_speak_to_people_not_developers(studio, browse, size):
     page.get_by_role("button", name="Request changes").click()
     expect(page.get_by_text("Changes requested. The asset now waits for changes.")).to_be_visible()
     check_page(page, "asset-after-decision")
+
+
+@WIDTHS
+def test_9_names_say_what_things_are_and_the_lineage_follows_new_jobs(studio, browse, size, worker):
+    page = visit(browse(studio["owner"], size), f"/projects/{studio['project'].pk}/gallery/")
+    expect(page.get_by_label("Kind").locator("option", has_text="Variation")).to_have_count(1)
+    page.get_by_label("Kind").select_option("variation")
+    expect(page.locator("#result-count")).to_contain_text("2 assets match these filters")
+    expect(page.locator("#gallery .byline").first).to_contain_text("Variation")
+
+    draft = studio["draft"]
+    visit(page, f"/assets/{draft.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mia handing a cup of coffee across the counter, morning light")
+    expect(page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Gallery")).to_have_attribute(
+        "href", f"/projects/{studio['project'].pk}/gallery/")
+    descendants = page.locator(".lineage .level", has_text="Made from it (+1)").locator(".node")
+    expect(descendants).to_have_count(5)
+    expect(page.locator(".lineage")).to_contain_text("Variation")
+    assert "composed" not in page.locator(".lineage").inner_text()
+    page.evaluate("window.notReloaded = true")
+    translate = page.locator("details", has_text="Translate the text in the image")
+    translate.locator("summary").click()
+    translate.get_by_label("Japanese").check()
+    translate.get_by_label("French").check()
+    translate.get_by_role("button", name="Translate").click()  # one job per language
+    cards = translate.locator(".job")
+    expect(cards).to_have_count(2)
+    for card in cards.all():
+        expect(card).to_have_attribute("data-status", "succeeded", timeout=30_000)
+    expect(descendants).to_have_count(7)  # the lineage caught up without a reload
+    expect(page.locator(".lineage")).to_contain_text("Translation → Japanese")
+    assert page.evaluate("window.notReloaded") is True
+    assert sorted(Generation.objects.filter(kind="translate", status="succeeded").values_list("target_language", flat=True)) == ["de", "fr", "ja"]
+    check_page(page, "asset-after-translations")
+
+
+@WIDTHS
+def test_10_gallery_filters_apply_by_themselves_and_work_by_keyboard(studio, browse, size):
+    page = visit(browse(studio["owner"], size), f"/projects/{studio['project'].pk}/gallery/")
+    expect(page.locator("#result-count")).to_contain_text("9 assets")
+    page.get_by_label("Search prompts and titles").fill("teal")
+    expect(page.locator("#result-count")).to_contain_text("2 assets match these filters")  # no submit button to find
+    assert "search=teal" in page.url  # the address keeps the filters for sharing and going back
+    page.get_by_label("Search prompts and titles").fill("")
+    expect(page.locator("#result-count")).to_contain_text("9 assets")
+    page.get_by_label("From", exact=True).fill("2026-05-02")
+    page.get_by_label("To", exact=True).fill("2026-05-01")
+    expect(page.get_by_role("alert")).to_contain_text("“To” (2026-05-01) is before “From” (2026-05-02)")
+    check_page(page, "gallery-date-error")
+
+    visit(page, f"/projects/{studio['project'].pk}/gallery/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to the results")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    tiles = page.locator("#gallery .tile-image")
+    expect(tiles.nth(0)).to_be_focused()  # four key presses from the top of the page
+    page.keyboard.press("ArrowRight")
+    expect(tiles.nth(1)).to_be_focused()
+    columns = 7 if size == DESKTOP else 2
+    page.keyboard.press("ArrowDown")
+    expect(tiles.nth(1 + columns)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("navigation", name="Breadcrumb")).to_be_visible()
+
+
+@WIDTHS
+def test_variations_side_by_side_pick_and_reuse_prompt_settings_and_images(studio, browse, size):
+    first, second = studio["variations"]
+    page = visit(browse(studio["editor"], size), f"/jobs/{first.generation_id}/")
+    shown = page.locator(".job .results figure")
+    expect(shown).to_have_count(2)
+    if size == DESKTOP:
+        assert box(shown.nth(0))["y"] == box(shown.nth(1))["y"]  # side by side
+    page.get_by_role("button", name="Pick 2").click()
+    expect(page.get_by_text(re.compile("Picked .*added to your favourites"))).to_be_visible()
+    expect(page.locator(".toolbar .fav button")).to_have_attribute("aria-pressed", "true")
+    assert Favourite.objects.filter(user=studio["editor"], asset=second).exists()
+
+    visit(page, f"/assets/{studio['wide'].pk}/")
+    page.get_by_role("link", name="Use prompt and settings").click()
+    expect(page.get_by_label("Prompt")).to_have_value("Wide banner: coffee beans on teal, space for copy on the right")
+    expect(page.get_by_label("Aspect ratio")).to_have_value("16:9")
+    expect(page.get_by_label("Size")).to_have_value("512")
+
+    visit(page, f"/assets/{studio['draft'].pk}/")
+    page.get_by_role("link", name="Use as reference image").click()
+    reference = page.get_by_role("checkbox", name=re.compile("Mia handing a cup"))
+    expect(reference).to_be_checked()
+    expect(page.locator("#image-counter")).to_have_text("1 of 14 input images")
+    page.get_by_label("Prompt").fill("The same cup on a picnic blanket")
+    page.get_by_role("button", name="Generate").click()
+    expect(page.locator("#jobs .job").first).to_contain_text("The same cup on a picnic blanket")
+    job = Generation.objects.get(prompt="The same cup on a picnic blanket")
+    assert list(job.source_assets.all()) == [studio["draft"]]
+    check_page(page, "generate-with-reference")
+
+
+@WIDTHS
+def test_titles_tags_favourites_and_bulk_actions_on_a_selection(studio, browse, size):
+    project = studio["project"]
+    page = visit(browse(studio["owner"], size), f"/assets/{studio['upload'].pk}/")
+    page.get_by_text("Title and tags", exact=True).click()
+    page.get_by_label("Title").fill("Shop window, Berlin")
+    page.get_by_label("Tags").fill("Berlin, window")
+    page.get_by_role("button", name="Save title and tags").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Shop window, Berlin")
+    expect(page.get_by_role("link", name="#berlin")).to_be_visible()
+
+    visit(page, f"/projects/{project.pk}/gallery/")
+    star = page.locator("[data-tile]", has_text="Shop window, Berlin").get_by_role("button", name=re.compile("Favourite"))
+    star.click()
+    expect(star).to_have_attribute("aria-pressed", "true")
+    page.get_by_label("My favourites").check()
+    expect(page.locator("#result-count")).to_contain_text("1 asset matches these filters")
+    page.get_by_label("My favourites").uncheck()
+    expect(page.locator("#result-count")).to_contain_text("9 assets")
+
+    bar = page.get_by_role("form", name="Selected assets")
+    expect(bar).to_be_hidden()
+    for title in ["Wide banner", "Make the apron darker"]:
+        page.locator("[data-tile]", has_text=title).get_by_role("checkbox").check()
+    expect(bar).to_be_visible()
+    expect(bar.get_by_role("status")).to_have_text("2 selected")
+    check_page(page, "gallery-selection")
+    with page.expect_download() as download:
+        bar.get_by_role("button", name="Download zip").click()
+    archive = zipfile.ZipFile(download.value.path())
+    assert len([n for n in archive.namelist() if n.endswith(".png")]) == 2 and "manifest.json" in archive.namelist()
+
+    bar.get_by_label("Tags").fill("launch")
+    bar.get_by_role("button", name="Add tags").click()
+    expect(page.get_by_text("Tagged 2 assets with launch")).to_be_visible()
+    assert AssetTag.objects.filter(name="launch").count() == 2
+
+    # The owner made the upload, so under four-eyes its approval is refused; the others go through.
+    page.locator("[data-tile]", has_text="Wide banner").get_by_role("checkbox").check()
+    page.locator("[data-tile]", has_text="Shop window, Berlin").get_by_role("checkbox").check()
+    bar.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Approved 1 asset.")).to_be_visible()
+    expect(page.get_by_text(re.compile("Not approved: “Shop window, Berlin”: Four-eyes rule"))).to_be_visible()
+    studio["wide"].refresh_from_db()
+    studio["upload"].refresh_from_db()
+    assert (studio["wide"].review_status, studio["upload"].review_status) == ("approved", "pending")
