@@ -226,10 +226,14 @@ class AssetAdmin(ProjectScopedAdmin):
 @admin.register(Review)
 class ReviewAdmin(ProjectScopedAdmin):
     project_path = "asset__project"
-    list_display = ["asset", "decision", "reviewer", "created_at"]
+    list_display = ["asset_link", "decision", "reviewer", "created_at"]
     list_filter = ["decision", "created_at"]
     list_select_related = ["asset__generation", "reviewer"]
     search_fields = ["comment"]
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Asset", ordering="asset__title")
+    def asset_link(self, review):
+        return format_html('<a href="{}">{}</a>', reverse("admin:assets_asset_change", args=[review.asset_id]), review.asset.display_title)

@@ -190,6 +190,14 @@ def test_1_tiles_show_the_whole_image_with_title_author_and_date(studio, browse,
     else:
         assert box(tiles.first)["width"] < size["width"] / 2 + 10  # two tiles a row on a phone
     check_page(page, "tiles")
+    # Problem 2 in the gallery: a tile opens larger in place, and the arrows go through them all.
+    tiles.first.get_by_role("link", name=re.compile("View larger")).click()
+    counter = page.get_by_role("dialog", name="Image viewer").locator(".lb-counter")
+    expect(counter).to_have_text("1 of 21")
+    page.keyboard.press("ArrowLeft")
+    expect(counter).to_have_text("21 of 21")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Image viewer")).to_be_hidden()
 
 
 @WIDTHS
