@@ -87,8 +87,8 @@ class AssetAdmin(ProjectScopedAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["image", "project", "generation_link", "prompt", "settings", "review_status"]}),
+        ("Decide", {"fields": ["decision", "comment"]}),  # next to the image: deciding is why reviewers come here
         ("Lineage", {"fields": ["parents", "children", "references"]}),
-        ("Decide", {"fields": ["decision", "comment"]}),
         ("File and provenance", {"fields": ["origin", "mime_type", "width", "height", "size_bytes", "sha256", "model_version", "response_id", "created_by", "created_at"]}),
     ]
 
