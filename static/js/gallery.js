@@ -1,6 +1,10 @@
 // The gallery by keyboard and in bulk: arrow keys move between tiles (up and down by a row, as
 // laid out), and ticking tiles shows a bar with what can be done to the selection.
 (function () {
+  // On a phone the filters start folded (unless some are on), so the first screen shows images.
+  const panel = document.getElementById("filter-panel");
+  if (panel && !("active" in panel.dataset) && matchMedia("(max-width: 50rem)").matches) panel.open = false;
+
   function tiles() { return [...document.querySelectorAll("#gallery [data-tile] .tile-image")]; }
 
   document.addEventListener("keydown", (event) => {

@@ -119,6 +119,13 @@ def browse(chromium, live_server):
         context.close()
 
 
+def open_filters(page):
+    """On a phone the gallery's filters start folded; open them as a person would."""
+    panel = page.locator("#filter-panel")
+    if panel.get_attribute("open") is None:
+        panel.locator("summary").click()
+
+
 def visit(page, path):
     page.goto(path)
     page.wait_for_load_state("load")
@@ -402,6 +409,7 @@ def test_8_messages_speak_to_people_not_developers(studio, browse, size):
 @WIDTHS
 def test_9_names_say_what_things_are_and_the_lineage_follows_new_jobs(studio, browse, size, worker):
     page = visit(browse(studio["owner"], size), f"/projects/{studio['project'].pk}/gallery/")
+    open_filters(page)
     expect(page.get_by_label("Kind").locator("option", has_text="Variation")).to_have_count(1)
     page.get_by_label("Kind").select_option("variation")
     expect(page.locator("#result-count")).to_contain_text("2 assets match these filters")
@@ -437,6 +445,9 @@ def test_9_names_say_what_things_are_and_the_lineage_follows_new_jobs(studio, br
 def test_10_gallery_filters_apply_by_themselves_and_work_by_keyboard(studio, browse, size):
     page = visit(browse(studio["owner"], size), f"/projects/{studio['project'].pk}/gallery/")
     expect(page.locator("#result-count")).to_contain_text("9 assets")
+    if size == PHONE:
+        assert box(page.locator("#gallery [data-tile]").first)["y"] < 400  # folded filters leave the first screen to the images
+    open_filters(page)
     page.get_by_label("Search prompts and titles").fill("teal")
     expect(page.locator("#result-count")).to_contain_text("2 assets match these filters")  # no submit button to find
     assert "search=teal" in page.url  # the address keeps the filters for sharing and going back
@@ -511,6 +522,7 @@ def test_titles_tags_favourites_and_bulk_actions_on_a_selection(studio, browse, 
     star = page.locator("[data-tile]", has_text="Shop window, Berlin").get_by_role("button", name=re.compile("Favourite"))
     star.click()
     expect(star).to_have_attribute("aria-pressed", "true")
+    open_filters(page)
     page.get_by_label("My favourites").check()
     expect(page.locator("#result-count")).to_contain_text("1 asset matches these filters")
     page.get_by_label("My favourites").uncheck()
