@@ -12,6 +12,9 @@ KIND_LABELS = {"generate": "Generated", "variation": "Variation", "edit": "Edit"
                "upscale": "Upscale", "compose": "Composition", "upload": "Upload"}
 RELATION_LABELS = {"edited_from": "edit of", "translated_from": "translation of", "upscaled_from": "upscale of",
                    "composed_from": "made from", "variation_of": "variation of", "references": "uses"}
+# The same edges read from the other end, under an ancestor: what it was the source of.
+SOURCE_LABELS = {"edited_from": "source of an edit", "translated_from": "source of a translation", "upscaled_from": "source of an upscale",
+                 "composed_from": "source", "variation_of": "first variation", "references": "used"}
 # A retry in progress, in words for the person waiting (the job keeps the technical reason).
 RETRY_REASONS = {"rate_limited": "The image service is busy", "timeout": "The image service was slow to answer",
                  "upstream_unavailable": "The image service was unavailable"}
@@ -58,6 +61,11 @@ def job_kind_label(job) -> str:
 @register.filter
 def relation_label(relation: str) -> str:
     return RELATION_LABELS.get(relation, relation.replace("_", " "))
+
+
+@register.filter
+def source_label(relation: str) -> str:
+    return SOURCE_LABELS.get(relation, relation.replace("_", " "))
 
 
 @register.filter
