@@ -77,6 +77,15 @@ def asset_source(asset: Asset) -> Asset | None:
     return link.parent if link else None
 
 
+def asset_neighbours(asset: Asset) -> tuple[Asset | None, Asset | None]:
+    """The assets just newer and just older than this one in its project's gallery order
+    (newest first, ties by id), for stepping through without going back to the gallery."""
+    same_project = Asset.objects.filter(project_id=asset.project_id).only("id", "created_at", "title")
+    newer = same_project.filter(Q(created_at__gt=asset.created_at) | Q(created_at=asset.created_at, id__gt=asset.pk)).order_by("created_at", "id").first()
+    older = same_project.filter(Q(created_at__lt=asset.created_at) | Q(created_at=asset.created_at, id__lt=asset.pk)).order_by("-created_at", "-id").first()
+    return newer, older
+
+
 def tags_in_use(*, project) -> list[str]:
     return list(AssetTag.objects.filter(asset__project=project).values_list("name", flat=True).distinct().order_by("name"))
 

@@ -152,6 +152,7 @@ def asset_page(request, asset_id):
         "model": catalogue.get_model(generation.model) if generation else None,
         "references": references, "levels": levels,
         "source": selectors.asset_source(asset),
+        "neighbours": selectors.asset_neighbours(asset),
         "derive_form": DeriveForm(),
         "details_form": details_form,
         "reviews": asset.reviews.select_related("reviewer"),

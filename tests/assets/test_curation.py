@@ -150,3 +150,17 @@ def test_bulk_refuses_roles_and_other_projects_assets(client, project, editor, v
     assert "Select a valid choice" in response.content.decode() and not AssetTag.objects.exists()
     client.force_login(viewer)
     assert client.post(url, {"action": "tag", "assets": [str(asset.pk)], "tags": "x"}).status_code == 403
+
+
+def test_newer_and_older_step_through_every_asset_once_even_with_equal_times(project, editor):
+    from apps.assets.selectors import asset_neighbours
+
+    assets = [stored_asset(project, user=editor) for _ in range(4)]
+    Asset.objects.filter(pk__in=[assets[1].pk, assets[2].pk]).update(created_at=assets[1].created_at)
+    gallery_order = list(Asset.objects.filter(project=project).order_by("-created_at", "-id"))
+    walked, current = [gallery_order[0]], gallery_order[0]
+    while (older := asset_neighbours(current)[1]) is not None:
+        assert asset_neighbours(older)[0].pk == current.pk
+        walked.append(older)
+        current = older
+    assert [a.pk for a in walked] == [a.pk for a in gallery_order]

@@ -224,6 +224,11 @@ def test_2_images_open_in_a_lightbox_and_edits_compare_with_their_source(studio,
     check_page(page, "lightbox")
     page.keyboard.press("Escape")
     expect(viewer).to_be_hidden()
+    # Next and previous without going back to the gallery (newest first, as the gallery is).
+    page.get_by_role("navigation", name="Step through the gallery").get_by_role("link", name="Newer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Make the apron darker")
+    page.get_by_role("link", name="Older").click()
+    assert page.url == start
 
     # An edit, side by side with its source, then with the slider; arrows step through both.
     visit(page, f"/assets/{studio['edit'].pk}/")
