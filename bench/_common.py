@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -25,6 +26,27 @@ def django_setup(var_dir: str | None = None) -> Path:
 
     call_command("migrate", verbosity=0)
     return var
+
+
+def fresh_process_runs(module: str, args: list[str], repeat: int, env: dict | None = None) -> list[dict]:
+    """Run `python -m module --child-run *args` `repeat` times, each in a fresh process (so its peak
+    memory is its own); each prints one JSON object as its last line."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-m", module, "--child-run", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        ).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    return runs
+
+
+def child_or_main(run_one, main) -> None:
+    """The `__main__` of a benchmark using fresh_process_runs: `--child-run A B` measures once and
+    prints the JSON; anything else runs the whole benchmark."""
+    if len(sys.argv) == 4 and sys.argv[1] == "--child-run":
+        print(json.dumps(run_one(sys.argv[2], sys.argv[3])))
+    else:
+        main()
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench._common import child_or_main, fresh_process_runs
 
-
-ROOT = Path(__file__).resolve().parents[1]
 SIZE = (5504, 3072)
 
 
@@ -74,12 +70,7 @@ def main():
         path.write_bytes(sample_image(fmt))
         results = {}
         for method in ("decode-only", "naive", "ours"):
-            runs = []
-            for _ in range(args.repeat):
-                out = subprocess.run(
-                    [sys.executable, "-m", "bench.renditions", "--child-run", method, str(path)], cwd=ROOT, capture_output=True, text=True, check=True
-                ).stdout
-                runs.append(json.loads(out.strip().splitlines()[-1]))
+            runs = fresh_process_runs("bench.renditions", [method, str(path)], args.repeat)
             seconds = sorted(r["seconds"] for r in runs)[len(runs) // 2]
             peak = sorted(r["peak_mib"] for r in runs)[len(runs) // 2]
             results[method] = seconds
@@ -88,7 +79,4 @@ def main():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child-run":
-        print(json.dumps(run_one(sys.argv[2], sys.argv[3])))
-    else:
-        main()
+    child_or_main(run_one, main)

@@ -249,17 +249,23 @@ CELERY_BEAT_SCHEDULE = {
 # Requests per minute per model, shared by all workers: "nano-banana-2=60,nano-banana-pro=20" (0: no limit).
 GEMINI_RPM = env.dict("GEMINI_RPM", cast={"value": int}, default={})
 GEMINI_RPM_DEFAULT = env.int("GEMINI_RPM_DEFAULT", default=0)
+# A job whose rate-limit turn is further off than this goes back on the queue until then instead of
+# holding a worker thread asleep.
+GEMINI_RATE_WAIT_MAX_SECONDS = env.float("GEMINI_RATE_WAIT_MAX_SECONDS", default=5.0)
 GEMINI_TIMEOUT_MS = env.int("GEMINI_TIMEOUT_MS", default=120_000)  # a 4K image can take a minute
 GENERATION_MAX_ATTEMPTS = env.int("GENERATION_MAX_ATTEMPTS", default=4)
 GENERATION_RETRY_BASE_SECONDS = env.float("GENERATION_RETRY_BASE_SECONDS", default=2.0)
 GENERATION_RETRY_MAX_SECONDS = env.float("GENERATION_RETRY_MAX_SECONDS", default=60.0)
-# A running job whose heartbeat is older than this is presumed orphaned by a dead worker.
+# A running job whose heartbeat is older than this is presumed orphaned by a dead worker (a live worker
+# refreshes it every quarter of this, also while it waits), and a queued job whose id was sent longer
+# ago than this is sent again.
 GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", default=300)
 
 # --- Webhooks
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=5.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # --- Uploads
@@ -267,6 +273,18 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 THUMBNAIL_MAX_SIDE = 384
+
+# --- Content Credentials (C2PA): downloads and exports carry a signed manifest.
+# The signer's certificate chain and private key, each as PEM text or the path of a PEM file. Empty:
+# the development CA and signer that bin/setup makes under var/c2pa/ (readers call it untrusted).
+C2PA_SIGNING_CERT = env("C2PA_SIGNING_CERT", default="")
+C2PA_SIGNING_KEY = env("C2PA_SIGNING_KEY", default="")
+C2PA_SIGNING_ALG = env("C2PA_SIGNING_ALG", default="ES256")
+# An RFC 3161 timestamp authority; off by default since nothing here reaches the internet.
+C2PA_TIMESTAMP_URL = env("C2PA_TIMESTAMP_URL", default="")
+# Root certificates (PEM text or path) that reading trusts, e.g. the C2PA trust list; empty: none.
+C2PA_TRUST_ANCHORS = env("C2PA_TRUST_ANCHORS", default="")
+C2PA_DEV_DIR = VAR_DIR / "c2pa"
 
 # Logs: plain text by default; LOG_FORMAT=json gives one JSON object a line, with job_id and
 # project_id on every record written while a job runs.

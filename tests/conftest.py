@@ -46,6 +46,23 @@ def upstream(emulator):
     return emulator
 
 
+@pytest.fixture(scope="session")
+def c2pa_development_dir(tmp_path_factory):
+    """Tests sign Content Credentials with their own development CA, never with var/'s."""
+    from apps.assets.signing import development_certificate_make
+
+    directory = tmp_path_factory.mktemp("c2pa")
+    development_certificate_make(directory)
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def c2pa_signer(settings, c2pa_development_dir):
+    settings.C2PA_DEV_DIR = c2pa_development_dir
+    settings.C2PA_SIGNING_CERT = settings.C2PA_SIGNING_KEY = settings.C2PA_TRUST_ANCHORS = ""
+    return c2pa_development_dir
+
+
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
     """Each test writes its files to its own folder, starts with an empty cache; passwords hash fast.

@@ -81,3 +81,17 @@ def reference_image(entry, *, colour=(10, 120, 200)) -> ReferenceImage:
     return ReferenceImage.objects.create(
         entry=entry, file=key, mime_type="image/png", width=96, height=96, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest()
     )
+
+
+class GenerationFactory(factory.django.DjangoModelFactory):
+    """A queued generate job as generation_create stores it (for engine tests that drive the run)."""
+
+    class Meta:
+        model = "generations.Generation"
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = "generate"
+    prompt = factory.Sequence(lambda n: f"a picture {n}")
+    model = "gemini-3.1-flash-image-preview"
+    aspect_ratio = "1:1"
+    image_size = "512"

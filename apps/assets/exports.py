@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import zipfile
@@ -11,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from apps.assets.credentials import credentialed_file, credentials_manifest_fields
 from apps.assets.models import Asset, AssetLink
 from apps.assets.selectors import asset_list
 
@@ -82,10 +84,13 @@ def export_zip(*, project, review_status: str | None = "approved"):
     with zipfile.ZipFile(out, "w") as archive:
         for asset in assets:
             name = f"assets/{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}"
-            with default_storage.open(asset.file.name, "rb") as source, archive.open(name, "w") as target:
+            credentialed = credentialed_file(asset)
+            digest = hashlib.sha256()
+            with default_storage.open(credentialed.file.name, "rb") as source, archive.open(name, "w") as target:
                 while chunk := source.read(1024 * 1024):
                     target.write(chunk)
-            entries.append(_manifest_entry(asset, name))
+                    digest.update(chunk)
+            entries.append({**_manifest_entry(asset, name), **credentials_manifest_fields(credentialed, digest.hexdigest())})
         manifest = {
             "project": {"id": str(project.pk), "name": project.name},
             "exported_at": timezone.now(),

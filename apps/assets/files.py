@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponseRedirect
 
 
-def file_write(key: str, data: bytes) -> str:
-    """Write bytes under a deterministic key, replacing what a failed earlier attempt left there."""
-    saved = default_storage.save(key, ContentFile(data))
+def file_write(key: str, data: bytes | IO[bytes]) -> str:
+    """Write bytes (or an open file, rewound) under a deterministic key, replacing what a failed
+    earlier attempt left there."""
+    saved = default_storage.save(key, ContentFile(data) if isinstance(data, bytes) else File(data))
     if saved != key:  # a backend that renames instead of overwriting would break idempotency
         raise RuntimeError(f"Storage stored {key!r} as {saved!r}; configure it to overwrite.")
     return key

@@ -3,13 +3,13 @@ from django import forms
 from apps.approvals.models import COMMENT_MAX_CHARS
 from apps.assets.models import TITLE_MAX_CHARS, ReviewStatus
 from apps.assets.services import tag_names_parse
-from apps.assets.templatetags.asset_pages import KIND_LABELS
+from apps.assets.templatetags.asset_pages import page_kinds
 from apps.core.exceptions import ValidationFailed
 from apps.core.pages import count_characters
 from apps.gemini import catalogue
 
 # The gallery's kinds, as the pages name them (a generate job made from an asset is a variation).
-KIND_FILTER_CHOICES = [("", "Any")] + [(kind, label) for kind, label in KIND_LABELS.items()]
+KIND_FILTER_CHOICES = [("", "Any")] + page_kinds()
 
 
 class GalleryFilterForm(forms.Form):

@@ -4,6 +4,7 @@ import uuid
 
 from django.db import transaction
 
+from apps.assets import credentials
 from apps.assets.files import file_delete, file_write
 from apps.assets.images import THUMBNAIL_SPEC, StoredImage, make_thumbnail, sanitize_upload
 from apps.assets.models import TAG_MAX_CHARS, Asset, AssetLink, AssetTag, Favourite, Origin, Rendition
@@ -82,10 +83,15 @@ def asset_create(
 def asset_upload(*, project, user, data: bytes) -> Asset:
     """An outside image becomes an asset (origin `upload`) so it can be edited, translated, composed."""
     image = sanitize_upload(data)
+    incoming = credentials.incoming_archive(data, image.mime_type)  # re-encoding drops them: keep them first
     key = f"projects/{project.id}/uploads/{uuid.uuid4()}.{image.extension}"
     thumbnail = asset_files_write(key=key, image=image)
     try:
-        return asset_create(project=project, key=key, image=image, thumbnail=thumbnail, origin=Origin.UPLOAD, created_by=user)
+        with transaction.atomic():
+            asset = asset_create(project=project, key=key, image=image, thumbnail=thumbnail, origin=Origin.UPLOAD, created_by=user)
+            if incoming:
+                credentials.incoming_keep(asset=asset, archive=incoming)
+        return asset
     except Exception:
         asset_files_delete(key=key)
         raise

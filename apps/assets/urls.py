@@ -8,4 +8,5 @@ urlpatterns = [
     path("assets/<uuid:asset_id>/", views.asset_page, name="asset-page"),
     path("assets/<uuid:asset_id>/favourite/", views.asset_favourite, name="asset-favourite"),
     path("assets/<uuid:asset_id>/pick/", views.asset_pick, name="asset-pick"),
+    path("assets/<uuid:asset_id>/credentials/", views.credentials_panel, name="asset-credentials-panel"),
 ]

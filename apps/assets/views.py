@@ -17,7 +17,7 @@ from apps.approvals import policy as review_policy
 from apps.approvals import services as review_services
 from apps.approvals.forms import DecisionForm
 from apps.approvals.views import decide_from_form
-from apps.assets import selectors, services
+from apps.assets import credentials, selectors, services
 from apps.assets.exports import _manifest_entry
 from apps.assets.forms import AssetDetailsForm, BulkForm, GalleryFilterForm
 from apps.core.exceptions import ApplicationError
@@ -180,3 +180,15 @@ def asset_pick(request, asset_id):
     services.favourite_set(user=request.user, asset=asset, on=True)
     messages.success(request, f"Picked “{asset.display_title}” (added to your favourites).")
     return redirect("asset-page", asset.pk)
+
+
+@page
+def credentials_panel(request, asset_id):
+    """The asset page's Content Credentials panel, loaded after the page: signing a 4K copy the
+    first time takes seconds. A signing problem shows in the panel, not as an error page."""
+    asset = policy.object_for(request.user, selectors.asset_queryset(), asset_id)
+    try:
+        context = {"credentials": credentials.credentials_summary(asset)}
+    except credentials.CredentialsUnavailable as exc:
+        context = {"credentials": None, "credentials_problem": exc.message}
+    return render(request, "assets/_credentials_panel.html", {"asset": asset, **context})

@@ -33,6 +33,10 @@ EXTREME_RATIOS = ("1:4", "4:1", "1:8", "8:1")
 
 THINKING_LEVELS = ("minimal", "high")
 
+DEFAULT_ASPECT_RATIO = "1:1"  # when neither the request nor a source says
+# Sizes a draft is re-rendered at by an upscale job.
+UPSCALE_SIZES = ("2K", "4K")
+
 MAX_INPUT_IMAGES = 14
 MAX_PROMPT_CHARS = 8000
 MAX_VARIATIONS = 4
@@ -47,18 +51,43 @@ LANGUAGES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class ReferenceLimits:
-    max_characters: int = 5
+class LibraryLimits:
+    """What a library entry may hold, whatever model later uses it."""
+
     images_per_character: int = 4
-    max_objects: int = 14
     images_per_object: int = 10
 
     def images_per_entry(self, kind: str) -> int:
         return self.images_per_character if kind == "character" else self.images_per_object
 
 
-# What a library entry may hold, whatever model later uses it.
-LIBRARY_LIMITS = ReferenceLimits()
+LIBRARY_LIMITS = LibraryLimits()
+
+
+@dataclass(frozen=True)
+class ReferenceGuidance:
+    """Google's image guide, per request and model: past these numbers the model still answers but
+    keeps subjects less faithfully, so a request past them is warned about, never refused (only
+    more than `max_input_images` is refused, as the API does)."""
+
+    character_images: int | None = None
+    object_images: int | None = None
+    input_images: int | None = None
+
+    def warnings(self, *, model_label: str, character_images: int, object_images: int, input_images: int) -> list[dict]:
+        checks = (
+            ("characters", "character images", self.character_images, character_images),
+            ("objects", "object images", self.object_images, object_images),
+            ("source_assets", "input images in all", self.input_images, input_images),
+        )
+        return [
+            {
+                "code": "past_reference_guidance", "field": field, "limit": limit, "value": value,
+                "message": f"{model_label} keeps subjects best with up to {limit} {noun} per request; this job sends {value}.",
+            }
+            for field, noun, limit, value in checks
+            if limit is not None and value > limit
+        ]
 
 
 @dataclass(frozen=True)
@@ -73,7 +102,7 @@ class ImageModel:
     web_search: bool
     image_search: bool
     price_per_image_usd: dict[str, Decimal]
-    references: ReferenceLimits = LIBRARY_LIMITS
+    guidance: ReferenceGuidance
     max_input_images: int = MAX_INPUT_IMAGES
 
     @property
@@ -98,6 +127,7 @@ MODELS: tuple[ImageModel, ...] = (
         price_per_image_usd={
             "512": Decimal("0.045"), "1K": Decimal("0.067"), "2K": Decimal("0.101"), "4K": Decimal("0.151"),
         },
+        guidance=ReferenceGuidance(character_images=4, object_images=10),
     ),
     ImageModel(
         alias="nano-banana-pro",
@@ -110,6 +140,7 @@ MODELS: tuple[ImageModel, ...] = (
         web_search=True,
         image_search=False,
         price_per_image_usd={"1K": Decimal("0.134"), "2K": Decimal("0.134"), "4K": Decimal("0.24")},
+        guidance=ReferenceGuidance(character_images=5, object_images=6),
     ),
     ImageModel(
         alias="nano-banana",
@@ -122,6 +153,7 @@ MODELS: tuple[ImageModel, ...] = (
         web_search=False,
         image_search=False,
         price_per_image_usd={"1K": Decimal("0.039")},
+        guidance=ReferenceGuidance(input_images=3),
     ),
 )
 
@@ -133,6 +165,11 @@ _BY_NAME: dict[str, ImageModel] = {m.alias: m for m in MODELS} | {m.model_id: m 
 def get_model(name: str) -> ImageModel | None:
     """Look a model up by alias or full id."""
     return _BY_NAME.get(name)
+
+
+def nearest_ratio(width: int, height: int, ratios: tuple[str, ...] = STANDARD_RATIOS) -> str:
+    """The ratio among `ratios` closest to width:height (an upload, or a ratio a model lacks)."""
+    return min(ratios, key=lambda r: abs(PIXELS_1K[r][0] / PIXELS_1K[r][1] - width / height))
 
 
 def pixel_size(aspect_ratio: str, image_size: str) -> tuple[int, int]:

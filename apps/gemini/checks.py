@@ -47,7 +47,7 @@ def check_image_settings(
     resolved = resolve_model(model)
     label = f"{resolved.alias} ({resolved.model_id})"
 
-    aspect_ratio = aspect_ratio or "1:1"
+    aspect_ratio = aspect_ratio or catalogue.DEFAULT_ASPECT_RATIO
     if aspect_ratio not in resolved.aspect_ratios:
         raise _reject(
             "aspect_ratio",

@@ -132,11 +132,12 @@ def build_config(request: ImageRequest) -> types.GenerateContentConfig:
     return config
 
 
-def generate_image(request: ImageRequest) -> ImageResult:
+def generate_image(request: ImageRequest, *, reserved_slot_at: float | None = None, max_wait: float | None = None) -> ImageResult:
     """One upstream call, in turn under the shared rate limit. Raises GatewayError; never returns
-    a result without an image."""
+    a result without an image. A turn more than `max_wait` s away raises ratelimit.SlotLater (with
+    the slot kept for the caller, who passes it back as `reserved_slot_at`)."""
     model_id = request.settings.model.model_id
-    ratelimit.acquire(model_id)
+    ratelimit.acquire(model_id, reserved_at=reserved_slot_at, max_wait=max_wait)
     try:
         response = _client().models.generate_content(
             model=model_id,

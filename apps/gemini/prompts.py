@@ -1,29 +1,40 @@
-"""The words sent to the model for each kind of job, and the labels placed before each input image."""
+"""The words sent to the model for each kind of job (the kinds table in kinds.py picks one), and the
+labels placed before each input image."""
 
 from __future__ import annotations
 
 from apps.gemini import catalogue
 
 
-def instruction(kind: str, *, prompt: str, target_language: str = "", original_prompt: str = "") -> str:
-    if kind == "edit":
-        return f"Edit the provided image as follows: {prompt}\nKeep everything not mentioned exactly as it is: composition, lighting, colours and style."
-    if kind == "translate":
-        language = catalogue.LANGUAGES[target_language]
-        extra = f"\nAlso: {prompt}" if prompt else ""
-        return (
-            f"Translate every piece of text in the provided image into {language}. Keep the font style, size, "
-            f"colour, layout, lighting and everything else exactly as it is; change only the words.{extra}"
-        )
-    if kind == "upscale":
-        extra = f"\nAlso: {prompt}" if prompt else ""
-        return (
-            "Re-render the provided draft image at full resolution. Keep its composition, subjects, colours and "
-            f"text exactly; add fine detail only. The draft was made from this prompt: {original_prompt}{extra}"
-        )
-    if kind == "compose":
-        return f"Combine the provided source images into one image as follows: {prompt}"
+def generate_instruction(prompt: str, **_) -> str:
     return prompt
+
+
+def edit_instruction(prompt: str, **_) -> str:
+    return f"Edit the provided image as follows: {prompt}\nKeep everything not mentioned exactly as it is: composition, lighting, colours and style."
+
+
+def translate_instruction(prompt: str, *, target_language: str = "", **_) -> str:
+    language = catalogue.LANGUAGES[target_language]
+    extra = f"\nAlso: {prompt}" if prompt else ""
+    return (
+        f"Translate every piece of text in the provided image into {language}. Keep the font style, size, "
+        f"colour, layout, lighting and everything else exactly as it is; change only the words.{extra}"
+    )
+
+
+def upscale_instruction(prompt: str, *, source_prompt: str = "", **_) -> str:
+    """The draft's own prompt and the user's addition both reach the model."""
+    made_from = f" The draft was made from this prompt: {source_prompt}" if source_prompt else ""
+    extra = f"\nAlso: {prompt}" if prompt else ""
+    return (
+        "Re-render the provided draft image at full resolution. Keep its composition, subjects, colours and "
+        f"text exactly; add fine detail only.{made_from}{extra}"
+    )
+
+
+def compose_instruction(prompt: str, **_) -> str:
+    return f"Combine the provided source images into one image as follows: {prompt}"
 
 
 def source_label(position: int, total: int) -> str:

@@ -1,9 +1,11 @@
 """A requests-per-minute limit per model, shared by every worker through the database.
 
 Each caller reserves the next free slot (slots are 60/RPM seconds apart) in one short locked
-transaction, then sleeps until its slot: callers never spin, throughput stays at the limit, and
-bursts above it never reach the API. A 429 that still arrives pushes `blocked_until` forward,
-which slows every worker, not only the one that got it. Works on SQLite (IMMEDIATE transactions
+transaction. A slot due soon is slept for; a later one is kept and handed back (SlotLater), so the
+job layer puts the job back on the queue until then instead of holding a worker thread. Callers
+never spin, throughput stays at the limit, and bursts above it never reach the API. A 429 that
+still arrives pushes `blocked_until` forward, which slows every worker, not only the one that got
+it, and a slot reserved before the 429 that falls inside the block is given up for a new one. Works on SQLite (IMMEDIATE transactions
 serialise writers across processes) and PostgreSQL (SELECT ... FOR UPDATE) alike.
 """
 
@@ -27,24 +29,39 @@ def requests_per_minute(model_id: str) -> int:
     return settings.GEMINI_RPM_DEFAULT
 
 
-def reserve(model_id: str) -> float:
-    """Reserve the next slot; returns how many seconds to wait for it (0 when unlimited)."""
+class SlotLater(Exception):
+    """The caller's turn is further off than it should wait for in-thread; `slot_at` (Unix time) is
+    reserved for it, so it can come back then and still have it."""
+
+    def __init__(self, slot_at: float):
+        super().__init__(f"next upstream slot at {slot_at:.1f}")
+        self.slot_at = slot_at
+
+
+def reserve(model_id: str, *, reserved_at: float | None = None) -> float:
+    """The caller's slot: `reserved_at` if it still holds (no 429 has since blocked the model past it),
+    otherwise the next free one. Returns the slot's Unix time (now when unlimited)."""
+    now = time.time()
     rpm = requests_per_minute(model_id)
     if rpm <= 0:
-        return 0.0
-    interval = 60.0 / rpm
+        return now
     with transaction.atomic():
         slot, _ = UpstreamSlot.objects.select_for_update().get_or_create(model=model_id)
-        now = time.time()
+        if reserved_at is not None and reserved_at >= slot.blocked_until:
+            return reserved_at
         start = max(now, slot.next_free_at, slot.blocked_until)
-        slot.next_free_at = start + interval
+        slot.next_free_at = start + 60.0 / rpm
         slot.save(update_fields=["next_free_at"])
-    return max(0.0, start - now)
+    return start
 
 
-def acquire(model_id: str) -> float:
-    """Wait for this process's turn to call `model_id`; returns the seconds waited."""
-    wait = reserve(model_id)
+def acquire(model_id: str, *, reserved_at: float | None = None, max_wait: float | None = None) -> float:
+    """Wait for this caller's turn to call `model_id`; returns the seconds waited. A turn more than
+    `max_wait` seconds away is kept reserved and raised as SlotLater instead of slept for."""
+    slot_at = reserve(model_id, reserved_at=reserved_at)
+    wait = max(0.0, slot_at - time.time())
+    if max_wait is not None and wait > max_wait:
+        raise SlotLater(slot_at)
     if wait:
         time.sleep(wait)
     return wait

@@ -9,7 +9,8 @@ from django import forms
 from apps.core.pages import count_characters
 from apps.gemini import catalogue
 from apps.generations.models import Kind
-from apps.generations.services import UPSCALE_SIZES, GenerationInput
+from apps.gemini import kinds
+from apps.generations.services import GenerationInput, source_format
 
 ALL_SIZES = tuple(catalogue.SIZE_SCALE)
 # Where a rule names an API field, the page shows it next to this form field.
@@ -71,7 +72,7 @@ class DeriveForm(forms.Form):
     prompt = forms.CharField(label="Prompt", max_length=catalogue.MAX_PROMPT_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     target_languages = forms.MultipleChoiceField(label="Languages", required=False, choices=list(catalogue.LANGUAGES.items()),
                                                  widget=forms.CheckboxSelectMultiple)
-    image_size = forms.ChoiceField(label="Size", required=False, choices=[(s, s) for s in UPSCALE_SIZES])
+    image_size = forms.ChoiceField(label="Size", required=False, choices=[(s, s) for s in catalogue.UPSCALE_SIZES])
     count = forms.IntegerField(label="How many", required=False, min_value=1, max_value=catalogue.MAX_VARIATIONS, initial=2)
 
     def __init__(self, *args, **kwargs):
@@ -96,28 +97,19 @@ class DeriveForm(forms.Form):
         return [self.to_input(asset)]
 
     def to_input(self, asset) -> GenerationInput:
-        """Keep the source's model and format so an edit or translation looks like its source."""
+        """The action as a job on this asset; what it keeps of the source is the kind's rule (services)."""
         data = self.cleaned_data
-        source = asset.generation
-        model = catalogue.get_model(source.model) if source else None
-        settings = {
-            "model": model.alias if model else catalogue.DEFAULT_MODEL,
-            "aspect_ratio": source.aspect_ratio if source else _nearest_ratio(asset.width, asset.height),
-            "image_size": source.image_size if source else None,
-            "source_assets": [asset.pk],
-        }
-        action = data["action"]
+        action, source = data["action"], [asset.pk]
         if action == "edit":
-            return GenerationInput(kind=Kind.EDIT, prompt=data["prompt"], **settings)
+            return GenerationInput(kind=Kind.EDIT, prompt=data["prompt"], source_assets=source)
         if action == "translate":
-            return GenerationInput(kind=Kind.TRANSLATE, **settings)
+            return GenerationInput(kind=Kind.TRANSLATE, source_assets=source)  # the language: per job, in inputs()
         if action == "upscale":
-            if model is None or data["image_size"] not in model.sizes:
-                settings["model"] = catalogue.DEFAULT_MODEL
-            return GenerationInput(kind=Kind.UPSCALE, **{**settings, "image_size": data["image_size"]})
-        prompt = data["prompt"] or (source.prompt if source else "") or "A variation of this image."
-        return GenerationInput(kind=Kind.GENERATE, prompt=prompt, count=data["count"] or 2, **settings)
-
-
-def _nearest_ratio(width: int, height: int) -> str:
-    return min(catalogue.STANDARD_RATIOS, key=lambda r: abs(catalogue.PIXELS_1K[r][0] / catalogue.PIXELS_1K[r][1] - width / height))
+            return GenerationInput(kind=Kind.UPSCALE, prompt=data["prompt"], image_size=data["image_size"] or None, source_assets=source)
+        # Variations: new images in the same format, from the source's prompt unless a new one is given.
+        model, aspect_ratio, image_size = source_format(kinds.get_kind(Kind.GENERATE), asset, model=None, aspect_ratio=None, image_size=None)
+        prompt = data["prompt"] or (asset.generation.prompt if asset.generation else "") or "A variation of this image."
+        return GenerationInput(
+            kind=Kind.GENERATE, prompt=prompt, count=data["count"] or 2, model=model, aspect_ratio=aspect_ratio,
+            image_size=image_size, source_assets=source,
+        )

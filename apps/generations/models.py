@@ -2,16 +2,16 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
 
+from apps.gemini import kinds
 from apps.projects.models import Project
 
 
-class Kind(models.TextChoices):
-    GENERATE = "generate", "Generate"
-    EDIT = "edit", "Edit"
-    TRANSLATE = "translate", "Translate"
-    UPSCALE = "upscale", "Upscale"
-    COMPOSE = "compose", "Compose"
+# Kinds come from the one table of kinds (apps/gemini/kinds.py); a new kind is a row there.
+Kind = models.TextChoices("Kind", [(kind.name.upper(), (kind.name, kind.label)) for kind in kinds.KINDS])
 
 
 class Status(models.TextChoices):
@@ -22,9 +22,44 @@ class Status(models.TextChoices):
     CANCELED = "canceled", "Canceled"
 
 
-# Jobs move queued -> running -> succeeded | failed | canceled (running may go back to queued for a
-# retry); services change status only by conditional UPDATEs on the expected current status.
-FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELED)
+# The only moves a job makes. Running goes back to queued for a retry, a wait for the rate limit, or
+# when recovery finds its worker dead. Every status write goes through GenerationQuerySet.move().
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.QUEUED: (Status.RUNNING, Status.CANCELED),
+    Status.RUNNING: (Status.SUCCEEDED, Status.FAILED, Status.CANCELED, Status.QUEUED),
+    Status.SUCCEEDED: (),
+    Status.FAILED: (),
+    Status.CANCELED: (),
+}
+FINISHED = tuple(status for status, moves in TRANSITIONS.items() if not moves)
+
+
+class GenerationQuerySet(models.QuerySet):
+    def move(self, pk, *, frm: str | tuple[str, ...], to: str, attempt: int | None = None, where: Q | None = None, **fields) -> bool:
+        """One conditional UPDATE: the row moves from `frm` to `to` only if it is still in `frm` (and, when
+        `attempt` is given, only while that attempt is the current one). Returns whether it moved; a
+        stale caller changes nothing."""
+        sources = (frm,) if isinstance(frm, str) else tuple(frm)
+        for source in sources:
+            if to not in TRANSITIONS[source]:
+                raise ValueError(f"a job cannot move from {source} to {to}")
+        rows = self.filter(pk=pk, status__in=sources)
+        if attempt is not None:
+            rows = rows.filter(attempts=attempt)
+        if where is not None:
+            rows = rows.filter(where)
+        return bool(rows.update(status=to, **fields))
+
+    def fenced(self, pk, attempt: int):
+        """The row, only while `attempt` is the running attempt: every write a worker makes goes through it."""
+        return self.filter(pk=pk, status=Status.RUNNING, attempts=attempt)
+
+    def beat(self, pk, attempt: int) -> bool:
+        """Mark the running attempt alive now; False if it is no longer current. Never moves the
+        heartbeat back: an UPDATE that waited for the row's lock may carry an older time than the
+        one written meanwhile."""
+        now = Value(timezone.now(), output_field=models.DateTimeField())
+        return bool(self.fenced(pk, attempt).update(heartbeat_at=Greatest(F("heartbeat_at"), now)))
 
 
 class Generation(models.Model):
@@ -43,14 +78,23 @@ class Generation(models.Model):
     image_search = models.BooleanField(default=False)
     target_language = models.CharField(max_length=16, blank=True)
     count = models.PositiveSmallIntegerField(default=1)
+    # Guidance the request went past (e.g. more character images than the model keeps well); sent anyway.
+    warnings = models.JSONField(default=list, blank=True)
     source_assets = models.ManyToManyField("assets.Asset", through="GenerationSource", related_name="used_by")
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    # Each claim adds one; the running attempt's number fences every write its worker makes.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Claims that ended waiting for the shared rate limit, not failing: they do not use up retries.
+    rate_waits = models.PositiveSmallIntegerField(default=0)
     upstream_calls = models.PositiveIntegerField(default=0)
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # An upstream slot of the shared rate limit reserved for this job's next call (Unix time).
+    reserved_slot_at = models.FloatField(null=True, blank=True)
+    # When the job's id was last sent to the broker: recovery re-sends only after the stale window.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
 
     usage = models.JSONField(default=dict, blank=True)
     cost_usd = models.DecimalField(max_digits=10, decimal_places=4, default=0)
@@ -67,6 +111,8 @@ class Generation(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = GenerationQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -79,6 +125,10 @@ class Generation(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.id} ({self.status})"
+
+    @property
+    def failed_attempts(self) -> int:
+        return self.attempts - self.rate_waits
 
 
 class GenerationSource(models.Model):

@@ -1,8 +1,8 @@
 """Generation jobs: create (validate, store, enqueue on commit), run (claim, call, store), recover.
 
-State lives in the database. Every state change is a conditional UPDATE on the expected current
-status, so two workers holding the same id cannot both run it, and a re-run skips outputs
-already stored.
+State lives in the database. Status changes go through Generation.objects.move() (the allowed moves
+are on the model), and everything a worker writes while running is fenced on (status, attempt): a
+worker whose attempt was superseded (recovered, canceled) changes nothing and writes no file.
 """
 
 from __future__ import annotations
@@ -10,48 +10,35 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import random
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.assets.images import inspect_generated
 from apps.assets.models import Asset, Relation
 from apps.assets.services import asset_create, asset_files_delete, asset_files_write, generation_output_key
-from apps.core.observability import job_context
+from apps.core.backoff import backoff_delay
 from apps.core.exceptions import BudgetExceeded, Conflict, ValidationFailed
-from apps.gemini import catalogue, prompts
-from apps.gemini.checks import check_image_settings
+from apps.core.observability import job_context
+from apps.gemini import catalogue, kinds, prompts
+from apps.gemini.checks import ImageSettings, check_image_settings, resolve_model
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
+from apps.gemini.ratelimit import SlotLater
 from apps.generations.models import Generation, GenerationReference, GenerationSource, Kind, Status
 from apps.generations.selectors import spend_this_month
 from apps.library.models import EntryKind, LibraryEntry
+from apps.projects.models import Project
 from apps.webhooks.services import event_emit
 
 logger = logging.getLogger(__name__)
-
-RELATION_BY_KIND = {
-    Kind.EDIT: Relation.EDITED_FROM,
-    Kind.TRANSLATE: Relation.TRANSLATED_FROM,
-    Kind.UPSCALE: Relation.UPSCALED_FROM,
-    Kind.COMPOSE: Relation.COMPOSED_FROM,
-    Kind.GENERATE: Relation.COMPOSED_FROM,
-}
-# How many source assets each kind takes: (at least, at most).
-SOURCES_BY_KIND = {
-    Kind.GENERATE: (0, catalogue.MAX_INPUT_IMAGES),
-    Kind.EDIT: (1, 1),
-    Kind.TRANSLATE: (1, 1),
-    Kind.UPSCALE: (1, 1),
-    Kind.COMPOSE: (2, catalogue.MAX_INPUT_IMAGES),
-}
-UPSCALE_SIZES = ("2K", "4K")
 
 
 @dataclass
@@ -93,86 +80,120 @@ def _entries(project, ids: list, kind: str, field_name: str) -> list[LibraryEntr
     return _load_project_rows(live, ids, project, field_name, kind)
 
 
-@transaction.atomic
-def generation_create(*, project, user, data: GenerationInput, idempotency_key: str = "") -> tuple[Generation, bool]:
-    """Validate everything a user can get wrong, then store a `queued` job and enqueue it on commit.
+def source_format(kind: kinds.JobKind, source: Asset, *, model: str | None, aspect_ratio: str | None, image_size: str | None) -> tuple[str | None, str | None, str | None]:
+    """(model, aspect_ratio, image_size) for a job made from `source`: what the request names wins;
+    the rest follows the source (its job's model, ratio and size, or an upload's nearest ratio),
+    adjusted to what the chosen model has. Pages and REST both come through here."""
+    made_by = source.generation
+    if model is None and made_by is not None:
+        inherited = catalogue.get_model(made_by.model)
+        if kind.fallback_model and image_size and image_size not in inherited.sizes:
+            inherited = catalogue.get_model(kind.fallback_model)
+        model = inherited.alias
+    resolved = resolve_model(model)
+    if aspect_ratio is None:
+        if made_by is not None:
+            width, height = catalogue.PIXELS_1K[made_by.aspect_ratio]
+        else:
+            width, height = source.width, source.height
+        aspect_ratio = catalogue.nearest_ratio(width, height, resolved.aspect_ratios)
+    if image_size is None and made_by is not None and made_by.image_size in resolved.sizes:
+        image_size = made_by.image_size
+    return model, aspect_ratio, image_size
 
-    Returns (generation, created). The same Idempotency-Key with the same body returns the first job.
-    """
-    fingerprint = data.fingerprint()
-    if idempotency_key:
-        existing = Generation.objects.filter(project=project, created_by=user, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if existing.request_fingerprint != fingerprint:
-                raise Conflict(
-                    "This Idempotency-Key was already used with a different request body; use a new key.",
-                    code="idempotency_conflict",
-                )
-            return existing, False
 
-    low, high = SOURCES_BY_KIND[data.kind]
+def _check_kind(kind: kinds.JobKind, data: GenerationInput) -> None:
+    low, high = kind.min_sources, kind.max_sources
     if not low <= len(data.source_assets) <= high:
         wanted = f"exactly {low}" if low == high else f"{low} to {high}"
         raise ValidationFailed(
-            f"A {data.kind} job takes {wanted} source assets; got {len(data.source_assets)}.",
+            f"A {kind.name} job takes {wanted} source assets; got {len(data.source_assets)}.",
             field="source_assets", details={"min": low, "max": high, "value": len(data.source_assets)},
         )
-    sources: list[Asset] = _load_project_rows(Asset.objects.select_related("generation"), data.source_assets, project, "source_assets", "asset")
-    if data.kind in (Kind.GENERATE, Kind.EDIT, Kind.COMPOSE) and not data.prompt.strip():
-        raise ValidationFailed(f"A {data.kind} job needs a prompt.", field="prompt")
-    if data.kind == Kind.TRANSLATE:
+    if kind.needs_prompt and not data.prompt.strip():
+        raise ValidationFailed(f"A {kind.name} job needs a prompt.", field="prompt")
+    if kind.takes_language:
         if data.target_language not in catalogue.LANGUAGES:
             raise ValidationFailed(
                 f"Unknown target_language {data.target_language!r}. Allowed: {', '.join(catalogue.LANGUAGES)}.",
                 field="target_language", details={"allowed": list(catalogue.LANGUAGES)},
             )
     elif data.target_language:
-        raise ValidationFailed("target_language is only for translate jobs.", field="target_language")
+        raise ValidationFailed(f"target_language is not for {kind.name} jobs.", field="target_language")
+    if kind.sizes is not None and data.image_size not in kind.sizes:
+        raise ValidationFailed(
+            f"{kind.label} renders at {' or '.join(kind.sizes)}; got {data.image_size!r}.",
+            field="image_size", details={"allowed": list(kind.sizes), "value": data.image_size},
+        )
 
+
+@dataclass
+class PreparedGeneration:
+    """A request that passed every check, resolved against its sources and the catalogue; nothing
+    written yet. generation_create stores one; a bulk path can prepare many, check the budget once
+    for all, and insert each."""
+
+    kind: kinds.JobKind
+    data: GenerationInput
+    settings: ImageSettings
+    sources: list
+    references: list  # (ReferenceImage, label) in the order sent
+    warnings: list[dict]
+
+    @property
+    def estimate_usd(self) -> Decimal:
+        return self.settings.model.price(self.settings.image_size) * self.data.count
+
+
+def generation_prepare(*, project, data: GenerationInput) -> PreparedGeneration:
+    """Every check a user can fail, without writing: the kind's rules, rows of this project, the
+    model's settings (what the source gives unless asked), and the reference guidance as warnings."""
+    kind = kinds.get_kind(data.kind)
+    _check_kind(kind, data)
+    sources: list[Asset] = _load_project_rows(Asset.objects.select_related("generation"), data.source_assets, project, "source_assets", "asset")
     characters = _entries(project, data.characters, EntryKind.CHARACTER, "characters")
     objects = _entries(project, data.objects, EntryKind.OBJECT, "objects")
-    aspect_ratio, original_prompt = data.aspect_ratio, ""
     references = _reference_images(characters, objects)
-    if data.kind == Kind.UPSCALE:
-        if data.image_size not in UPSCALE_SIZES:
-            raise ValidationFailed(
-                f"Upscale renders at {' or '.join(UPSCALE_SIZES)}; got {data.image_size!r}.",
-                field="image_size", details={"allowed": list(UPSCALE_SIZES)},
-            )
+    model, aspect_ratio, image_size = data.model, data.aspect_ratio, data.image_size
+    if kind.inherits_format:
+        model, aspect_ratio, image_size = source_format(kind, sources[0], model=model, aspect_ratio=aspect_ratio, image_size=image_size)
         draft = sources[0].generation
-        if draft is not None:
-            # The draft's own prompt, ratio and exact reference images (even if archived since).
-            original_prompt = draft.prompt
-            aspect_ratio = aspect_ratio or draft.aspect_ratio
-            if not references:
-                references = [(ref.reference_image, ref.label) for ref in draft.references.select_related("reference_image")]
+        if not references and draft is not None:
+            # The source's exact reference images (even if archived since) keep its subjects.
+            references = [(ref.reference_image, ref.label) for ref in draft.references.select_related("reference_image__entry")]
 
     job = check_image_settings(
-        model=data.model,
+        model=model,
         aspect_ratio=aspect_ratio,
-        image_size=data.image_size,
+        image_size=image_size,
         thinking_level=data.thinking_level,
         web_search=data.web_search,
         image_search=data.image_search,
         input_images=len(references) + len(sources),
     )
-    limits = job.model.references
-    if len(characters) > limits.max_characters:
-        raise ValidationFailed(
-            f"At most {limits.max_characters} characters per job; got {len(characters)}.",
-            field="characters", details={"limit": limits.max_characters, "value": len(characters)},
-        )
-    if len(objects) > limits.max_objects:
-        raise ValidationFailed(
-            f"At most {limits.max_objects} objects per job; got {len(objects)}.",
-            field="objects", details={"limit": limits.max_objects, "value": len(objects)},
-        )
+    character_images = sum(1 for image, _ in references if image.entry.kind == EntryKind.CHARACTER)
+    warnings = job.model.guidance.warnings(
+        model_label=job.model.label, character_images=character_images,
+        object_images=len(references) - character_images, input_images=len(references) + len(sources),
+    )
+    return PreparedGeneration(kind=kind, data=data, settings=job, sources=sources, references=references, warnings=warnings)
 
-    _check_budget(project, job.model.price(job.image_size) * data.count)
+
+def generation_budget_check(*, project, estimate_usd: Decimal) -> None:
+    """Call inside the transaction that inserts the jobs: locks the project row (on SQLite the
+    IMMEDIATE transaction already serialises writers) so parallel requests cannot overspend."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    _check_budget(locked, estimate_usd)
+
+
+def generation_insert(*, project, user, prepared: PreparedGeneration, idempotency_key: str = "") -> Generation:
+    """Store a prepared job as `queued` with its sources and exact reference images; it is sent to
+    the workers when the transaction commits."""
+    job, data = prepared.settings, prepared.data
     generation = Generation.objects.create(
         project=project,
-        kind=data.kind,
-        prompt=data.prompt or original_prompt,
+        kind=prepared.kind.name,
+        prompt=data.prompt,
         system_instruction=project.brief,
         model=job.model.model_id,
         aspect_ratio=job.aspect_ratio,
@@ -182,21 +203,57 @@ def generation_create(*, project, user, data: GenerationInput, idempotency_key: 
         image_search=job.image_search,
         target_language=data.target_language,
         count=data.count,
+        warnings=prepared.warnings,
         idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint,
+        request_fingerprint=data.fingerprint(),
         created_by=user,
     )
     GenerationSource.objects.bulk_create(
-        [GenerationSource(generation=generation, asset=asset, position=i) for i, asset in enumerate(sources)]
+        [GenerationSource(generation=generation, asset=asset, position=i) for i, asset in enumerate(prepared.sources)]
     )
     GenerationReference.objects.bulk_create(
         [
             GenerationReference(generation=generation, reference_image=image, label=label, sha256=image.sha256, position=i)
-            for i, (image, label) in enumerate(references)
+            for i, (image, label) in enumerate(prepared.references)
         ]
     )
     _enqueue(generation.id)
-    return generation, True
+    return generation
+
+
+@transaction.atomic
+def generation_create(*, project, user, data: GenerationInput, idempotency_key: str = "") -> tuple[Generation, bool]:
+    """Validate everything a user can get wrong, then store a `queued` job and enqueue it on commit.
+
+    Returns (generation, created); `generation.warnings` lists guidance the request went past. The
+    same Idempotency-Key with the same body returns the first job, also when the retries race.
+    """
+    fingerprint = data.fingerprint()
+    if idempotency_key:
+        existing = _idempotent_replay(project, user, idempotency_key, fingerprint)
+        if existing is not None:
+            return existing, False
+    prepared = generation_prepare(project=project, data=data)
+    generation_budget_check(project=project, estimate_usd=prepared.estimate_usd)
+    try:
+        with transaction.atomic():  # a savepoint: a lost idempotency race rolls back only this insert
+            return generation_insert(project=project, user=user, prepared=prepared, idempotency_key=idempotency_key), True
+    except IntegrityError:
+        existing = _idempotent_replay(project, user, idempotency_key, fingerprint) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _idempotent_replay(project, user, key: str, fingerprint: str) -> Generation | None:
+    """The job an earlier request with this key made, or None; the key with another body is a conflict."""
+    existing = Generation.objects.filter(project=project, created_by=user, idempotency_key=key).first()
+    if existing is not None and existing.request_fingerprint != fingerprint:
+        raise Conflict(
+            "This Idempotency-Key was already used with a different request body; use a new key.",
+            code="idempotency_conflict",
+        )
+    return existing
 
 
 def _check_budget(project, estimate: Decimal) -> None:
@@ -222,36 +279,76 @@ def _reference_images(characters, objects) -> list:
             label = prompts.reference_label(
                 kind=entry.kind, name=entry.name, description=entry.description, position=position, total=len(images)
             )
+            image.entry = entry  # already loaded: the guidance counts images per entry kind
             chosen.append((image, label))
     return chosen
 
 
 def _enqueue(generation_id, countdown: float | None = None) -> None:
-    from apps.generations.tasks import run_generation
+    """Send the id to the broker once the transaction commits, and record when (recovery reads it)."""
+    from apps.generations.tasks import run_generation  # tasks imports this module
 
+    Generation.objects.filter(pk=generation_id).update(enqueued_at=timezone.now())
     transaction.on_commit(lambda: run_generation.apply_async(args=[str(generation_id)], countdown=countdown))
 
 
 # --- running a job
 
 
-def _claim(generation_id) -> bool:
-    """queued -> running, atomically; only one worker can win, and not before a retry is due."""
+class Superseded(Exception):
+    """This worker's attempt is no longer the job's current one (recovered elsewhere, or canceled)."""
+
+
+def _claim(generation_id) -> int | None:
+    """queued -> running, atomically, not before a retry or a reserved slot is due. Only one worker
+    wins; returns its attempt number (the fence for all its writes), or None."""
     now = timezone.now()
-    return bool(
-        Generation.objects.filter(pk=generation_id, status=Status.QUEUED)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + timedelta(seconds=1)))
-        .update(status=Status.RUNNING, attempts=F("attempts") + 1, started_at=now, heartbeat_at=now, next_attempt_at=None)
+    row = Generation.objects.filter(pk=generation_id).values("status", "attempts").first()
+    if row is None or row["status"] != Status.QUEUED:
+        return None
+    attempt = row["attempts"] + 1
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + timedelta(seconds=1))
+    moved = Generation.objects.move(
+        generation_id, frm=Status.QUEUED, to=Status.RUNNING, where=due & Q(attempts=row["attempts"]),
+        attempts=attempt, started_at=now, heartbeat_at=now, next_attempt_at=None,
     )
+    return attempt if moved else None
+
+
+class _Heartbeat:
+    """Keeps a running attempt's heartbeat fresh from a side thread while its worker waits (for the
+    rate limit, for a slow upstream call), so recovery never takes a live job for a dead one."""
+
+    def __init__(self, generation_id, attempt: int):
+        self.generation_id, self.attempt = generation_id, attempt
+        self.interval = max(0.05, settings.GENERATION_STALE_AFTER_SECONDS / 4)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{generation_id}", daemon=True)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                if not Generation.objects.beat(self.generation_id, self.attempt):
+                    return  # superseded or finished: nothing left to keep alive
+        except DatabaseError:
+            logger.exception("heartbeat of generation %s failed", self.generation_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
 
 
 @transaction.atomic
-def _finish(generation: Generation, status: str, **fields) -> bool:
-    """running -> succeeded | failed, and tell the project's webhooks."""
-    finished = bool(
-        Generation.objects.filter(pk=generation.pk, status=Status.RUNNING).update(
-            status=status, finished_at=timezone.now(), **fields
-        )
+def _finish(generation: Generation, attempt: int, status: str, **fields) -> bool:
+    """running -> succeeded | failed for this attempt only, and tell the project's webhooks."""
+    finished = Generation.objects.move(
+        generation.pk, frm=Status.RUNNING, to=status, attempt=attempt, finished_at=timezone.now(), reserved_slot_at=None, **fields
     )
     if finished:
         logger.info("generation %s", status, extra={"status": status, "error_code": fields.get("error_code", "")})
@@ -270,6 +367,12 @@ def _finish(generation: Generation, status: str, **fields) -> bool:
     return finished
 
 
+def _source_prompt(sources) -> str:
+    """The prompt the first source was made from (an upscale re-renders its draft with it)."""
+    made_by = sources[0].asset.generation if sources else None
+    return made_by.prompt if made_by is not None else ""
+
+
 def _build_request(generation: Generation) -> ImageRequest:
     job = check_image_settings(
         model=generation.model,
@@ -283,15 +386,14 @@ def _build_request(generation: Generation) -> ImageRequest:
     for reference in generation.references.select_related("reference_image"):
         with default_storage.open(reference.reference_image.file.name, "rb") as handle:
             images.append(InputImage(data=handle.read(), mime_type=reference.reference_image.mime_type, label=reference.label))
-    sources = list(generation.sources.select_related("asset"))
+    sources = list(generation.sources.select_related("asset__generation"))
     for source in sources:
         with default_storage.open(source.asset.file.name, "rb") as handle:
             images.append(
                 InputImage(data=handle.read(), mime_type=source.asset.mime_type, label=prompts.source_label(source.position, len(sources)))
             )
-    original_prompt = generation.prompt
-    text = prompts.instruction(
-        generation.kind, prompt=generation.prompt, target_language=generation.target_language, original_prompt=original_prompt
+    text = kinds.get_kind(generation.kind).instruction(
+        generation.prompt, target_language=generation.target_language, source_prompt=_source_prompt(sources)
     )
     return ImageRequest(settings=job, prompt=text, images=tuple(images), system_instruction=generation.system_instruction)
 
@@ -299,8 +401,7 @@ def _build_request(generation: Generation) -> ImageRequest:
 def _retry_delay(attempt: int, error: GatewayError | None) -> float:
     if error is not None and error.retry_after:
         return error.retry_after
-    base = settings.GENERATION_RETRY_BASE_SECONDS * (2 ** (attempt - 1))
-    return min(settings.GENERATION_RETRY_MAX_SECONDS, base) * random.uniform(0.8, 1.2)
+    return backoff_delay(attempt, base=settings.GENERATION_RETRY_BASE_SECONDS, cap=settings.GENERATION_RETRY_MAX_SECONDS)
 
 
 def _add_usage(total: dict, usage: dict) -> dict:
@@ -311,46 +412,50 @@ def _add_usage(total: dict, usage: dict) -> dict:
     return merged
 
 
-def _store_output(generation: Generation, index: int, result, parents) -> None:
+def _store_output(generation: Generation, attempt: int, index: int, result, parents) -> None:
+    """Write the output's files and rows together, only while `attempt` is current and the output
+    has no row yet: the fenced UPDATE that opens the transaction takes the job's row lock (a write
+    lock on SQLite), so no other attempt can store, recover or cancel in between, and a file
+    whose row exists is never rewritten."""
     image = inspect_generated(result.images[0].data)
     key = generation_output_key(generation, index, image.extension)
-    thumbnail = asset_files_write(key=key, image=image)
-    try:
-        with transaction.atomic():
-            asset_create(
-                project=generation.project,
-                key=key,
-                image=image,
-                thumbnail=thumbnail,
-                origin="generated",
-                created_by=generation.created_by,
-                generation=generation,
-                output_index=index,
-                model_version=result.model_version,
-                response_id=result.response_id,
-                parents=parents,
-            )
-            Generation.objects.filter(pk=generation.pk).update(
-                usage=_add_usage(Generation.objects.values_list("usage", flat=True).get(pk=generation.pk), result.usage),
-                cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size),
-                model_version=result.model_version,
-                response_id=result.response_id,
-                model_text=result.text,
-                grounding=result.grounding,
-                heartbeat_at=timezone.now(),
-            )
-    except IntegrityError:
+    with transaction.atomic():
+        if not Generation.objects.beat(generation.pk, attempt):
+            raise Superseded
+        current = Generation.objects.fenced(generation.pk, attempt)
         if Asset.objects.filter(generation=generation, output_index=index).exists():
-            # Another run stored this output first; its files are the same key, so nothing to undo.
             logger.warning("output %s of generation %s was already stored", index, generation.pk)
             return
-        # Any other constraint failure: nothing was stored, so the files must not stay behind
-        # (and the job must not count this output as done).
-        asset_files_delete(key=key)
-        raise
-    except Exception:
-        asset_files_delete(key=key)
-        raise
+        thumbnail = asset_files_write(key=key, image=image)
+        try:
+            with transaction.atomic():
+                asset_create(
+                    project=generation.project,
+                    key=key,
+                    image=image,
+                    thumbnail=thumbnail,
+                    origin="generated",
+                    created_by=generation.created_by,
+                    generation=generation,
+                    output_index=index,
+                    model_version=result.model_version,
+                    response_id=result.response_id,
+                    parents=parents,
+                )
+                current.update(
+                    usage=_add_usage(current.values_list("usage", flat=True).get(), result.usage),
+                    cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size),
+                    model_version=result.model_version,
+                    response_id=result.response_id,
+                    model_text=result.text,
+                    grounding=result.grounding,
+                )
+                # Stamped again at the end: a recovery sweep waiting on this row's lock re-reads it
+                # after the commit, and the file write may have taken longer than the stale window.
+                Generation.objects.beat(generation.pk, attempt)
+        except Exception:
+            asset_files_delete(key=key)  # no row points at these bytes
+            raise
 
 
 def _variation_parent(generation: Generation, index: int) -> list:
@@ -361,68 +466,113 @@ def _variation_parent(generation: Generation, index: int) -> list:
 
 def generation_run(*, generation_id) -> None:
     """Run a queued job once. Safe to call twice with the same id: the claim lets one through."""
-    if not _claim(generation_id):
+    attempt = _claim(generation_id)
+    if attempt is None:
         return
     generation = Generation.objects.select_related("project", "created_by").get(pk=generation_id)
     context = job_context.set({"job_id": str(generation.pk), "project_id": str(generation.project_id)})
     try:
-        _run_claimed(generation)
+        with _Heartbeat(generation.pk, attempt):
+            _run_claimed(generation, attempt)
     finally:
         job_context.reset(context)
 
 
-def _run_claimed(generation: Generation) -> None:
+def _run_claimed(generation: Generation, attempt: int) -> None:
     try:
         request = _build_request(generation)
-        parents = [(source.asset, RELATION_BY_KIND[generation.kind]) for source in generation.sources.select_related("asset")]
+        relation = kinds.get_kind(generation.kind).relation
+        parents = [(source.asset, relation) for source in generation.sources.select_related("asset")]
         done = set(generation.assets.values_list("output_index", flat=True))
+        reserved = generation.reserved_slot_at
         for index in range(generation.count):
             if index in done:
                 continue
-            if Generation.objects.filter(pk=generation.pk, status=Status.CANCELED).exists():
-                return
-            Generation.objects.filter(pk=generation.pk).update(upstream_calls=F("upstream_calls") + 1)
-            result = generate_image(request)
-            _store_output(generation, index, result, parents + _variation_parent(generation, index))
+            if not Generation.objects.fenced(generation.pk, attempt).exists():
+                raise Superseded
+            result = _call_upstream(generation, request, reserved)
+            reserved = None
+            _store_output(generation, attempt, index, result, parents + _variation_parent(generation, index))
+    except Superseded:
+        logger.warning("generation %s attempt %s was superseded; it stops without writing", generation.pk, attempt)
+        return
+    except SlotLater as later:
+        _wait_for_slot(generation, attempt, later.slot_at)
+        return
     except GatewayError as error:
-        _handle_failure(generation, error.code, error.message, retryable=error.retryable, error=error)
+        _handle_failure(generation, attempt, error.code, error.message, retryable=error.retryable, error=error)
         return
     except ValidationFailed as error:
-        _handle_failure(generation, error.code, error.message, retryable=False)
+        _handle_failure(generation, attempt, error.code, error.message, retryable=False)
         return
     except DatabaseError as error:  # a failed write rolled back whole (asset, rendition, lineage): retry
         logger.exception("generation %s hit a database error", generation.pk)
-        _handle_failure(generation, "database_error", f"{error.__class__.__name__}: {error}", retryable=True)
+        _handle_failure(generation, attempt, "database_error", f"{error.__class__.__name__}: {error}", retryable=True)
         return
     except Exception as error:  # storage or other trouble: retry, then fail with the reason
         logger.exception("generation %s crashed", generation.pk)
-        _handle_failure(generation, "internal_error", f"{error.__class__.__name__}: {error}", retryable=True)
+        _handle_failure(generation, attempt, "internal_error", f"{error.__class__.__name__}: {error}", retryable=True)
         return
-    _finish(generation, Status.SUCCEEDED, error_code="", error_message="")
+    _finish(generation, attempt, Status.SUCCEEDED, error_code="", error_message="")
 
 
-def _handle_failure(generation: Generation, code: str, message: str, *, retryable: bool, error: GatewayError | None = None) -> None:
-    attempts = Generation.objects.values_list("attempts", flat=True).get(pk=generation.pk)
-    if retryable and attempts < settings.GENERATION_MAX_ATTEMPTS:
-        delay = _retry_delay(attempts, error)
+def _call_upstream(generation: Generation, request: ImageRequest, reserved_slot_at: float | None):
+    """One call in turn under the rate limit, counted on the row once its turn came (made or failed
+    on the way). A turn too far off raises SlotLater uncounted."""
+    try:
+        result = generate_image(request, reserved_slot_at=reserved_slot_at, max_wait=settings.GEMINI_RATE_WAIT_MAX_SECONDS)
+    except SlotLater:
+        raise
+    except Exception:
+        _count_call(generation)
+        raise
+    _count_call(generation)
+    return result
+
+
+def _count_call(generation: Generation) -> None:
+    # Not fenced: a superseded attempt's call was still made (and paid for).
+    Generation.objects.filter(pk=generation.pk).update(upstream_calls=F("upstream_calls") + 1, reserved_slot_at=None)
+
+
+def _wait_for_slot(generation: Generation, attempt: int, slot_at: float) -> None:
+    """running -> queued until the slot reserved for this job: the worker thread goes on to jobs
+    that can run now. Not a failure, so it uses up no retry."""
+    delay = max(0.0, slot_at - time.time())
+    with transaction.atomic():
+        moved = Generation.objects.move(
+            generation.pk, frm=Status.RUNNING, to=Status.QUEUED, attempt=attempt,
+            rate_waits=F("rate_waits") + 1, reserved_slot_at=slot_at,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        )
+        if moved:
+            # Back a little early: the slot stays reserved, and the rest is waited for in-thread.
+            _enqueue(generation.pk, countdown=max(0.0, delay - settings.GEMINI_RATE_WAIT_MAX_SECONDS / 2))
+
+
+def _handle_failure(generation: Generation, attempt: int, code: str, message: str, *, retryable: bool, error: GatewayError | None = None) -> None:
+    failed_attempts = Generation.objects.get(pk=generation.pk).failed_attempts
+    if retryable and failed_attempts < settings.GENERATION_MAX_ATTEMPTS:
+        delay = _retry_delay(failed_attempts, error)
         with transaction.atomic():
-            moved = Generation.objects.filter(pk=generation.pk, status=Status.RUNNING).update(
-                status=Status.QUEUED,
+            moved = Generation.objects.move(
+                generation.pk, frm=Status.RUNNING, to=Status.QUEUED, attempt=attempt,
                 error_code=code,
-                error_message=f"Attempt {attempts} failed, retrying in {delay:.1f} s: {message}",
+                error_message=f"Attempt {failed_attempts} failed, retrying in {delay:.1f} s: {message}",
                 next_attempt_at=timezone.now() + timedelta(seconds=delay),
             )
             if moved:
                 _enqueue(generation.pk, countdown=delay)
         return
     if retryable:
-        message = f"{message} (gave up after {attempts} attempts)"
-    _finish(generation, Status.FAILED, error_code=code, error_message=message)
+        message = f"{message} (gave up after {failed_attempts} attempts)"
+    _finish(generation, attempt, Status.FAILED, error_code=code, error_message=message)
 
 
 def generation_cancel(*, generation: Generation) -> Generation:
-    updated = Generation.objects.filter(pk=generation.pk, status__in=[Status.QUEUED, Status.RUNNING]).update(
-        status=Status.CANCELED, finished_at=timezone.now()
+    """queued | running -> canceled. A worker still running it finds its attempt superseded and stores nothing more."""
+    updated = Generation.objects.move(
+        generation.pk, frm=(Status.QUEUED, Status.RUNNING), to=Status.CANCELED, finished_at=timezone.now()
     )
     generation.refresh_from_db()
     if not updated:
@@ -432,23 +582,23 @@ def generation_cancel(*, generation: Generation) -> Generation:
 
 def generation_recover(*, stale_after: float | None = None) -> int:
     """Re-queue jobs a dead worker left behind. The embedded broker never redelivers a message
-    taken by a killed worker, so the database decides: `running` with an old heartbeat, or
-    `queued` long past its due time, goes back on the queue. Returns how many were re-queued."""
+    taken by a killed worker, so the database decides: `running` with an old heartbeat goes back
+    on the queue, and `queued` long past its due time is sent again, but only if its last send is
+    older than the stale window too (so repeated sweeps do not flood the broker). Returns how many
+    ids were sent."""
     stale_after = settings.GENERATION_STALE_AFTER_SECONDS if stale_after is None else stale_after
     cutoff = timezone.now() - timedelta(seconds=stale_after)
-    recovered = 0
+    sent = []
     with transaction.atomic():
-        for pk in Generation.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff).values_list("pk", flat=True):
-            if Generation.objects.filter(pk=pk, status=Status.RUNNING, heartbeat_at__lt=cutoff).update(status=Status.QUEUED, next_attempt_at=None):
-                _enqueue(pk)
-                recovered += 1
         lost = Generation.objects.filter(status=Status.QUEUED).filter(
             Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
-        )
-        for pk in lost.values_list("pk", flat=True):
+        ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
+        sent += lost.values_list("pk", flat=True)
+        for pk in Generation.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff).values_list("pk", flat=True):
+            if Generation.objects.move(pk, frm=Status.RUNNING, to=Status.QUEUED, where=Q(heartbeat_at__lt=cutoff), next_attempt_at=None):
+                sent.append(pk)
+        for pk in sent:
             _enqueue(pk)
-            recovered += 1
-    if recovered:
-        logger.info("re-queued %s stale generation(s)", recovered)
-    return recovered
-
+    if sent:
+        logger.info("re-sent %s stale generation(s)", len(sent))
+    return len(sent)

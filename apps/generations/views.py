@@ -32,6 +32,8 @@ def _create(request, project, form, data_input, *, key: str = ""):
         return None
     with errors_into(form, FIELD_FOR_RULE):
         generation, _ = services.generation_create(project=project, user=request.user, data=data_input, idempotency_key=key)
+        for warning in generation.warnings:
+            messages.warning(request, warning["message"])
         return generation
     return None
 
@@ -96,8 +98,9 @@ def _catalogue_for_page() -> dict:
             m.alias: {
                 "sizes": list(m.sizes), "default_size": m.default_size, "aspect_ratios": list(m.aspect_ratios),
                 "thinking_levels": list(m.thinking_levels), "web_search": m.web_search, "image_search": m.image_search,
-                "max_input_images": m.max_input_images, "max_characters": m.references.max_characters,
-                "max_objects": m.references.max_objects,
+                "max_input_images": m.max_input_images,
+                "guidance": {"characters": m.guidance.character_images, "objects": m.guidance.object_images,
+                             "inputs": m.guidance.input_images},
                 "prices": {size: str(price) for size, price in m.price_per_image_usd.items()},
             }
             for m in catalogue.MODELS

@@ -24,6 +24,10 @@ class Project(models.Model):
         max_digits=10, decimal_places=2, null=True, blank=True,
         help_text="Optional: new jobs are refused once this month's spend would pass it.",
     )
+    credentials_include_prompt = models.BooleanField(
+        default=False,
+        help_text="Put the prompt text into the Content Credentials of downloads and exports (prompts can be confidential).",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

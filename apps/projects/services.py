@@ -8,9 +8,11 @@ from apps.projects.models import Membership, Project, Role
 
 
 @transaction.atomic
-def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None) -> Project:
+def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None, credentials_include_prompt: bool = False) -> Project:
     """The creator becomes the project's owner."""
-    project = Project.objects.create(name=name, brief=brief, monthly_budget_usd=monthly_budget_usd, created_by=user)
+    project = Project.objects.create(
+        name=name, brief=brief, monthly_budget_usd=monthly_budget_usd, credentials_include_prompt=credentials_include_prompt, created_by=user
+    )
     Membership.objects.create(project=project, user=user, role=Role.OWNER)
     return project
 
@@ -36,8 +38,14 @@ def project_delete(*, project: Project) -> None:
 
 
 def _ensure_an_owner_remains(project: Project, membership: Membership, new_role: str | None) -> None:
-    if membership.role == Role.OWNER and new_role != Role.OWNER:
-        if not project.memberships.filter(role=Role.OWNER).exclude(pk=membership.pk).exists():
+    """Call inside the transaction that makes the change. Membership changes of one project are
+    serialised on the project's row (SQLite's IMMEDIATE transactions serialise them anyway), and
+    the role is read again under that lock, so two owners demoting each other at once cannot both
+    see the other still owner."""
+    Project.objects.select_for_update().values_list("pk", flat=True).get(pk=project.pk)
+    current_role = Membership.objects.filter(pk=membership.pk).values_list("role", flat=True).first()
+    if current_role == Role.OWNER and new_role != Role.OWNER:
+        if not Membership.objects.filter(project_id=project.pk, role=Role.OWNER).exclude(pk=membership.pk).exists():
             raise Conflict("A project must keep at least one owner; make someone else owner first.", code="last_owner", field="role")
 
 

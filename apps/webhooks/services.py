@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import random
 import socket
 import time
 from urllib.parse import urlparse
@@ -19,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.core.backoff import backoff_delay
 from apps.core.exceptions import ValidationFailed
 from apps.webhooks.models import EVENTS, DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -125,7 +125,7 @@ def delivery_attempt(*, delivery_id) -> None:
     elif attempt_number >= settings.WEBHOOK_MAX_ATTEMPTS:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)
     else:
-        delay = settings.WEBHOOK_RETRY_BASE_SECONDS * (2 ** (attempt_number - 1)) * random.uniform(0.8, 1.2)
+        delay = backoff_delay(attempt_number, base=settings.WEBHOOK_RETRY_BASE_SECONDS, cap=settings.WEBHOOK_RETRY_MAX_SECONDS)
         _enqueue(delivery.pk, countdown=delay)
 
 

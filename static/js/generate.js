@@ -33,8 +33,10 @@
     const scale = 40 / Math.max(w, h);
     preview.style.width = Math.max(4, w * scale) + "px";
     preview.style.height = Math.max(4, h * scale) + "px";
-    form.querySelector("[data-max=characters]").textContent = model.max_characters;
-    form.querySelector("[data-max=objects]").textContent = model.max_objects;
+    for (const name of ["characters", "objects"]) {
+      const limit = model.guidance[name];
+      form.querySelector(`[data-max=${name}]`).textContent = limit === null ? "" : `best with up to ${limit} images`;
+    }
     count(form, model);
   }
 
@@ -43,15 +45,22 @@
     const picked = { characters: 0, objects: 0 };
     for (const box of form.querySelectorAll("input[data-images]:checked")) {
       images += Number(box.dataset.images);
-      picked[box.name] += 1;
+      picked[box.name] += Number(box.dataset.images);
     }
+    // Only what the API refuses blocks the button; the model's guidance (catalogue) is a warning.
     const problems = [];
     if (images > model.max_input_images) problems.push(`remove ${images - model.max_input_images} reference image(s)`);
-    if (picked.characters > model.max_characters) problems.push(`pick at most ${model.max_characters} characters`);
-    if (picked.objects > model.max_objects) problems.push(`pick at most ${model.max_objects} objects`);
+    const warnings = [];
+    for (const name of ["characters", "objects"]) {
+      const limit = model.guidance[name];
+      if (limit !== null && picked[name] > limit) warnings.push(`${picked[name]} ${name.slice(0, -1)} images; this model keeps subjects best with up to ${limit}`);
+    }
+    if (model.guidance.inputs !== null && images > model.guidance.inputs) warnings.push(`this model works best with up to ${model.guidance.inputs} input images`);
     const counter = document.getElementById("image-counter");
-    counter.textContent = `${images} of ${model.max_input_images} input images` + (problems.length ? ": " + problems.join(", ") + "." : "");
+    const notes = problems.concat(warnings);
+    counter.textContent = `${images} of ${model.max_input_images} input images` + (notes.length ? ": " + notes.join(", ") + "." : "");
     counter.classList.toggle("over", problems.length > 0);
+    counter.classList.toggle("warning", problems.length === 0 && warnings.length > 0);
     document.getElementById("generate-button").disabled = problems.length > 0;
     const n = Number(form.elements.count.value) || 1;
     const price = Number(model.prices[form.elements.image_size.value] || 0) * n;

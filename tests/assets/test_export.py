@@ -10,7 +10,7 @@ from tests.factories import stored_asset
 pytestmark = pytest.mark.django_db
 
 
-def test_export_manifest_matches_stored_files_byte_for_byte(api, project, editor, reviewer, upstream, run_tasks_inline):
+def test_export_manifest_matches_the_zipped_files_byte_for_byte(api, project, editor, reviewer, upstream, run_tasks_inline):
     mia = api(editor).post(f"/api/v1/projects/{project.id}/characters/", {"name": "Mia"}, format="json").json()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -34,7 +34,9 @@ def test_export_manifest_matches_stored_files_byte_for_byte(api, project, editor
     assert str(pending.id) not in json.dumps(manifest)
     for entry in manifest["assets"]:
         data = archive.read(entry["file"])
-        assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["size_bytes"]
+        # The zip holds the credentialed copy; the entry also records the stored original's hash.
+        assert hashlib.sha256(data).hexdigest() == entry["file_sha256"] and len(data) == entry["file_size_bytes"]
+        assert entry["sha256"] == api(editor).get(f"/api/v1/assets/{entry['id']}/").json()["sha256"]
         assert entry["reviews"][0]["decision"] == "approve" and entry["reviews"][0]["reviewer"] == reviewer.username
     first, second = manifest["assets"]
     assert first["generation"]["prompt"] == "Mia surfing" and first["generation"]["references"][0]["entry"] == "Mia"

@@ -86,8 +86,56 @@ def test_upscale_of_a_512_draft_renders_at_the_tier_asked_from_the_drafts_prompt
 
     asset = job["assets"][0]
     assert (asset["width"], asset["height"]) == catalogue.pixel_size("16:9", "2K")
-    assert job["prompt"] == "a fox in the snow" and job["aspect_ratio"] == "16:9"
+    assert job["aspect_ratio"] == "16:9"
     assert "a fox in the snow" in upstream.state.log[-1]["texts"][-1]
+
+
+def test_upscale_sends_the_drafts_prompt_and_the_users_addition_once_each(team, upstream):
+    draft = team.run(prompt="a fox in the snow", image_size="512")["assets"][0]
+
+    job = team.run(kind="upscale", source_assets=[draft["id"]], image_size="2K", prompt="sharper fur on the tail")
+
+    instruction = upstream.state.log[-1]["texts"][-1]
+    assert instruction.count("a fox in the snow") == 1 and instruction.count("sharper fur on the tail") == 1
+    assert job["prompt"] == "sharper fur on the tail"  # the job records what this user asked
+
+
+@pytest.mark.parametrize(("kind", "extra"), [("edit", {"prompt": "make the sky pink"}), ("translate", {"target_language": "fr"})])
+def test_edit_and_translate_over_rest_keep_the_sources_format(team, kind, extra):
+    draft = team.run(prompt="a poster that says SALE", aspect_ratio="4:5", image_size="2K", model="nano-banana-pro")["assets"][0]
+
+    job = team.run(kind=kind, source_assets=[draft["id"]], **extra)
+
+    assert (job["model_alias"], job["aspect_ratio"], job["image_size"]) == ("nano-banana-pro", "4:5", "2K")
+    assert (job["assets"][0]["width"], job["assets"][0]["height"]) == catalogue.pixel_size("4:5", "2K")
+
+
+def test_an_explicit_format_that_differs_from_the_source_is_allowed_and_recorded(team):
+    draft = team.run(prompt="a banner", aspect_ratio="4:5", image_size="512")["assets"][0]
+
+    job = team.run(kind="edit", prompt="widen it", source_assets=[draft["id"]], aspect_ratio="16:9", image_size="1K")
+
+    assert (job["aspect_ratio"], job["image_size"]) == ("16:9", "1K")
+    assert (job["assets"][0]["width"], job["assets"][0]["height"]) == catalogue.pixel_size("16:9", "1K")
+
+
+def test_an_uploaded_source_keeps_its_nearest_ratio(team):
+    upload = team.client.post(
+        f"/api/v1/projects/{team.project.id}/assets/", {"image": SimpleUploadedFile("tall.png", image_bytes(400, 710))}, format="multipart"
+    )
+    assert upload.status_code == 201, upload.json()
+
+    job = team.run(kind="translate", target_language="de", source_assets=[upload.json()["id"]])
+
+    assert job["aspect_ratio"] == "9:16"
+
+
+def test_upscale_of_a_draft_whose_model_lacks_the_size_falls_back_over_rest_as_on_the_page(team):
+    draft = team.run(prompt="a lemon", model="nano-banana")["assets"][0]  # Nano Banana renders 1K only
+
+    job = team.run(kind="upscale", source_assets=[draft["id"]], image_size="4K")
+
+    assert (job["model_alias"], job["image_size"]) == (catalogue.DEFAULT_MODEL, "4K")
 
 
 def test_compose_takes_several_sources(team):
@@ -115,12 +163,10 @@ def test_grounding_sources_are_stored_and_returned(team):
 def test_requests_the_catalogue_refuses_never_reach_upstream(team, upstream):
     source = team.run(prompt="a menu board")["assets"][0]
     upstream.state.reset()
-    characters = [team.entry("character", f"C{i}")["id"] for i in range(6)]
     many_objects = [team.entry("object", f"O{i}")["id"] for i in range(14)]
 
     cases = {
         "target_language": team.post(kind="translate", source_assets=[source["id"]], target_language="xx"),
-        "characters": team.post(prompt="crowd", characters=characters),
         "source_assets": team.post(prompt="too many", objects=many_objects, source_assets=[source["id"]], kind="generate"),
         "image_size": team.post(prompt="x", model="nano-banana-pro", image_size="512"),
         "thinking_level": team.post(prompt="x", model="nano-banana", thinking_level="high"),
@@ -129,7 +175,6 @@ def test_requests_the_catalogue_refuses_never_reach_upstream(team, upstream):
         assert response.status_code == 400, (field, response.json())
         assert response.json()["error"]["field"] == field
     assert "de" in cases["target_language"].json()["error"]["details"]["allowed"]
-    assert "at most 5" in cases["characters"].json()["error"]["message"].lower()
     assert "at most 14" in cases["source_assets"].json()["error"]["message"]
     assert upstream.state.log == []
 
@@ -172,3 +217,24 @@ def test_brand_team_flow_draft_edit_translate_upscale_and_trace_back(team, api, 
     assert {"from": final["id"], "to": draft["id"], "relation": "upscaled_from"} in lineage["edges"]
     assert {(e["to"]) for e in lineage["edges"] if e["from"] == final["id"] and e["relation"] == "references"} == reference_ids
     assert Generation.objects.filter(kind="translate").count() == 2
+
+
+def test_reference_guidance_per_model_warns_and_only_the_api_limit_refuses(team, upstream):
+    characters = [team.entry("character", f"C{i}")["id"] for i in range(5)]
+    objects = [team.entry("object", f"O{i}")["id"] for i in range(7)]
+
+    nb2 = team.post(prompt="five friends", model="nano-banana-2", characters=characters)
+    pro = team.post(prompt="seven products", model="nano-banana-pro", objects=objects)
+    nb = team.post(prompt="four things", model="nano-banana", objects=objects[:4])
+    fine = team.post(prompt="four friends", model="nano-banana-2", characters=characters[:4])
+
+    assert [w["field"], w["limit"], w["value"]] == ["characters", 4, 5] if (w := nb2.json()["warnings"][0]) else False
+    assert [(w["field"], w["limit"], w["value"]) for w in pro.json()["warnings"]] == [("objects", 6, 7)]
+    assert [(w["field"], w["limit"], w["value"]) for w in nb.json()["warnings"]] == [("source_assets", 3, 4)]
+    assert {nb2.status_code, pro.status_code, nb.status_code, fine.status_code} == {201} and fine.json()["warnings"] == []
+    assert "Nano Banana 2 keeps subjects best with up to 4 character images" in nb2.json()["warnings"][0]["message"]
+    assert len([c for c in upstream.state.log if c["status"] == 200]) == 4  # warned jobs are sent all the same
+
+    fifteen = [team.entry("object", f"P{i}", images=1)["id"] for i in range(8)]
+    refused = team.post(prompt="too many", model="nano-banana-2", objects=objects + fifteen)
+    assert refused.status_code == 400 and refused.json()["error"]["details"] == {"limit": 14, "value": 15}

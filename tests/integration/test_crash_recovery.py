@@ -17,7 +17,7 @@ def wait_for(predicate, timeout=30.0):
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(0.1)
+        time.sleep(0.05)
     raise AssertionError("condition not met in time")
 
 
@@ -28,8 +28,8 @@ def test_killed_worker_job_is_recovered_once_without_duplicates(rest, emulator, 
     project = rest.post("/api/v1/projects/", {"name": "Acme"}).json()
     # The first upstream call takes 4 s, long enough to kill the worker in the middle of it.
     job_id = rest.post(f"/api/v1/projects/{project['id']}/generations/", {"prompt": "a crane [fault:slowx1=4]"}).json()["id"]
-    wait_for(lambda: Generation.objects.get(pk=job_id).status == "running")
-    time.sleep(0.5)
+    # Killed while its upstream call is in flight (the emulator logs a call as it arrives).
+    wait_for(lambda: any("a crane" in c["prompt"] and c["status"] is None for c in list(upstream.state.log)))
 
     first.process.kill()  # SIGKILL: no cleanup, no ack, the message is gone with it
     first.process.wait()

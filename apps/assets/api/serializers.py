@@ -87,3 +87,49 @@ class LineageEdgeSerializer(serializers.Serializer):
     def to_representation(self, edge):
         # `from` is a Python keyword, so it is added here rather than declared as a field.
         return {"from": edge["from"], **super().to_representation(edge)}
+
+
+class AssetFileQuerySerializer(serializers.Serializer):
+    credentials = serializers.BooleanField(
+        required=False, default=False,
+        help_text="1: the copy carrying signed Content Credentials (C2PA) instead of the stored original.",
+    )
+
+
+class CredentialsSignerSerializer(serializers.Serializer):
+    issuer = serializers.CharField(allow_null=True)
+    common_name = serializers.CharField(allow_null=True)
+    algorithm = serializers.CharField(allow_null=True)
+    time = serializers.CharField(allow_null=True)
+
+
+class CredentialsValidationSerializer(serializers.Serializer):
+    state = serializers.CharField(allow_null=True, help_text="The C2PA validation state: Invalid, Valid or Trusted.")
+    verdict = serializers.ChoiceField(choices=["invalid", "valid", "trusted"])
+    text = serializers.CharField()
+    failures = serializers.ListField(child=serializers.CharField(), help_text="C2PA failure codes, e.g. signingCredential.untrusted.")
+
+
+class CredentialsActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    software_agent = serializers.CharField(allow_blank=True)
+    digital_source_type = serializers.CharField(allow_blank=True)
+
+
+class CredentialsIngredientSerializer(serializers.Serializer):
+    title = serializers.CharField(allow_null=True)
+    relationship = serializers.CharField(allow_null=True)
+    description = serializers.CharField(allow_blank=True)
+    platform = serializers.DictField(allow_null=True, help_text="The lineage edge it stands for: asset or reference image, and relation.")
+    manifest = serializers.DictField(allow_null=True, help_text="The ingredient's own manifest, in this same shape.")
+
+
+class CredentialsSerializer(serializers.Serializer):
+    label = serializers.CharField(allow_null=True)
+    title = serializers.CharField(allow_null=True)
+    signer = CredentialsSignerSerializer()
+    validation = CredentialsValidationSerializer()
+    actions = CredentialsActionSerializer(many=True)
+    ingredients = CredentialsIngredientSerializer(many=True)
+    platform = serializers.DictField(allow_null=True, help_text="Project, job settings, review decisions with the policy in force.")

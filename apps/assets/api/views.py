@@ -6,11 +6,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.assets import selectors, services
+from apps.assets import credentials, selectors, services
 from apps.assets.api.serializers import (
+    AssetFileQuerySerializer,
     AssetFilterSerializer,
     AssetOutputSerializer,
     AssetUploadSerializer,
+    CredentialsSerializer,
     LineageEdgeSerializer,
     LineageNodeSerializer,
     LineageReferenceNodeSerializer,
@@ -55,10 +57,20 @@ class AssetDetailApi(APIView):
 
 
 class AssetFileApi(APIView):
-    @extend_schema(responses={(200, "image/*"): bytes})
+    @extend_schema(parameters=[AssetFileQuerySerializer], responses={(200, "image/*"): bytes})
     def get(self, request, asset_id):
         asset = asset_for(request, asset_id)
-        return file_response(asset.file.name, mime_type=asset.mime_type, filename=f"{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}")
+        query = AssetFileQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        key = credentials.credentialed_file(asset).file.name if query.validated_data["credentials"] else asset.file.name
+        return file_response(key, mime_type=asset.mime_type, filename=f"{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}")
+
+
+class AssetCredentialsApi(APIView):
+    @extend_schema(responses=CredentialsSerializer)
+    def get(self, request, asset_id):
+        """The Content Credentials a credentialed download of the asset carries, as a C2PA reader sees them."""
+        return Response(CredentialsSerializer(credentials.credentials_summary(asset_for(request, asset_id))).data)
 
 
 class AssetThumbnailApi(APIView):

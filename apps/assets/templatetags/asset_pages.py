@@ -3,13 +3,29 @@
 from django import template
 from django.utils import timezone
 
-from apps.gemini import catalogue
+from apps.gemini import catalogue, kinds
 
 register = template.Library()
 
-# The pages' names for a job's kind; a generate job made from an asset is a variation.
-KIND_LABELS = {"generate": "Generated", "variation": "Variation", "edit": "Edit", "translate": "Translation",
-               "upscale": "Upscale", "compose": "Composition", "upload": "Upload"}
+# Where the pages name a kind differently from the kinds table (apps/gemini/kinds.py), and the two
+# kinds only the pages know: a generate job made from an asset is a variation; an upload has no job.
+PAGE_KIND_LABELS = {"generate": "Generated", "variation": "Variation", "translate": "Translation",
+                    "compose": "Composition", "upload": "Upload"}
+
+
+def kind_name(kind: str) -> str:
+    if kind in PAGE_KIND_LABELS:
+        return PAGE_KIND_LABELS[kind]
+    try:
+        return kinds.get_kind(kind).label
+    except KeyError:
+        return kind
+
+
+def page_kinds() -> list[tuple[str, str]]:
+    """Every kind a gallery can filter by, as the pages name them: the table's kinds plus the derived two."""
+    names = ["generate", "variation", *[kind.name for kind in kinds.KINDS if kind.name != "generate"], "upload"]
+    return [(name, kind_name(name)) for name in names]
 RELATION_LABELS = {"edited_from": "edit of", "translated_from": "translation of", "upscaled_from": "upscale of",
                    "composed_from": "made from", "variation_of": "variation of", "references": "uses"}
 # The same edges read from the other end, under an ancestor: what it was the source of.
@@ -40,7 +56,7 @@ def _made_from_asset(asset) -> bool:
 def kind_label(asset) -> str:
     """E.g. "Translation → Japanese", "Upscale 2K", "Variation"."""
     kind = derived_kind(asset)
-    label = KIND_LABELS.get(kind, kind)
+    label = kind_name(kind)
     job = asset.generation
     if kind == "translate" and job.target_language:
         return f"{label} → {catalogue.LANGUAGES.get(job.target_language, job.target_language)}"
@@ -52,7 +68,7 @@ def kind_label(asset) -> str:
 @register.filter
 def job_kind_label(job) -> str:
     kind = "variation" if job.kind == "generate" and job.sources.all() else job.kind
-    label = KIND_LABELS.get(kind, kind)
+    label = kind_name(kind)
     if kind == "translate" and job.target_language:
         return f"{label} → {catalogue.LANGUAGES.get(job.target_language, job.target_language)}"
     return label

@@ -8,7 +8,8 @@ returns usage metadata, and injects faults so every failure path can be reached:
 - per request, by a marker in the prompt text: `[fault:429x2]` (the first two calls with that
   prompt get 429), `[fault:500]`, `[fault:503x1]`, `[fault:400]`, `[fault:safety]`
   (finish reason IMAGE_SAFETY), `[fault:blocked]` (prompt blocked), `[fault:no-image]`,
-  `[fault:slow=3]` (answer after 3 s).
+  `[fault:slow=3]` (answer after 3 s), `[fault:c2pa]` (the image carries C2PA Content Credentials,
+  as Google's do on some surfaces).
 
 Control endpoints: `GET /_emulator/requests` (the request log), `POST /_emulator/reset`.
 """
@@ -31,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from PIL import Image
 
 from apps.gemini import catalogue
+from apps.gemini.emulator.credentials import with_content_credentials
 from apps.gemini.emulator.render import render_png
 
 ROUTE = re.compile(r"^/(v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):generateContent$")
@@ -231,8 +233,11 @@ class GenerateContent:
                 height=height,
                 prompt=FAULT.sub("", self.prompt).strip() or "(no prompt)",
                 inputs=self.images,
-                caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator",
+                # The response id makes every answer's bytes its own, as a real model's are.
+                caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator {response_id[:8]}",
             )
+            if kind == "c2pa":
+                png = with_content_credentials(png, self.model.model_id)
             parts.append({"text": "Here is your image."})
             parts.append(
                 {
@@ -310,7 +315,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(404, {"error": {"code": 404, "message": f"Unknown path {path}", "status": "NOT_FOUND"}})
 
         state = self.server.state
+        # In the log from arrival (status None until answered), so a test can wait for a call in flight;
+        # filled in before the answer is sent, so a client that got its answer finds its call complete.
         entry = {"model": match["model"], "at": time.time(), "status": None, "fault": None, "prompt": ""}
+        with state.lock:
+            state.log.append(entry)
         try:
             try:
                 body = json.loads(raw or b"{}")
@@ -340,10 +349,6 @@ class Handler(BaseHTTPRequestHandler):
             entry["error"] = exc.message
             headers = {"Retry-After": str(max(1, round(exc.retry_delay)))} if exc.retry_delay is not None else None
             status, payload = exc.http_status, exc.body()
-        finally:
-            # Logged before the answer is sent: a client that got its answer always finds its call in the log.
-            with state.lock:
-                state.log.append(entry)
         self._send(status, payload, headers)
 
 

@@ -15,7 +15,8 @@ class GenerationInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.GENERATE)
     prompt = serializers.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, allow_blank=True, default="")
     model = serializers.CharField(
-        max_length=80, required=False, default=catalogue.DEFAULT_MODEL, help_text="A model alias or full id."
+        max_length=80, required=False, allow_null=True, default=None,
+        help_text=f"A model alias or full id. Default: {catalogue.DEFAULT_MODEL}, or for edit, translate and upscale the source's model.",
     )
     aspect_ratio = serializers.CharField(max_length=8, required=False, allow_null=True, default=None)
     image_size = serializers.CharField(max_length=8, required=False, allow_null=True, default=None)
@@ -50,7 +51,7 @@ class GenerationOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "project", "kind", "status", "prompt", "model", "model_alias", "aspect_ratio", "image_size",
             "thinking_level", "grounding_settings", "target_language", "count", "system_instruction",
-            "source_assets", "references", "attempts", "upstream_calls", "error", "usage", "cost_usd",
+            "source_assets", "references", "warnings", "attempts", "upstream_calls", "error", "usage", "cost_usd",
             "model_version", "response_id", "model_text", "grounding", "assets", "created_by", "created_at",
             "started_at", "finished_at",
         ]

@@ -8,6 +8,7 @@ class ProjectInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     brief = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     monthly_budget_usd = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True)
+    credentials_include_prompt = serializers.BooleanField(required=False)
 
 
 class ProjectOutputSerializer(serializers.ModelSerializer):
@@ -15,7 +16,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "name", "brief", "monthly_budget_usd", "role", "created_at", "updated_at"]
+        fields = ["id", "name", "brief", "monthly_budget_usd", "credentials_include_prompt", "role", "created_at", "updated_at"]
 
     def get_role(self, project) -> str | None:
         return getattr(project, "my_role", None) or self.context.get("role")

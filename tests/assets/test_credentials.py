@@ -1,0 +1,305 @@
+"""Content Credentials: every exported or credentialed download carries its signed history, read
+back here with the real C2PA reader."""
+
+import hashlib
+import io
+import json
+import zipfile
+
+import c2pa
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from apps.assets.credentials import (
+    PLATFORM_ASSERTION,
+    SPEC_PREFIX,
+    TRAINED_ALGORITHMIC_MEDIA,
+)
+from apps.assets.models import Asset, Rendition
+from tests.factories import stored_asset
+from tests.images import image_bytes
+
+pytestmark = pytest.mark.django_db
+
+UNTRUSTED = "signingCredential.untrusted"
+
+
+def read(data: bytes, mime_type: str = "image/png"):
+    """The manifest store as any C2PA reader sees it: (validation state, failure codes, store)."""
+    with c2pa.Reader(mime_type, io.BytesIO(data)) as reader:
+        failures = [f["code"] for f in (reader.get_validation_results() or {}).get("activeManifest", {}).get("failure", [])]
+        return reader.get_validation_state(), failures, json.loads(reader.json())
+
+
+def active(store: dict) -> dict:
+    return store["manifests"][store["active_manifest"]]
+
+
+def platform(manifest: dict) -> dict:
+    return next(a["data"] for a in manifest["assertions"] if a["label"] == PLATFORM_ASSERTION)
+
+
+def actions(manifest: dict) -> list[dict]:
+    return next(a["data"]["actions"] for a in manifest["assertions"] if a["label"] == "c2pa.actions.v2")
+
+
+def lineage_edges_from(client, asset_id: str) -> set:
+    edges = client.get(f"/api/v1/assets/{asset_id}/lineage/").json()["edges"]
+    return {(e["to"], e["relation"]) for e in edges if e["from"] == asset_id}
+
+
+def ingredient_edges(manifest: dict) -> set:
+    """The lineage edges the manifest's ingredients stand for."""
+    edges = set()
+    for ingredient in manifest.get("ingredients", []):
+        ours = (ingredient.get("metadata") or {}).get(PLATFORM_ASSERTION)
+        if ours:
+            edges.add((ours.get("asset") or ours["reference_image"], ours["relation"]))
+    return edges
+
+
+def flip_a_pixel_byte(png: bytes) -> bytes:
+    at = png.index(b"IDAT") + 20
+    return png[:at] + bytes([png[at] ^ 0xFF]) + png[at + 1:]
+
+
+@pytest.fixture
+def made_chain(api, project, editor, reviewer, upstream, run_tasks_inline):
+    """Generate (with a character's reference image) -> edit -> translate, each approved, plus an upload."""
+    client = api(editor)
+    mia = client.post(f"/api/v1/projects/{project.id}/characters/", {"name": "Mia"}, format="json").json()
+    client.post(f"/api/v1/characters/{mia['id']}/images/", {"image": SimpleUploadedFile("m.png", image_bytes())}, format="multipart")
+    url = f"/api/v1/projects/{project.id}/generations/"
+
+    def run(**body):
+        job = client.post(url, body, format="json")
+        assert job.status_code == 201, job.json()
+        return client.get(f"/api/v1/generations/{job.json()['id']}/").json()["assets"][0]["id"]
+
+    made = run(prompt="Mia surfing at dawn", characters=[mia["id"]])
+    edited = run(kind="edit", prompt="add a wave", source_assets=[made])
+    translated = run(kind="translate", prompt="", target_language="fr", source_assets=[edited])
+    uploaded = client.post(
+        f"/api/v1/projects/{project.id}/assets/", {"image": SimpleUploadedFile("u.png", image_bytes(80, 60))}, format="multipart"
+    ).json()["id"]
+    ids = [made, edited, translated, uploaded]
+    asked = api(reviewer).post(f"/api/v1/assets/{made}/reviews/", {"decision": "request_changes", "comment": "warmer light"}, format="json")
+    assert asked.status_code == 201
+    for asset_id in ids:
+        decided = api(reviewer).post(f"/api/v1/assets/{asset_id}/reviews/", {"decision": "approve", "comment": f"fine {asset_id[:4]}"}, format="json")
+        assert decided.status_code == 201
+    return ids
+
+
+def export(client, project) -> dict[str, bytes]:
+    response = client.get(f"/api/v1/projects/{project.id}/exports/")
+    assert response.status_code == 200, response.content
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    manifest = json.loads(archive.read("manifest.json"))
+    files = {}
+    for entry in manifest["assets"]:
+        data = archive.read(entry["file"])
+        assert entry["content_credentials"] and hashlib.sha256(data).hexdigest() == entry["file_sha256"]
+        files[entry["id"]] = data
+    return files
+
+
+def test_every_exported_file_carries_credentials_matching_lineage_and_review_log(api, project, editor, made_chain):
+    made, edited, translated, uploaded = made_chain
+    client = api(editor)
+    files = export(client, project)
+    assert set(files) == set(made_chain)
+
+    for asset_id, data in files.items():
+        state, failures, store = read(data)
+        # Valid apart from trust: the tests' development CA is in no trust list.
+        assert state == "Valid" and failures == [UNTRUSTED], (asset_id, failures)
+        manifest = active(store)
+        assert ingredient_edges(manifest) == lineage_edges_from(client, asset_id)
+        reviews = client.get(f"/api/v1/assets/{asset_id}/reviews/").json()
+        reviews = reviews.get("results", reviews) if isinstance(reviews, dict) else reviews
+        recorded = platform(manifest)["reviews"]
+        assert [(r["reviewer"], r["decision"], r["comment"]) for r in recorded] == [
+            (r["reviewer"], r["decision"], r["comment"]) for r in reversed(reviews)
+        ]
+        assert all(r["policy"]["approvals_required"] == 1 and r["policy"]["four_eyes"] for r in recorded)
+        assert platform(manifest)["project"] == {"id": str(project.id), "name": project.name}
+        assert "prompt" not in json.dumps(platform(manifest)["job"] or {})
+
+    generated = active(read(files[made])[2])
+    created = actions(generated)
+    assert [a["action"] for a in created] == ["c2pa.created"]
+    assert created[0]["digitalSourceType"] == TRAINED_ALGORITHMIC_MEDIA
+    job = platform(generated)["job"]
+    assert created[0]["softwareAgent"] == {"name": job["model"], "version": job["model_version"]} and job["model_version"]
+    assert [i["relationship"] for i in generated["ingredients"]] == ["inputTo"]  # Mia's reference image
+
+    for child, parent, changed in ((edited, made, "c2pa.edited"), (translated, edited, "c2pa.translated")):
+        _, _, store = read(files[child])
+        manifest = active(store)
+        assert [a["action"] for a in actions(manifest)] == ["c2pa.opened", changed]
+        (parent_ingredient,) = [i for i in manifest["ingredients"] if i["relationship"] == "parentOf"]
+        nested = store["manifests"][parent_ingredient["active_manifest"]]  # the parent's own manifest, nested
+        assert platform(nested)["asset"]["id"] == parent
+    # The whole chain is in the translated file: translate -> edit -> generate.
+    assert len(read(files[translated])[2]["manifests"]) == 3
+
+    upload = active(read(files[uploaded])[2])
+    assert [a["action"] for a in actions(upload)] == ["c2pa.opened"] and platform(upload)["job"] is None
+
+
+def test_prompt_goes_into_the_credentials_only_when_the_project_allows(api, project, owner, editor, made_chain):
+    made = made_chain[0]
+    before = export(api(editor), project)[made]
+    assert "Mia surfing" not in json.dumps(read(before)[2])
+
+    assert api(owner).patch(f"/api/v1/projects/{project.id}/", {"credentials_include_prompt": True}, format="json").status_code == 200
+    after = export(api(editor), project)[made]
+    assert platform(active(read(after)[2]))["job"]["prompt"] == "Mia surfing at dawn"
+
+
+def test_one_changed_byte_fails_validation(api, project, editor, made_chain):
+    for data in export(api(editor), project).values():
+        state, failures, _ = read(flip_a_pixel_byte(data))
+        assert state == "Invalid" and "assertion.dataHash.mismatch" in failures
+
+
+def test_stored_original_stays_byte_identical_and_the_credentialed_copy_is_cached(api, project, editor):
+    asset = stored_asset(project, user=editor)
+    client = api(editor)
+    original = b"".join(client.get(f"/api/v1/assets/{asset.id}/file/").streaming_content)
+    first = b"".join(client.get(f"/api/v1/assets/{asset.id}/file/?credentials=1").streaming_content)
+    again = b"".join(client.get(f"/api/v1/assets/{asset.id}/file/?credentials=true").streaming_content)
+
+    assert hashlib.sha256(original).hexdigest() == asset.sha256 == Asset.objects.get(pk=asset.pk).sha256
+    assert first != original and first == again  # made once, then served from the rendition
+    state, _, store = read(first)
+    assert state == "Valid" and active(store)["thumbnail"]["format"] == "image/webp"  # the platform's own thumbnail
+    after = b"".join(client.get(f"/api/v1/assets/{asset.id}/file/").streaming_content)
+    assert after == original
+
+
+def test_a_review_decision_remakes_the_copy_and_drops_the_old_one(api, project, editor, reviewer, private_storage, django_capture_on_commit_callbacks):
+    asset = stored_asset(project, user=editor)
+    client = api(editor)
+    before = b"".join(client.get(f"/api/v1/assets/{asset.id}/file/?credentials=1").streaming_content)
+    old = Rendition.objects.get(asset=asset, spec__startswith=SPEC_PREFIX)
+    api(reviewer).post(f"/api/v1/assets/{asset.id}/reviews/", {"decision": "reject", "comment": "off brand"}, format="json")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        after = b"".join(client.get(f"/api/v1/assets/{asset.id}/file/?credentials=1").streaming_content)
+
+    new = Rendition.objects.get(asset=asset, spec__startswith=SPEC_PREFIX)
+    assert new.spec != old.spec and not (private_storage / old.file.name).exists()
+    assert platform(active(read(before)[2]))["reviews"] == []
+    assert [(r["decision"], r["comment"]) for r in platform(active(read(after)[2]))["reviews"]] == [("reject", "off brand")]
+
+
+def test_an_upload_keeps_the_credentials_it_carried_and_shows_them(api, project, editor, c2pa_signer):
+    from apps.assets.signing import signer_from, signing_credentials
+
+    camera = c2pa.Builder({
+        "claim_generator_info": [{"name": "Field camera app", "version": "2.1"}], "title": "shot.png",
+        "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [
+            {"action": "c2pa.created", "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"}
+        ]}}],
+    })
+    signed = io.BytesIO()
+    with signer_from(signing_credentials()) as signer:
+        camera.sign(signer, "image/png", io.BytesIO(image_bytes(90, 70)), signed)
+
+    response = api(editor).post(f"/api/v1/projects/{project.id}/assets/", {"image": SimpleUploadedFile("shot.png", signed.getvalue())}, format="multipart")
+    assert response.status_code == 201
+    credentials = api(editor).get(f"/api/v1/assets/{response.json()['id']}/credentials/").json()
+
+    assert credentials["validation"]["verdict"] == "valid"
+    assert credentials["validation"]["text"] == "Valid, signed by an untrusted development certificate"
+    assert [a["action"] for a in credentials["actions"]] == ["c2pa.opened", "c2pa.transcoded"]
+    (uploaded,) = credentials["ingredients"]
+    assert uploaded["relationship"] == "parentOf" and uploaded["manifest"]["title"] == "shot.png"
+    assert [a["action"] for a in uploaded["manifest"]["actions"]] == ["c2pa.created"]
+
+
+def test_credentials_json_and_panel_agree(api, client, project, editor, reviewer):
+    asset = stored_asset(project, user=editor)
+    api(reviewer).post(f"/api/v1/assets/{asset.id}/reviews/", {"decision": "approve"}, format="json")
+    credentials = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/").json()
+    assert credentials["signer"]["common_name"] == "Brand image platform development signer"
+    assert credentials["platform"]["reviews"][0]["reviewer"] == reviewer.username
+
+    client.force_login(editor)
+    page = client.get(f"/assets/{asset.id}/").content.decode()
+    assert f'hx-get="/assets/{asset.id}/credentials/"' in page  # the panel loads after the page
+    assert f'href="/api/v1/assets/{asset.id}/file/?credentials=1" download>Download</a>' in page
+    panel = client.get(f"/assets/{asset.id}/credentials/").content.decode()
+    assert "Content Credentials" in panel and "signed by an untrusted development certificate" in panel
+    assert reviewer.username in panel and "c2pa.opened" in panel
+
+
+def test_outsiders_get_404_and_bad_values_are_named(api, client, project, editor, outsider):
+    asset = stored_asset(project, user=editor)
+    client.force_login(outsider)
+    assert client.get(f"/assets/{asset.id}/credentials/").status_code == 404
+    assert api(outsider).get(f"/api/v1/assets/{asset.id}/credentials/").status_code == 404
+    assert api(outsider).get(f"/api/v1/assets/{asset.id}/file/?credentials=1").status_code == 404
+    refused = api(editor).get(f"/api/v1/assets/{asset.id}/file/?credentials=maybe")
+    assert refused.status_code == 400 and "credentials" in json.dumps(refused.json())
+
+
+def test_no_signing_certificate_is_a_clear_503_and_the_panel_says_why(api, client, project, editor, settings, tmp_path):
+    asset = stored_asset(project, user=editor)
+    settings.C2PA_DEV_DIR = tmp_path / "nothing-here"
+    response = api(editor).get(f"/api/v1/assets/{asset.id}/file/?credentials=1")
+    assert response.status_code == 503
+    assert "C2PA_SIGNING_CERT" in response.json()["error"]["message"]
+    client.force_login(editor)
+    panel = client.get(f"/assets/{asset.id}/credentials/")
+    assert panel.status_code == 200 and "C2PA_SIGNING_CERT" in panel.content.decode()
+
+
+def test_an_upstream_result_with_its_own_credentials_keeps_them_as_an_ingredient(api, project, editor, upstream, run_tasks_inline):
+    """Google adds Content Credentials to its output on some surfaces (the emulator's `[fault:c2pa]`):
+    the stored original keeps them byte for byte, and our manifest nests them."""
+    client = api(editor)
+    job = client.post(f"/api/v1/projects/{project.id}/generations/", {"prompt": "a lighthouse [fault:c2pa]"}, format="json").json()
+    asset = client.get(f"/api/v1/generations/{job['id']}/").json()["assets"][0]
+
+    original = b"".join(client.get(f"/api/v1/assets/{asset['id']}/file/").streaming_content)
+    assert hashlib.sha256(original).hexdigest() == asset["sha256"]
+    assert active(read(original)[2])["claim_generator_info"][0]["name"] == "Gemini API emulator"
+
+    state, failures, store = read(b"".join(client.get(f"/api/v1/assets/{asset['id']}/file/?credentials=1").streaming_content))
+    manifest = active(store)
+    assert state == "Valid" and failures == [UNTRUSTED]
+    assert [a["action"] for a in actions(manifest)] == ["c2pa.created"]
+    (kept,) = manifest["ingredients"]
+    assert actions(store["manifests"][kept["active_manifest"]])[0]["softwareAgent"]["name"] == platform(manifest)["job"]["model"]
+    shown = client.get(f"/api/v1/assets/{asset['id']}/credentials/").json()["ingredients"][0]
+    assert shown["manifest"]["signer"]["common_name"] and shown["manifest"]["actions"][0]["action"] == "c2pa.created"
+
+
+def test_other_apps_add_fields_to_the_platform_assertion(api, project, editor, monkeypatch):
+    from apps.assets import credentials
+
+    monkeypatch.setitem(credentials.PLATFORM_FIELDS, "campaign", lambda asset: {"cell": "bottle x beach x 9:16 x fr"})
+    asset = stored_asset(project, user=editor)
+    summary = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/").json()
+    assert summary["platform"]["campaign"] == {"cell": "bottle x beach x 9:16 x fr"}
+
+
+def test_a_signer_under_a_trusted_root_reads_as_trusted(api, project, editor, settings, c2pa_signer):
+    asset = stored_asset(project, user=editor)
+    settings.C2PA_TRUST_ANCHORS = str(c2pa_signer / "ca.pem")  # as an operator trusting their CA's root
+    validation = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/").json()["validation"]
+    assert validation["verdict"] == "trusted" and validation["state"] == "Trusted" and validation["failures"] == []
+
+
+def test_a_missing_stored_file_is_a_503_not_a_500(api, project, editor):
+    from apps.generations.models import Generation
+
+    job = Generation.objects.create(project=project, model="gemini-3-pro-image-preview", aspect_ratio="1:1", image_size="1K", status="succeeded")
+    asset = Asset.objects.create(
+        project=project, generation=job, file="gone/0.png", mime_type="image/png", width=1, height=1, size_bytes=1, sha256="0" * 64
+    )
+    response = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/")
+    assert response.status_code == 503 and response.json()["error"]["code"] == "credentials_unavailable"

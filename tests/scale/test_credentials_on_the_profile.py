@@ -1,0 +1,43 @@
+"""Content Credentials on the production profile: gunicorn's worker processes racing to sign the
+same asset on PostgreSQL make one copy in the bucket, and what the signed URL serves validates."""
+
+import io
+from concurrent.futures import ThreadPoolExecutor
+
+import c2pa
+import pytest
+import requests
+
+from apps.assets.credentials import SPEC_PREFIX
+from apps.assets.models import Rendition
+from tests.images import image_bytes
+
+from .test_scale_profile import bucket
+
+pytestmark = [pytest.mark.scale, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def test_racing_downloads_make_one_credentialed_copy_in_the_bucket(rest):
+    project = rest.post("/api/v1/projects/", {"name": "Signed"}).json()
+    uploaded = rest.session.post(
+        f"{rest.base_url}/api/v1/projects/{project['id']}/assets/", files={"image": ("u.png", image_bytes(1600, 900), "image/png")}, timeout=30
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    asset_id = uploaded.json()["id"]
+
+    def download(_):
+        answer = rest.get(f"/api/v1/assets/{asset_id}/file/?credentials=1", allow_redirects=False)
+        assert answer.status_code == 302, answer.text
+        return requests.get(answer.headers["Location"], timeout=30).content
+
+    with ThreadPoolExecutor(6) as pool:
+        copies = list(pool.map(download, range(6)))
+
+    for data in copies:
+        with c2pa.Reader("image/png", io.BytesIO(data)) as reader:
+            assert reader.get_validation_state() == "Valid"
+    [copy] = Rendition.objects.filter(asset_id=asset_id, spec__startswith=SPEC_PREFIX)
+    s3, name = bucket()
+    stem = copy.file.name.rsplit(".", 3)[0]
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=name, Prefix=stem)["Contents"]]
+    assert [key for key in keys if SPEC_PREFIX.replace(":", "-") in key] == [copy.file.name]  # the losers removed theirs
