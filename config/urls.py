@@ -7,7 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from apps.core import observability
-from apps.core.views import home
+from apps.generations.metrics import metrics
+from apps.projects.views import home
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="auth-token"),
@@ -15,8 +16,10 @@ api_v1 = [
     path("", include("apps.library.api.urls")),
     path("", include("apps.generations.api.urls")),
     path("", include("apps.assets.api.urls")),
+    path("", include("apps.refinements.api.urls")),
     path("", include("apps.approvals.api.urls")),
     path("", include("apps.webhooks.api.urls")),
+    path("", include("apps.campaigns.api.urls")),
 ]
 
 pages = [
@@ -27,7 +30,9 @@ pages = [
     path("", include("apps.library.urls")),
     path("", include("apps.generations.urls")),
     path("", include("apps.assets.urls")),
+    path("", include("apps.refinements.urls")),
     path("", include("apps.approvals.urls")),
+    path("", include("apps.campaigns.urls")),
 ]
 
 urlpatterns = pages + [
@@ -35,7 +40,7 @@ urlpatterns = pages + [
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
     path("healthz", observability.healthz, name="healthz"),
     path("readyz", observability.readyz, name="readyz"),
-    path("metrics", observability.metrics, name="metrics"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

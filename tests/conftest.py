@@ -46,6 +46,22 @@ def upstream(emulator):
     return emulator
 
 
+@pytest.fixture
+def batch_upstream(upstream):
+    """The emulator with no batches or files, finishing a batch at its first read after creation."""
+    upstream.batches.reset()
+    upstream.batches.delay = 0
+    yield upstream
+    upstream.batches.delay = 0
+
+
+def emulated_batches(server) -> list[dict]:
+    """Every batch the emulator was asked to create, read over HTTP as a client would."""
+    import requests
+
+    return requests.get(f"{server.base_url}/_emulator/batches", timeout=5).json()["batches"]
+
+
 @pytest.fixture(scope="session")
 def c2pa_development_dir(tmp_path_factory):
     """Tests sign Content Credentials with their own development CA, never with var/'s."""

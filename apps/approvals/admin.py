@@ -62,7 +62,7 @@ class ReviewInline(admin.TabularInline):
 
 class DecisionForm(forms.ModelForm):
     decision = forms.ChoiceField(choices=[("", "— no decision —"), *Decision.choices], required=False)
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Required to reject or request changes.")
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text=review_policy.comment_rule_text())
 
     class Meta:
         model = Asset
@@ -192,10 +192,8 @@ class AssetAdmin(ProjectScopedAdmin):
         if decision:
             try:
                 services.review_decide(user=request.user, asset=obj, decision=decision, comment=form.cleaned_data.get("comment", ""))
-            except ApplicationError as exc:
+            except ApplicationError as exc:  # the shared rule's refusal, in its own words
                 messages.error(request, exc.message)
-            except Exception as exc:  # PermissionDenied from the shared rule
-                messages.error(request, str(exc))
 
     def _decide_many(self, request, queryset, decision: str, comment: str):
         decided, refused = 0, []
@@ -203,8 +201,8 @@ class AssetAdmin(ProjectScopedAdmin):
             try:
                 services.review_decide(user=request.user, asset=asset, decision=decision, comment=comment)
                 decided += 1
-            except Exception as exc:
-                refused.append(f"{asset.pk}: {getattr(exc, 'message', None) or exc}")
+            except ApplicationError as exc:
+                refused.append(f"{asset.pk}: {exc.message}")
         if decided:
             messages.success(request, f"{decided} asset(s): {decision.replace('_', ' ')}.")
         if refused:

@@ -1,7 +1,10 @@
-"""The one rule on who may decide on an asset, and how decisions add up to a review status.
-REST, the admin and the pages all ask here."""
+"""The review rules, one function each: which roles may decide, four-eyes, which decisions need a
+comment, and how decisions add up to a review status. REST, the admin, the pages and the review
+page's script (through the form's markup) all follow these."""
 
 from __future__ import annotations
+
+from django.db.models import Q
 
 from apps.approvals.models import Decision, ReviewPolicy
 from apps.assets.models import Asset, ReviewStatus
@@ -19,9 +22,35 @@ def policy_for(project: Project) -> ReviewPolicy:
         return ReviewPolicy(project=project)
 
 
+def role_may_decide(project: Project, role: str | None) -> bool:
+    """Whether members with `role` may decide reviews in `project` (its review policy says which roles)."""
+    return role is not None and role in policy_for(project).decider_roles
+
+
 def made_by(asset: Asset):
     """Whoever asked for the asset: the creator of its generation, or its uploader."""
     return asset.generation.created_by_id if asset.generation_id else asset.created_by_id
+
+
+def own_work(user) -> Q:
+    """made_by() as a filter on assets: the queryset twin of the four-eyes rule."""
+    return Q(generation__created_by=user) | Q(generation__isnull=True, created_by=user)
+
+
+def four_eyes_forbids(user, asset: Asset, decision: str) -> bool:
+    """Under the project's four-eyes rule, nobody approves their own work."""
+    return decision == Decision.APPROVE and policy_for(asset.project).four_eyes and made_by(asset) == user.pk
+
+
+def comment_required(decision: str) -> bool:
+    """A reject or a request for changes must say what should change."""
+    return decision in (Decision.REJECT, Decision.REQUEST_CHANGES)
+
+
+def comment_rule_text() -> str:
+    """comment_required() in words, for form help texts."""
+    needing = [label.lower() for value, label in Decision.choices if comment_required(value)]
+    return f"Required to {' or '.join(needing)}: say what should change."
 
 
 def decision_refusal(user, asset: Asset, decision: str = Decision.APPROVE, *, role: str | None = None) -> str | None:
@@ -29,10 +58,10 @@ def decision_refusal(user, asset: Asset, decision: str = Decision.APPROVE, *, ro
     role = role if role is not None else project_policy.role_of(user, asset.project)
     if role is None:
         return "You are not a member of this asset's project."
-    rules = policy_for(asset.project)
-    if role not in rules.decider_roles:
-        return f"Your role ({role}) may not decide reviews in this project. Allowed roles: {', '.join(rules.decider_roles)}."
-    if decision == Decision.APPROVE and rules.four_eyes and made_by(asset) == user.pk:
+    if not role_may_decide(asset.project, role):
+        deciders = ", ".join(policy_for(asset.project).decider_roles)
+        return f"Your role ({role}) may not decide reviews in this project. Allowed roles: {deciders}."
+    if four_eyes_forbids(user, asset, decision):
         return "Four-eyes rule: you made this asset, so someone else must approve it."
     return None
 
@@ -47,7 +76,7 @@ def projects_user_may_review(user):
     if user.is_superuser:
         return Project.objects.all()
     memberships = Membership.objects.filter(user=user).select_related("project__review_policy")
-    allowed = [m.project_id for m in memberships if m.role in policy_for(m.project).decider_roles]
+    allowed = [m.project_id for m in memberships if role_may_decide(m.project, m.role)]
     return Project.objects.filter(pk__in=allowed)
 
 

@@ -1,4 +1,4 @@
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from apps.approvals import policy
 from apps.approvals.models import Decision, Review
@@ -12,5 +12,5 @@ def review_queue(*, project, user) -> QuerySet[Asset]:
     assets = asset_queryset().filter(project=project, review_status=ReviewStatus.PENDING)
     assets = assets.exclude(pk__in=Review.objects.filter(reviewer=user, decision=Decision.APPROVE).values("asset"))
     if policy.policy_for(project).four_eyes:
-        assets = assets.exclude(Q(generation__created_by=user) | Q(generation__isnull=True, created_by=user))
+        assets = assets.exclude(policy.own_work(user))
     return assets.order_by("created_at", "id")

@@ -1,12 +1,10 @@
 from django.db import transaction
-from rest_framework.exceptions import PermissionDenied
 
 from apps.approvals import policy
-from apps.approvals.models import Decision, Review, ReviewPolicy
+from apps.approvals.models import Review, ReviewPolicy
 from apps.assets.models import Asset
-from apps.core.exceptions import ValidationFailed
-
-COMMENT_REQUIRED = (Decision.REJECT, Decision.REQUEST_CHANGES)
+from apps.core.exceptions import NotAllowed, ValidationFailed
+from apps.webhooks.services import event_emit
 
 
 @transaction.atomic
@@ -14,8 +12,8 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Re
     """Append a decision and recompute the asset's review status from the whole log."""
     refusal = policy.decision_refusal(user, asset, decision)
     if refusal:
-        raise PermissionDenied(refusal)
-    if decision in COMMENT_REQUIRED and not comment.strip():
+        raise NotAllowed(refusal, code="permission_denied")
+    if policy.comment_required(decision) and not comment.strip():
         raise ValidationFailed(f"A comment is required to {decision.replace('_', ' ')}: say what should change.", field="comment")
     # Lock the asset row so two reviewers deciding at once both count.
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to generation.
@@ -26,9 +24,6 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Re
     Asset.objects.filter(pk=asset.pk).update(review_status=status)
     asset.review_status = status
     review.asset = asset
-
-    from apps.webhooks.services import event_emit
-
     event_emit(
         project=asset.project,
         event="asset.reviewed",

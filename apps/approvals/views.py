@@ -6,7 +6,8 @@ from apps.approvals import selectors, services
 from apps.approvals.forms import DecisionForm
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_source
-from apps.core.pages import errors_into, page, project_page
+from apps.core.pages import errors_into, page
+from apps.projects.pages import project_page
 
 DONE = {"approve": "Approved", "reject": "Rejected", "request_changes": "Changes requested"}
 # What the asset's review status now means, in a sentence's words.

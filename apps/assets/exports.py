@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.assets.credentials import credentialed_file, credentials_manifest_fields
 from apps.assets.models import Asset, AssetLink
 from apps.assets.selectors import asset_list
+from apps.generations.models import GenerationReference
 
 MAX_EXPORT_ASSETS = 5000
 
@@ -67,8 +68,6 @@ def _manifest_entry(asset: Asset, name: str) -> dict:
 
 def export_zip(*, project, review_status: str | None = "approved"):
     """Build the zip in a temporary file (spilling to disk past 64 MiB) and return it, rewound."""
-    from apps.generations.models import GenerationReference
-
     assets = (
         asset_list(project=project, review_status=review_status)
         .select_related("created_by")

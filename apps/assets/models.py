@@ -50,6 +50,11 @@ class Asset(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     model_version = models.CharField(max_length=120, blank=True)
     response_id = models.CharField(max_length=120, blank=True)
+    model_parts = models.JSONField(
+        default=list, blank=True,
+        help_text="The model's turn that made this image, verbatim (parts in order, thought flags, signatures), "
+        "image bytes replaced by storage references; a refinement thread sends it back unchanged.",
+    )
     review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     title = models.CharField(max_length=TITLE_MAX_CHARS, blank=True, help_text="Empty: the start of the prompt is shown.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -81,7 +86,8 @@ class Asset(models.Model):
 
 
 class Rendition(models.Model):
-    """A derived file (thumbnail) of an asset; one per spec, so racing workers make one."""
+    """A derived file (thumbnail) of an asset, unique per spec: a second one for the same spec is refused
+    by the database, never stored beside the first."""
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="renditions")
     spec = models.CharField(max_length=40)

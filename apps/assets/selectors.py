@@ -9,26 +9,25 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from apps.assets.images import THUMBNAIL_SPEC
 from apps.assets.models import Asset, AssetLink, AssetTag, Favourite, Rendition
+from apps.generations.models import GenerationReference, GenerationSource, Kind
 
 
 def asset_queryset() -> QuerySet[Asset]:
     """Everything a list or detail shows, fetched in a fixed number of queries."""
-    return Asset.objects.select_related("generation", "created_by").prefetch_related(
+    return Asset.objects.select_related("generation__campaign_job__cell", "created_by").prefetch_related(
         Prefetch("renditions", queryset=Rendition.objects.filter(spec=THUMBNAIL_SPEC), to_attr="thumbnails")
     )
 
 
 def asset_list(
     *, project, review_status: str | None = None, kind: str | None = None, model: str | None = None,
-    entry=None, created_from: date | None = None, created_to: date | None = None,
+    entry=None, created_from: date | None = None, created_to: date | None = None, campaign=None,
     search: str = "", tag: str = "", favourites_of=None,
 ) -> QuerySet[Asset]:
     """A project's assets, filtered; `entry` keeps those whose job sent that character's or object's images.
 
     `kind` also takes the pages' two derived kinds: "variation" (a generate job made from an
     asset) and "upload". `search` matches words of the prompt or the title."""
-    from apps.generations.models import GenerationReference, GenerationSource, Kind
-
     assets = asset_queryset().filter(project=project)
     if review_status:
         assets = assets.filter(review_status=review_status)
@@ -49,6 +48,8 @@ def asset_list(
         assets = assets.filter(generation__model=model)
     if entry:
         assets = assets.filter(generation__in=GenerationReference.objects.filter(reference_image__entry=entry).values("generation"))
+    if campaign:
+        assets = assets.filter(generation__campaign_job__cell__campaign=campaign)
     if created_from:
         assets = assets.filter(created_at__date__gte=created_from)
     if created_to:
@@ -59,8 +60,6 @@ def asset_list(
 def with_page_details(assets: QuerySet[Asset], *, user) -> QuerySet[Asset]:
     """What the pages add to each asset: its tags, whether it was made from another asset
     (a variation), and whether this person starred it. A fixed number of extra queries."""
-    from apps.generations.models import GenerationSource
-
     return assets.prefetch_related("tags").annotate(
         made_from_asset=Exists(GenerationSource.objects.filter(generation=OuterRef("generation"))),
         is_favourite=Exists(Favourite.objects.filter(asset=OuterRef("pk"), user=user)),
@@ -90,7 +89,7 @@ def tags_in_use(*, project) -> list[str]:
     return list(AssetTag.objects.filter(asset__project=project).values_list("name", flat=True).distinct().order_by("name"))
 
 
-def asset_page(assets: QuerySet[Asset], *, after: str = "", size: int = 48) -> tuple[list[Asset], str]:
+def asset_page(assets: QuerySet[Asset], *, after: str = "", size: int) -> tuple[list[Asset], str]:
     """Newest first, by keyset, so page 200 costs what page 1 does. Returns the rows and the
     cursor of the next page ("" at the end); a malformed cursor starts from the top."""
     assets = assets.order_by("-created_at", "-id")
@@ -151,8 +150,6 @@ def asset_lineage(asset: Asset) -> Lineage:
     """The graph around an asset: it, its ancestors and descendants at any depth, the exact
     reference images their jobs sent (archived or not), and the edges among them.
     Four queries whatever the depth."""
-    from apps.generations.models import GenerationReference
-
     ids = lineage_asset_ids(asset) | {asset.pk}
     assets = list(asset_queryset().filter(pk__in=ids).order_by("created_at"))
     links = AssetLink.objects.filter(child_id__in=ids, parent_id__in=ids).order_by("id").values_list("child_id", "parent_id", "relation")

@@ -46,6 +46,7 @@ def asset_create(
     output_index: int = 0,
     model_version: str = "",
     response_id: str = "",
+    model_parts: list[dict] = (),
     parents: list[tuple[Asset, str]] = (),
 ) -> Asset:
     """Create the asset row, its thumbnail rendition and its lineage edges together."""
@@ -63,6 +64,7 @@ def asset_create(
             sha256=image.sha256,
             model_version=model_version,
             response_id=response_id,
+            model_parts=list(model_parts),
             created_by=created_by,
         )
         Rendition.objects.create(

@@ -1,6 +1,7 @@
 import json
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,14 +22,13 @@ from apps.assets import credentials, selectors, services
 from apps.assets.exports import _manifest_entry
 from apps.assets.forms import AssetDetailsForm, BulkForm, GalleryFilterForm
 from apps.core.exceptions import ApplicationError
-from apps.core.pages import errors_into, is_htmx, page, project_page, rights_for
+from apps.core.pages import errors_into, is_htmx, page
 from apps.gemini import catalogue
 from apps.generations.forms import DeriveForm
 from apps.library.models import LibraryEntry
 from apps.projects import policy
+from apps.projects.pages import project_page, rights_for
 from apps.projects.policy import Action
-
-GALLERY_PAGE_SIZE = 48
 
 
 @page
@@ -38,7 +38,7 @@ def gallery(request, project_id):
     filters = GalleryFilterForm(request.GET or None, entries=entries, tags=selectors.tags_in_use(project=project))
     matching = selectors.asset_list(project=project, **filters.filters(user=request.user))
     assets, next_cursor = selectors.asset_page(
-        selectors.with_page_details(matching, user=request.user), after=request.GET.get("after", ""), size=GALLERY_PAGE_SIZE
+        selectors.with_page_details(matching, user=request.user), after=request.GET.get("after", ""), size=settings.PAGE_SIZE
     )
     query = request.GET.copy()
     query["after"] = next_cursor

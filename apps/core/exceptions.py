@@ -35,6 +35,18 @@ class ValidationFailed(ApplicationError):
     pass
 
 
+class NotFound(ApplicationError):
+    """Also what an outsider gets for another tenant's id: they learn nothing."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+
+
+class NotAllowed(ApplicationError):
+    """A member whose role or a rule (four-eyes, review roles) does not let them do this."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+
+
 class Conflict(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
 

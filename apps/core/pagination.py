@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework.pagination import CursorPagination
 
 
@@ -6,7 +7,7 @@ class NewestFirstCursorPagination(CursorPagination):
 
     ordering = ("-created_at", "-id")
     page_size_query_param = "page_size"
-    max_page_size = 200
+    max_page_size = settings.PAGE_SIZE_MAX
 
 
 def paginated_response(*, request, view, queryset, serializer_class, context=None):

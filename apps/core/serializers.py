@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 
@@ -16,8 +17,6 @@ class StrictInputSerializer(serializers.Serializer):
 
 def absolute_url(context: dict, name: str, pk) -> str:
     """A named URL for `pk`, absolute when the serializer has a request in its context."""
-    from django.urls import reverse
-
     url = reverse(name, args=[pk])
     request = context.get("request")
     return request.build_absolute_uri(url) if request else url

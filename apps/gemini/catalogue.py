@@ -41,6 +41,11 @@ MAX_INPUT_IMAGES = 14
 MAX_PROMPT_CHARS = 8000
 MAX_VARIATIONS = 4
 
+# Batch API: half the interactive price, a 24-hour target turnaround, and requests sent inline
+# only while the whole create call stays under 20 MB (beyond it they go up as a JSONL file).
+BATCH_TURNAROUND = "up to 24 hours"
+BATCH_INLINE_LIMIT_BYTES = 20 * 1024 * 1024
+
 # Target languages for in-image translation: code -> name used in the instruction.
 LANGUAGES: dict[str, str] = {
     "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French",
@@ -102,15 +107,20 @@ class ImageModel:
     web_search: bool
     image_search: bool
     price_per_image_usd: dict[str, Decimal]
+    batch_price_per_image_usd: dict[str, Decimal]
     guidance: ReferenceGuidance
     max_input_images: int = MAX_INPUT_IMAGES
+    # Gemini 3 image models sign their image parts (and first text part); a multi-turn history must
+    # send each signature back unchanged, and a signature is valid only for the model that made it.
+    thought_signatures: bool = False
 
     @property
     def supports_size_choice(self) -> bool:
         return len(self.sizes) > 1
 
-    def price(self, image_size: str | None) -> Decimal:
-        return self.price_per_image_usd[image_size or self.default_size]
+    def price(self, image_size: str | None, delivery: str = "interactive") -> Decimal:
+        prices = self.batch_price_per_image_usd if delivery == "batch" else self.price_per_image_usd
+        return prices[image_size or self.default_size]
 
 
 MODELS: tuple[ImageModel, ...] = (
@@ -124,8 +134,12 @@ MODELS: tuple[ImageModel, ...] = (
         thinking_levels=THINKING_LEVELS,
         web_search=True,
         image_search=True,
+        thought_signatures=True,
         price_per_image_usd={
             "512": Decimal("0.045"), "1K": Decimal("0.067"), "2K": Decimal("0.101"), "4K": Decimal("0.151"),
+        },
+        batch_price_per_image_usd={
+            "512": Decimal("0.0225"), "1K": Decimal("0.0335"), "2K": Decimal("0.0505"), "4K": Decimal("0.0755"),
         },
         guidance=ReferenceGuidance(character_images=4, object_images=10),
     ),
@@ -139,7 +153,9 @@ MODELS: tuple[ImageModel, ...] = (
         thinking_levels=("high",),  # thinking is always on
         web_search=True,
         image_search=False,
+        thought_signatures=True,
         price_per_image_usd={"1K": Decimal("0.134"), "2K": Decimal("0.134"), "4K": Decimal("0.24")},
+        batch_price_per_image_usd={"1K": Decimal("0.067"), "2K": Decimal("0.067"), "4K": Decimal("0.12")},
         guidance=ReferenceGuidance(character_images=5, object_images=6),
     ),
     ImageModel(
@@ -153,6 +169,7 @@ MODELS: tuple[ImageModel, ...] = (
         web_search=False,
         image_search=False,
         price_per_image_usd={"1K": Decimal("0.039")},
+        batch_price_per_image_usd={"1K": Decimal("0.0195")},
         guidance=ReferenceGuidance(input_images=3),
     ),
 )

@@ -7,6 +7,8 @@ override it. Retries are ours (the job layer), so the SDK is given no retry opti
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import os
 import re
@@ -55,22 +57,55 @@ class InputImage:
 
 
 @dataclass(frozen=True)
+class TurnPart:
+    """One part of a conversation turn exactly as the SDK models it, as JSON (snake_case names,
+    bytes such as `thought_signature` in base64), with inline image bytes kept apart in `data`
+    so they can live in file storage. Storing `fields` and the bytes gives back the same part."""
+
+    fields: dict
+    data: bytes | None = None
+
+    @classmethod
+    def text(cls, text: str) -> "TurnPart":
+        return cls({"text": text})
+
+    @classmethod
+    def image(cls, data: bytes, mime_type: str) -> "TurnPart":
+        return cls({"inline_data": {"mime_type": mime_type}}, data)
+
+    @property
+    def is_image(self) -> bool:
+        return "inline_data" in self.fields
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """An earlier turn of a conversation: `user` or `model`, its parts in order."""
+
+    role: str
+    parts: tuple[TurnPart, ...]
+
+
+@dataclass(frozen=True)
 class ImageRequest:
     settings: ImageSettings
     prompt: str
     images: tuple[InputImage, ...] = ()
     system_instruction: str = ""
+    history: tuple[ChatTurn, ...] = ()  # earlier turns, sent before this request's own user turn
 
 
 @dataclass(frozen=True)
 class OutputImage:
     data: bytes
     mime_type: str
+    part_index: int = 0  # where in the model's turn (`ImageResult.parts`) this image came
 
 
 @dataclass
 class ImageResult:
     images: list[OutputImage]
+    parts: list[TurnPart] = field(default_factory=list)  # the model's turn verbatim, thoughts included
     text: str = ""
     finish_reason: str = ""
     model_version: str = ""
@@ -100,13 +135,43 @@ def _client() -> genai.Client:
         return client
 
 
-def build_contents(request: ImageRequest) -> list[types.Content]:
-    parts: list[types.Part] = []
+def sdk_part(part: TurnPart) -> types.Part:
+    """A stored part back as the SDK's Part, byte for byte (signatures decoded from base64)."""
+    fields = part.fields
+    if part.data is not None:
+        fields = {**fields, "inline_data": {**fields["inline_data"], "data": base64.urlsafe_b64encode(part.data).decode()}}
+    return types.Part.model_validate_json(json.dumps(fields))
+
+
+def turn_part(part: types.Part) -> TurnPart:
+    fields = part.model_dump(mode="json", exclude_none=True)
+    data = None
+    if part.inline_data is not None and part.inline_data.data is not None:
+        data = part.inline_data.data
+        fields["inline_data"].pop("data", None)
+    return TurnPart(fields, data)
+
+
+def user_turn(request: ImageRequest) -> ChatTurn:
+    """The request's own user turn: each input image after its label, then the prompt."""
+    parts: list[TurnPart] = []
     for image in request.images:
-        parts.append(types.Part.from_text(text=image.label))
-        parts.append(types.Part.from_bytes(data=image.data, mime_type=image.mime_type))
-    parts.append(types.Part.from_text(text=request.prompt))
-    return [types.Content(role="user", parts=parts)]
+        parts += [TurnPart.text(image.label), TurnPart.image(image.data, image.mime_type)]
+    parts.append(TurnPart.text(request.prompt))
+    return ChatTurn("user", tuple(parts))
+
+
+def build_contents(request: ImageRequest) -> list[types.Content]:
+    """The history's turns in order, then this request's user turn; consecutive turns of one role
+    are sent as one (a thread that starts from a user-supplied image has no model turn before it)."""
+    contents: list[types.Content] = []
+    for turn in (*request.history, user_turn(request)):
+        parts = [sdk_part(part) for part in turn.parts]
+        if contents and contents[-1].role == turn.role:
+            contents[-1].parts.extend(parts)
+        else:
+            contents.append(types.Content(role=turn.role, parts=parts))
+    return contents
 
 
 def build_config(request: ImageRequest) -> types.GenerateContentConfig:
@@ -207,11 +272,12 @@ def parse_response(response: types.GenerateContentResponse) -> ImageResult:
     finish_reason = _enum_name(candidate.finish_reason)
     images: list[OutputImage] = []
     texts: list[str] = []
-    for part in (candidate.content.parts if candidate.content else None) or []:
+    returned = (candidate.content.parts if candidate.content else None) or []
+    for index, part in enumerate(returned):
         if part.thought:  # interim thinking output, not a result
             continue
         if part.inline_data is not None and part.inline_data.data:
-            images.append(OutputImage(data=part.inline_data.data, mime_type=part.inline_data.mime_type or "image/png"))
+            images.append(OutputImage(data=part.inline_data.data, mime_type=part.inline_data.mime_type or "image/png", part_index=index))
         elif part.text:
             texts.append(part.text)
     text = "\n".join(texts)
@@ -226,4 +292,5 @@ def parse_response(response: types.GenerateContentResponse) -> ImageResult:
     grounding = {}
     if candidate.grounding_metadata is not None:
         grounding = candidate.grounding_metadata.model_dump(mode="json", exclude_none=True)
-    return ImageResult(images=images, text=text, finish_reason=finish_reason, grounding=grounding, **base)
+    parts = [turn_part(part) for part in returned]
+    return ImageResult(images=images, parts=parts, text=text, finish_reason=finish_reason, grounding=grounding, **base)

@@ -32,6 +32,9 @@ class JobKind:
     sizes: tuple[str, ...] | None = None
     # ... and the model used when the source's model lacks the size asked.
     fallback_model: str | None = None
+    # A turn of a refinement thread: the thread's history (apps.refinements) is sent before the
+    # instruction and holds the source image; only a thread makes such jobs.
+    in_thread: bool = False
 
 
 KINDS: tuple[JobKind, ...] = (
@@ -46,6 +49,8 @@ KINDS: tuple[JobKind, ...] = (
             sizes=catalogue.UPSCALE_SIZES, fallback_model=catalogue.DEFAULT_MODEL),
     JobKind("compose", "Compose", 2, catalogue.MAX_INPUT_IMAGES, needs_prompt=True, relation="composed_from",
             instruction=prompts.compose_instruction),
+    JobKind("refine", "Refine", 1, 1, needs_prompt=True, relation="edited_from",
+            instruction=prompts.refine_instruction, inherits_format=True, in_thread=True),
 )
 
 _BY_NAME = {kind.name: kind for kind in KINDS}

@@ -37,6 +37,11 @@ def compose_instruction(prompt: str, **_) -> str:
     return f"Combine the provided source images into one image as follows: {prompt}"
 
 
+def refine_instruction(prompt: str, **_) -> str:
+    """A thread's turn is the user's words as typed: the model already has the image and the conversation."""
+    return prompt
+
+
 def source_label(position: int, total: int) -> str:
     return "Source image:" if total == 1 else f"Source image {position + 1} of {total}:"
 

@@ -16,12 +16,11 @@ import time
 from django.conf import settings
 from django.db import transaction
 
+from apps.gemini.catalogue import get_model
 from apps.gemini.models import UpstreamSlot
 
 
 def requests_per_minute(model_id: str) -> int:
-    from apps.gemini.catalogue import get_model
-
     for name, rpm in settings.GEMINI_RPM.items():
         model = get_model(name)
         if model is not None and model.model_id == model_id:

@@ -7,9 +7,8 @@ from dataclasses import replace
 from django import forms
 
 from apps.core.pages import count_characters
-from apps.gemini import catalogue
-from apps.generations.models import Kind
-from apps.gemini import kinds
+from apps.gemini import catalogue, kinds
+from apps.generations.models import Delivery, Kind
 from apps.generations.services import GenerationInput, source_format
 
 ALL_SIZES = tuple(catalogue.SIZE_SCALE)
@@ -21,9 +20,10 @@ class GenerateForm(forms.Form):
     prompt = forms.CharField(label="Prompt", max_length=catalogue.MAX_PROMPT_CHARS, widget=forms.Textarea(attrs={"rows": 4}),
                              help_text="Describe the image. Characters and objects you pick below are sent as reference images.")
     model = forms.ChoiceField(choices=[(m.alias, m.label) for m in catalogue.MODELS], initial=catalogue.DEFAULT_MODEL)
-    image_size = forms.ChoiceField(label="Size", choices=[(s, s) for s in ALL_SIZES], initial="1K",
-                                   help_text="Draft at 512 and re-render the keeper at 2K or 4K.")
-    aspect_ratio = forms.ChoiceField(label="Aspect ratio", choices=[(r, r) for r in catalogue.PIXELS_1K], initial="1:1")
+    image_size = forms.ChoiceField(label="Size", choices=[(s, s) for s in ALL_SIZES],
+                                   initial=catalogue.get_model(catalogue.DEFAULT_MODEL).default_size,
+                                   help_text=f"Draft at {ALL_SIZES[0]} and re-render the keeper at {' or '.join(catalogue.UPSCALE_SIZES)}.")
+    aspect_ratio = forms.ChoiceField(label="Aspect ratio", choices=[(r, r) for r in catalogue.PIXELS_1K], initial=catalogue.DEFAULT_ASPECT_RATIO)
     thinking_level = forms.ChoiceField(label="Thinking level", required=False,
                                        choices=[("", "Model default")] + [(t, t) for t in catalogue.THINKING_LEVELS])
     web_search = forms.BooleanField(label="Ground with Google web search", required=False)
@@ -32,6 +32,10 @@ class GenerateForm(forms.Form):
     objects = forms.TypedMultipleChoiceField(coerce=uuid.UUID, required=False)
     source_assets = forms.TypedMultipleChoiceField(label="Images from the gallery", coerce=uuid.UUID, required=False)
     count = forms.IntegerField(label="Images", min_value=1, max_value=catalogue.MAX_VARIATIONS, initial=1)
+    delivery = forms.ChoiceField(
+        label="Delivery", choices=Delivery.choices, initial=Delivery.INTERACTIVE, widget=forms.RadioSelect, required=False,
+        help_text=f"Batch costs half and arrives in {catalogue.BATCH_TURNAROUND}; the job waits queued meanwhile.",
+    )
     request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, characters=(), objects=(), source_assets=(), **kwargs):
@@ -60,7 +64,9 @@ class GenerateForm(forms.Form):
     def to_input(self) -> GenerationInput:
         data = dict(self.cleaned_data)
         data.pop("request_key")
-        return GenerationInput(kind=Kind.GENERATE, thinking_level=data.pop("thinking_level") or None, **data)
+        return GenerationInput(
+            kind=Kind.GENERATE, thinking_level=data.pop("thinking_level") or None, delivery=data.pop("delivery") or Delivery.INTERACTIVE, **data
+        )
 
 
 class DeriveForm(forms.Form):
@@ -74,6 +80,8 @@ class DeriveForm(forms.Form):
                                                  widget=forms.CheckboxSelectMultiple)
     image_size = forms.ChoiceField(label="Size", required=False, choices=[(s, s) for s in catalogue.UPSCALE_SIZES])
     count = forms.IntegerField(label="How many", required=False, min_value=1, max_value=catalogue.MAX_VARIATIONS, initial=2)
+
+    upscale_title = f"Upscale to {' or '.join(catalogue.UPSCALE_SIZES)}"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

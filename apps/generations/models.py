@@ -9,7 +9,6 @@ from django.utils import timezone
 from apps.gemini import kinds
 from apps.projects.models import Project
 
-
 # Kinds come from the one table of kinds (apps/gemini/kinds.py); a new kind is a row there.
 Kind = models.TextChoices("Kind", [(kind.name.upper(), (kind.name, kind.label)) for kind in kinds.KINDS])
 
@@ -20,6 +19,11 @@ class Status(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     CANCELED = "canceled", "Canceled"
+
+
+class Delivery(models.TextChoices):
+    INTERACTIVE = "interactive", "Interactive"
+    BATCH = "batch", "Batch (half price, up to 24 h)"
 
 
 # The only moves a job makes. Running goes back to queued for a retry, a wait for the rate limit, or
@@ -78,6 +82,10 @@ class Generation(models.Model):
     image_search = models.BooleanField(default=False)
     target_language = models.CharField(max_length=16, blank=True)
     count = models.PositiveSmallIntegerField(default=1)
+    delivery = models.CharField(
+        max_length=16, choices=Delivery.choices, default=Delivery.INTERACTIVE,
+        help_text="Batch jobs wait queued in an upstream batch (apps.batches) instead of calling the model at once.",
+    )
     # Guidance the request went past (e.g. more character images than the model keeps well); sent anyway.
     warnings = models.JSONField(default=list, blank=True)
     source_assets = models.ManyToManyField("assets.Asset", through="GenerationSource", related_name="used_by")

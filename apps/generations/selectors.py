@@ -10,8 +10,11 @@ from apps.generations.models import Generation, Status
 
 def generation_queryset() -> QuerySet[Generation]:
     """A job with everything its API answer shows, in a fixed number of queries."""
+    from apps.batches.selectors import batch_requests_queryset
+
     return Generation.objects.select_related("created_by", "project").prefetch_related(
-        "sources", "references", Prefetch("assets", queryset=asset_queryset().order_by("output_index"))
+        "sources", "references", Prefetch("assets", queryset=asset_queryset().order_by("output_index")),
+        Prefetch("batch_requests", queryset=batch_requests_queryset()),
     )
 
 
@@ -29,6 +32,7 @@ def spend_this_month(project) -> Decimal:
     month_start = timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     this_month = Generation.objects.filter(project=project, created_at__gte=month_start)
     spent = this_month.aggregate(total=Sum("cost_usd"))["total"] or Decimal(0)
-    for model_id, image_size, count in this_month.filter(status__in=[Status.QUEUED, Status.RUNNING]).values_list("model", "image_size", "count"):
-        spent += catalogue.get_model(model_id).price(image_size) * count
+    unfinished = this_month.filter(status__in=[Status.QUEUED, Status.RUNNING])
+    for model_id, image_size, count, delivery in unfinished.values_list("model", "image_size", "count", "delivery"):
+        spent += catalogue.get_model(model_id).price(image_size, delivery) * count
     return spent

@@ -24,7 +24,12 @@ from django.utils import timezone
 
 from apps.assets.images import inspect_generated
 from apps.assets.models import Asset, Relation
-from apps.assets.services import asset_create, asset_files_delete, asset_files_write, generation_output_key
+from apps.assets.services import (
+    asset_create,
+    asset_files_delete,
+    asset_files_write,
+    generation_output_key,
+)
 from apps.core.backoff import backoff_delay
 from apps.core.exceptions import BudgetExceeded, Conflict, ValidationFailed
 from apps.core.observability import job_context
@@ -32,10 +37,11 @@ from apps.gemini import catalogue, kinds, prompts
 from apps.gemini.checks import ImageSettings, check_image_settings, resolve_model
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from apps.gemini.ratelimit import SlotLater
-from apps.generations.models import Generation, GenerationReference, GenerationSource, Kind, Status
+from apps.generations.models import Delivery, Generation, GenerationReference, GenerationSource, Kind, Status
 from apps.generations.selectors import spend_this_month
 from apps.library.models import EntryKind, LibraryEntry
 from apps.projects.models import Project
+from apps.refinements.history import model_parts_delete, model_parts_store, thread_history
 from apps.webhooks.services import event_emit
 
 logger = logging.getLogger(__name__)
@@ -58,6 +64,7 @@ class GenerationInput:
     source_assets: list = field(default_factory=list)
     target_language: str = ""
     count: int = 1
+    delivery: str = Delivery.INTERACTIVE
 
     def fingerprint(self) -> str:
         body = json.dumps({k: [str(v) for v in val] if isinstance(val, list) else val for k, val in vars(self).items()}, sort_keys=True)
@@ -142,24 +149,58 @@ class PreparedGeneration:
 
     @property
     def estimate_usd(self) -> Decimal:
-        return self.settings.model.price(self.settings.image_size) * self.data.count
+        return self.settings.model.price(self.settings.image_size, self.data.delivery) * self.data.count
 
 
-def generation_prepare(*, project, data: GenerationInput) -> PreparedGeneration:
+class _Lookups:
+    """The rows a preparation reads, each distinct list looked up once: one job asks once, a batch
+    of 500 sharing a few products asks a few times (sources can be loaded for the batch in one query)."""
+
+    def __init__(self, project, preload_sources: list = ()):
+        self.project = project
+        self.sources_by_id = {
+            asset.pk: asset for asset in Asset.objects.select_related("generation").filter(project=project, pk__in=set(preload_sources))
+        } if preload_sources else {}
+        self._entries: dict = {}
+        self._references: dict = {}
+
+    def sources(self, ids: list) -> list:
+        if not ids:
+            return []
+        if len(set(ids)) == len(ids) and all(pk in self.sources_by_id for pk in ids):
+            return [self.sources_by_id[pk] for pk in ids]
+        return _load_project_rows(Asset.objects.select_related("generation"), ids, self.project, "source_assets", "asset")
+
+    def entries(self, ids: list, kind: str, field_name: str) -> list:
+        key = (kind, tuple(ids))
+        if key not in self._entries:
+            self._entries[key] = _entries(self.project, ids, kind, field_name)
+        return self._entries[key]
+
+    def references(self, characters: list, objects: list) -> list:
+        key = tuple(entry.pk for entry in [*characters, *objects])
+        if key not in self._references:
+            self._references[key] = _reference_images(characters, objects)
+        return list(self._references[key])
+
+
+def generation_prepare(*, project, data: GenerationInput, lookups: _Lookups | None = None) -> PreparedGeneration:
     """Every check a user can fail, without writing: the kind's rules, rows of this project, the
     model's settings (what the source gives unless asked), and the reference guidance as warnings."""
+    lookups = lookups or _Lookups(project)
     kind = kinds.get_kind(data.kind)
     _check_kind(kind, data)
-    sources: list[Asset] = _load_project_rows(Asset.objects.select_related("generation"), data.source_assets, project, "source_assets", "asset")
-    characters = _entries(project, data.characters, EntryKind.CHARACTER, "characters")
-    objects = _entries(project, data.objects, EntryKind.OBJECT, "objects")
-    references = _reference_images(characters, objects)
+    sources: list[Asset] = lookups.sources(data.source_assets)
+    characters = lookups.entries(data.characters, EntryKind.CHARACTER, "characters")
+    objects = lookups.entries(data.objects, EntryKind.OBJECT, "objects")
+    references = lookups.references(characters, objects)
     model, aspect_ratio, image_size = data.model, data.aspect_ratio, data.image_size
     if kind.inherits_format:
         model, aspect_ratio, image_size = source_format(kind, sources[0], model=model, aspect_ratio=aspect_ratio, image_size=image_size)
         draft = sources[0].generation
-        if not references and draft is not None:
-            # The source's exact reference images (even if archived since) keep its subjects.
+        if not references and draft is not None and not kind.in_thread:
+            # The source's exact reference images (even if archived since) keep its subjects
+            # (a thread's turn already has them in its history, when its seed sent them).
             references = [(ref.reference_image, ref.label) for ref in draft.references.select_related("reference_image__entry")]
 
     job = check_image_settings(
@@ -176,6 +217,10 @@ def generation_prepare(*, project, data: GenerationInput) -> PreparedGeneration:
         model_label=job.model.label, character_images=character_images,
         object_images=len(references) - character_images, input_images=len(references) + len(sources),
     )
+    if data.delivery == Delivery.BATCH:
+        from apps.batches.services import batch_delivery_check
+
+        batch_delivery_check()
     return PreparedGeneration(kind=kind, data=data, settings=job, sources=sources, references=references, warnings=warnings)
 
 
@@ -189,8 +234,30 @@ def generation_budget_check(*, project, estimate_usd: Decimal) -> None:
 def generation_insert(*, project, user, prepared: PreparedGeneration, idempotency_key: str = "") -> Generation:
     """Store a prepared job as `queued` with its sources and exact reference images; it is sent to
     the workers when the transaction commits."""
+    generation = _generation_row(project, user, prepared, idempotency_key=idempotency_key)
+    generation.save(force_insert=True)
+    GenerationSource.objects.bulk_create(
+        [GenerationSource(generation=generation, asset=asset, position=i) for i, asset in enumerate(prepared.sources)]
+    )
+    GenerationReference.objects.bulk_create(
+        [
+            GenerationReference(generation=generation, reference_image=image, label=label, sha256=image.sha256, position=i)
+            for i, (image, label) in enumerate(prepared.references)
+        ]
+    )
+    if prepared.data.delivery == Delivery.BATCH:
+        from apps.batches.services import batch_enqueue  # batches builds on this module
+
+        batch_enqueue([generation.id])
+    else:
+        _enqueue(generation.id)
+    return generation
+
+
+def _generation_row(project, user, prepared: PreparedGeneration, *, idempotency_key: str = "", enqueued_at=None) -> Generation:
+    """The unsaved `queued` row of a prepared job."""
     job, data = prepared.settings, prepared.data
-    generation = Generation.objects.create(
+    return Generation(
         project=project,
         kind=prepared.kind.name,
         prompt=data.prompt,
@@ -203,22 +270,13 @@ def generation_insert(*, project, user, prepared: PreparedGeneration, idempotenc
         image_search=job.image_search,
         target_language=data.target_language,
         count=data.count,
+        delivery=data.delivery,
         warnings=prepared.warnings,
         idempotency_key=idempotency_key,
         request_fingerprint=data.fingerprint(),
         created_by=user,
+        enqueued_at=enqueued_at,
     )
-    GenerationSource.objects.bulk_create(
-        [GenerationSource(generation=generation, asset=asset, position=i) for i, asset in enumerate(prepared.sources)]
-    )
-    GenerationReference.objects.bulk_create(
-        [
-            GenerationReference(generation=generation, reference_image=image, label=label, sha256=image.sha256, position=i)
-            for i, (image, label) in enumerate(prepared.references)
-        ]
-    )
-    _enqueue(generation.id)
-    return generation
 
 
 @transaction.atomic
@@ -382,6 +440,10 @@ def _build_request(generation: Generation) -> ImageRequest:
         web_search=generation.web_search,
         image_search=generation.image_search,
     )
+    kind = kinds.get_kind(generation.kind)
+    if kind.in_thread:  # the thread's history goes first; the refined image is in it
+        history = thread_history(generation, request_of=_build_request)
+        return ImageRequest(settings=job, prompt=kind.instruction(generation.prompt), system_instruction=generation.system_instruction, history=history)
     images = []
     for reference in generation.references.select_related("reference_image"):
         with default_storage.open(reference.reference_image.file.name, "rb") as handle:
@@ -427,6 +489,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
             logger.warning("output %s of generation %s was already stored", index, generation.pk)
             return
         thumbnail = asset_files_write(key=key, image=image)
+        model_parts = model_parts_store(parts=result.parts, asset_key=key, asset_part=result.images[0].part_index)
         try:
             with transaction.atomic():
                 asset_create(
@@ -440,11 +503,12 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                     output_index=index,
                     model_version=result.model_version,
                     response_id=result.response_id,
+                    model_parts=model_parts,
                     parents=parents,
                 )
                 current.update(
                     usage=_add_usage(current.values_list("usage", flat=True).get(), result.usage),
-                    cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size),
+                    cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size, generation.delivery),
                     model_version=result.model_version,
                     response_id=result.response_id,
                     model_text=result.text,
@@ -455,6 +519,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                 Generation.objects.beat(generation.pk, attempt)
         except Exception:
             asset_files_delete(key=key)  # no row points at these bytes
+            model_parts_delete(model_parts, asset_key=key)
             raise
 
 
@@ -538,7 +603,9 @@ def _count_call(generation: Generation) -> None:
 def _wait_for_slot(generation: Generation, attempt: int, slot_at: float) -> None:
     """running -> queued until the slot reserved for this job: the worker thread goes on to jobs
     that can run now. Not a failure, so it uses up no retry."""
-    delay = max(0.0, slot_at - time.time())
+    # Back a little before the slot (it stays reserved), so the job is claimed in time and waits
+    # the rest in-thread.
+    delay = max(0.0, slot_at - time.time() - settings.GEMINI_RATE_WAIT_MAX_SECONDS / 2)
     with transaction.atomic():
         moved = Generation.objects.move(
             generation.pk, frm=Status.RUNNING, to=Status.QUEUED, attempt=attempt,
@@ -546,8 +613,7 @@ def _wait_for_slot(generation: Generation, attempt: int, slot_at: float) -> None
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
         )
         if moved:
-            # Back a little early: the slot stays reserved, and the rest is waited for in-thread.
-            _enqueue(generation.pk, countdown=max(0.0, delay - settings.GEMINI_RATE_WAIT_MAX_SECONDS / 2))
+            _enqueue(generation.pk, countdown=delay)
 
 
 def _handle_failure(generation: Generation, attempt: int, code: str, message: str, *, retryable: bool, error: GatewayError | None = None) -> None:
@@ -577,6 +643,10 @@ def generation_cancel(*, generation: Generation) -> Generation:
     generation.refresh_from_db()
     if not updated:
         raise Conflict(f"This job is already {generation.status}; only queued or running jobs can be canceled.", code="not_cancelable")
+    if generation.delivery == Delivery.BATCH:
+        from apps.batches.tasks import release_unwanted_batches
+
+        transaction.on_commit(lambda: release_unwanted_batches.delay(str(generation.pk)))
     return generation
 
 
@@ -590,15 +660,83 @@ def generation_recover(*, stale_after: float | None = None) -> int:
     cutoff = timezone.now() - timedelta(seconds=stale_after)
     sent = []
     with transaction.atomic():
-        lost = Generation.objects.filter(status=Status.QUEUED).filter(
+        # A batch job waits queued for hours by design: its batch's poller, not this sweep, sends it.
+        lost = Generation.objects.filter(status=Status.QUEUED, delivery=Delivery.INTERACTIVE).filter(
             Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
         ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
         sent += lost.values_list("pk", flat=True)
         for pk in Generation.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff).values_list("pk", flat=True):
             if Generation.objects.move(pk, frm=Status.RUNNING, to=Status.QUEUED, where=Q(heartbeat_at__lt=cutoff), next_attempt_at=None):
-                sent.append(pk)
+                if not Generation.objects.filter(pk=pk, delivery=Delivery.BATCH).exists():
+                    sent.append(pk)
         for pk in sent:
             _enqueue(pk)
     if sent:
         logger.info("re-sent %s stale generation(s)", len(sent))
     return len(sent)
+
+
+# --- many jobs at once (campaign stages)
+
+MAX_JOBS_PER_BATCH = 1000
+
+
+def generations_create_many(*, project, user, items: list[GenerationInput]) -> list[Generation]:
+    """Prepare every item (the same checks as one job), check the budget once for all of them under
+    the project row lock, store them in bulk and enqueue them on commit: all or nothing. Lookups
+    are shared across items, so 500 jobs cost a few dozen queries, not thousands."""
+    if len(items) > MAX_JOBS_PER_BATCH:
+        raise ValidationFailed(
+            f"At most {MAX_JOBS_PER_BATCH} jobs at once; this would create {len(items)}.",
+            field="jobs", details={"limit": MAX_JOBS_PER_BATCH, "value": len(items)},
+        )
+    if not items:
+        return []
+    with transaction.atomic():
+        lookups = _Lookups(project, preload_sources=[pk for item in items for pk in item.source_assets])
+        prepared = [generation_prepare(project=project, data=item, lookups=lookups) for item in items]
+        estimate = sum((p.estimate_usd for p in prepared), Decimal(0))
+        try:
+            generation_budget_check(project=project, estimate_usd=estimate)
+        except BudgetExceeded as refusal:
+            raise BudgetExceeded(
+                f"Refused as a whole: {len(items)} jobs. {refusal.message}", code=refusal.code,
+                details={**refusal.details, "jobs": len(items), "estimate_usd": str(estimate)},
+            ) from None
+        now = timezone.now()
+        generations = Generation.objects.bulk_create([_generation_row(project, user, p, enqueued_at=now) for p in prepared])
+        GenerationSource.objects.bulk_create([
+            GenerationSource(generation=generation, asset=asset, position=i)
+            for generation, p in zip(generations, prepared) for i, asset in enumerate(p.sources)
+        ])
+        GenerationReference.objects.bulk_create([
+            GenerationReference(generation=generation, reference_image=image, label=label, sha256=image.sha256, position=i)
+            for generation, p in zip(generations, prepared) for i, (image, label) in enumerate(p.references)
+        ])
+        ids = [str(g.pk) for g in generations if g.delivery == Delivery.INTERACTIVE]
+        if ids:
+            transaction.on_commit(lambda: _enqueue_fan_out(ids))
+        batched = [g.pk for g in generations if g.delivery == Delivery.BATCH]
+        if batched:
+            from apps.batches.services import batch_enqueue  # batches builds on this module
+
+            batch_enqueue(batched)
+    return generations
+
+
+def _enqueue_fan_out(ids: list[str]) -> None:
+    """One message carrying every id; a worker turns it into one message per job, so the request
+    that made them does not pay for hundreds of broker writes. Should that message be lost, the
+    rows stay `queued` and `generation_recover` sends them again."""
+    from apps.generations.tasks import enqueue_generations
+
+    enqueue_generations.apply_async(args=[ids])
+
+
+def generations_enqueue(*, generation_ids: list[str]) -> None:
+    from apps.generations.tasks import run_generation
+
+    with run_generation.app.producer_or_acquire() as producer:
+        for generation_id in generation_ids:
+            run_generation.apply_async(args=[generation_id], producer=producer)
+

@@ -13,3 +13,8 @@ def run_generation(generation_id: str) -> None:
 @shared_task(name="generations.recover_stale", ignore_result=True)
 def recover_stale_generations() -> None:
     services.generation_recover()
+
+
+@shared_task(name="generations.enqueue_many", ignore_result=True)
+def enqueue_generations(generation_ids: list[str]) -> None:
+    services.generations_enqueue(generation_ids=generation_ids)

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from apps.assets import selectors as asset_selectors
 from apps.core.exceptions import Conflict
-from apps.core.pages import errors_into, is_htmx, page, project_page, rights_for
+from apps.core.pages import errors_into, is_htmx, page
 from apps.core.throttling import JobCreationThrottle
 from apps.gemini import catalogue
 from apps.generations import selectors, services
@@ -15,6 +15,7 @@ from apps.generations.forms import FIELD_FOR_RULE, DeriveForm, GenerateForm
 from apps.library import selectors as library_selectors
 from apps.library.models import EntryKind
 from apps.projects import policy
+from apps.projects.pages import project_page, rights_for
 from apps.projects.policy import Action
 
 
@@ -102,10 +103,12 @@ def _catalogue_for_page() -> dict:
                 "guidance": {"characters": m.guidance.character_images, "objects": m.guidance.object_images,
                              "inputs": m.guidance.input_images},
                 "prices": {size: str(price) for size, price in m.price_per_image_usd.items()},
+                "batch_prices": {size: str(price) for size, price in m.batch_price_per_image_usd.items()},
             }
             for m in catalogue.MODELS
         },
         "ratios": {ratio: list(pixels) for ratio, pixels in catalogue.PIXELS_1K.items()},
+        "batch_turnaround": catalogue.BATCH_TURNAROUND,
     }
 
 

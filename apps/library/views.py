@@ -3,12 +3,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import ApplicationError
-from apps.core.pages import errors_into, page, project_page, rights_for
+from apps.core.pages import errors_into, page
 from apps.gemini.catalogue import LIBRARY_LIMITS
 from apps.library import selectors, services
 from apps.library.forms import EntryEditForm, EntryForm, ReferenceUploadForm
 from apps.library.models import EntryKind, ReferenceImage
 from apps.projects import policy
+from apps.projects.pages import project_page, rights_for
 from apps.projects.policy import Action
 
 

@@ -9,9 +9,8 @@ from enum import StrEnum
 from functools import reduce
 
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import Http404
-from rest_framework.exceptions import PermissionDenied
 
+from apps.core.exceptions import NotAllowed, NotFound
 from apps.projects.models import Membership, Project, Role
 
 
@@ -67,16 +66,19 @@ def check(user, project: Project, action: Action, *, role: str | None = None) ->
     """404 for outsiders, 403 for members whose role lacks the action."""
     role = role if role is not None else role_of(user, project)
     if role is None:
-        raise Http404("No such project.")
+        raise NotFound("Not found.", code="not_found")
     if not role_allows(role, action):
-        raise PermissionDenied(f"Your role ({role}) may not {ACTION_WORDS[action]}. Allowed roles: {', '.join(roles_allowed(action))}.")
+        raise NotAllowed(
+            f"Your role ({role}) may not {ACTION_WORDS[action]}. Allowed roles: {', '.join(roles_allowed(action))}.",
+            code="permission_denied",
+        )
 
 
 def project_for(user, project_id, action: Action = Action.VIEW) -> Project:
     """Load a project by id for a user about to do `action`, or refuse."""
     project = Project.objects.filter(pk=project_id, memberships__user=user).first() if user.is_authenticated else None
     if project is None:
-        raise Http404("No such project.")
+        raise NotFound("Not found.", code="not_found")
     check(user, project, action)
     return project
 
@@ -87,10 +89,10 @@ def object_for(user, queryset: QuerySet, pk, action: Action = Action.VIEW, *, pr
     `project_path` leads from the row to its project, e.g. "entry__project" for a reference image.
     """
     if not user.is_authenticated:
-        raise Http404("Not found.")
+        raise NotFound("Not found.", code="not_found")
     my_role = Membership.objects.filter(project=OuterRef(project_path), user=user).values("role")[:1]
     obj = queryset.select_related(project_path).annotate(my_role=Subquery(my_role)).filter(pk=pk).first()
     if obj is None or obj.my_role is None:
-        raise Http404("Not found.")
+        raise NotFound("Not found.", code="not_found")
     check(user, reduce(getattr, project_path.split("__"), obj), action, role=obj.my_role)
     return obj

@@ -1,10 +1,20 @@
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from apps.assets import selectors as asset_selectors
 from apps.assets.models import ReviewStatus
-from apps.core.pages import page, project_page
+from apps.campaigns.selectors import campaign_progress
+from apps.core.pages import page
+from apps.gemini import catalogue
 from apps.generations import selectors as generation_selectors
 from apps.projects import selectors
+from apps.projects.pages import project_page
+
+
+def home(request):
+    """Signed-in users go to their projects; others see what the platform is and where to log in."""
+    if request.user.is_authenticated:
+        return redirect("projects")
+    return render(request, "home.html", {"models": catalogue.MODELS})
 
 
 @page
@@ -24,4 +34,5 @@ def project_home(request, project_id):
         "pending_count": pending.count(),
         "jobs": generation_selectors.unfinished_jobs(project=project).order_by("-created_at")[:10],
         "spent": generation_selectors.spend_this_month(project),
+        "campaigns": campaign_progress(project=project)[:5],
     })

@@ -5,7 +5,7 @@ from django.db import models
 
 from apps.projects.models import Project
 
-EVENTS = ("generation.succeeded", "generation.failed", "asset.reviewed")
+EVENTS = ("generation.succeeded", "generation.failed", "asset.reviewed", "campaign.stage_finished")
 
 
 def new_secret() -> str:

@@ -20,7 +20,13 @@ from django.utils import timezone
 
 from apps.core.backoff import backoff_delay
 from apps.core.exceptions import ValidationFailed
-from apps.webhooks.models import EVENTS, DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from apps.webhooks.models import (
+    EVENTS,
+    DeliveryAttempt,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 SIGNATURE_HEADER = "X-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Webhook-Timestamp"
@@ -84,7 +90,7 @@ def event_emit(*, project, event: str, data: dict) -> list[WebhookDelivery]:
 
 
 def _enqueue(delivery_id, countdown: float | None = None) -> None:
-    from apps.webhooks.tasks import deliver_webhook
+    from apps.webhooks.tasks import deliver_webhook  # tasks imports this module
 
     transaction.on_commit(lambda: deliver_webhook.apply_async(args=[str(delivery_id)], countdown=countdown))
 

@@ -64,7 +64,9 @@
     document.getElementById("generate-button").disabled = problems.length > 0;
     const n = Number(form.elements.count.value) || 1;
     const price = Number(model.prices[form.elements.image_size.value] || 0) * n;
-    document.getElementById("price").textContent = price ? `About $${price.toFixed(3)} at list price.` : "";
+    const batch = Number(model.batch_prices[form.elements.image_size.value] || 0) * n;
+    document.getElementById("price").textContent = price
+      ? `Interactive: about $${price.toFixed(3)}, in a minute or so. Batch: about $${batch.toFixed(3)}, ${catalogue.batch_turnaround}.` : "";
   }
 
   document.addEventListener("change", (event) => { if (event.target.closest("#generate-form")) update(); });

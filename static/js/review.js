@@ -3,13 +3,12 @@
 //   r / c: reject / request changes; when the rule wants a comment and there is none yet, the
 //          comment box opens for it and Ctrl+Enter (Cmd+Enter) sends it with that decision;
 //   s: skip. Inside the comment box letters are just letters; Esc leaves the box.
-// Which decisions need a comment is the server's rule, read from data-comment-required.
+// Which decisions need a comment is the server's rule, marked on each button (data-comment-required).
 (function () {
   const form = document.getElementById("decision-form");
   if (!form) return;
   const keys = { a: "approve", r: "reject", c: "request_changes" };
   const names = { approve: "Approve", reject: "Reject", request_changes: "Request changes" };
-  const needsComment = new Set((form.dataset.commentRequired || "").split(/\s+/).filter(Boolean));
   const comment = form.querySelector("textarea[name=comment]");
   const hint = document.getElementById("decision-hint");
   let pending = null, timer = null;
@@ -41,7 +40,7 @@
   function decide(decision) {
     if (!button(decision)) return;
     if (decision === "approve") { approveWithUndo(); return; }
-    if (needsComment.has(decision) && !comment.value.trim()) {
+    if ("commentRequired" in button(decision).dataset && !comment.value.trim()) {
       pending = decision;
       comment.focus();
       say(`${names[decision]}: say why in the comment, then press Ctrl+Enter (⌘+Enter) to send.`);

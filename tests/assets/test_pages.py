@@ -1,6 +1,6 @@
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.assets.models import Relation
@@ -9,24 +9,20 @@ from tests.factories import stored_asset
 pytestmark = pytest.mark.django_db
 
 
-def test_gallery_pages_by_cursor_and_the_next_page_comes_by_htmx(client, project, viewer):
+def test_gallery_pages_by_cursor_and_the_next_page_comes_by_htmx(client, project, viewer, settings):
     assets = [stored_asset(project) for _ in range(5)]
     client.force_login(viewer)
     url = reverse("gallery", args=[project.pk])
-    from apps.assets import views
+    settings.PAGE_SIZE = 2
 
-    views.GALLERY_PAGE_SIZE, size = 2, views.GALLERY_PAGE_SIZE
-    try:
-        first = client.get(url)
-        seen = [str(a.pk) for a in first.context["assets"]]
-        next_url = first.context["next_url"]
-        while next_url:
-            more = client.get(url + next_url, HTTP_HX_REQUEST="true")
-            assert "<h1>" not in more.content.decode()  # only the tiles
-            seen += [str(a.pk) for a in more.context["assets"]]
-            next_url = more.context["next_url"]
-    finally:
-        views.GALLERY_PAGE_SIZE = size
+    first = client.get(url)
+    seen = [str(a.pk) for a in first.context["assets"]]
+    next_url = first.context["next_url"]
+    while next_url:
+        more = client.get(url + next_url, HTTP_HX_REQUEST="true")
+        assert "<h1>" not in more.content.decode()  # only the tiles
+        seen += [str(a.pk) for a in more.context["assets"]]
+        next_url = more.context["next_url"]
     assert seen == [str(a.pk) for a in reversed(assets)]
 
 

@@ -13,7 +13,11 @@ from django.utils import timezone
 
 from apps.assets.models import Asset
 from apps.generations.models import Generation, Status
-from apps.generations.services import generation_cancel, generation_recover, generation_run
+from apps.generations.services import (
+    generation_cancel,
+    generation_recover,
+    generation_run,
+)
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import GenerationFactory
 
@@ -113,16 +117,22 @@ def test_a_job_whose_turn_is_far_off_goes_back_on_the_queue_instead_of_sleeping(
     assert Generation.objects.get(pk=first["id"]).status == "succeeded"
     waiting = Generation.objects.get(pk=second["id"])
     assert waiting.status == "queued" and waiting.rate_waits == 1 and waiting.upstream_calls == 0
-    turn = waiting.next_attempt_at - timezone.now()
-    assert timedelta(seconds=25) < turn <= timedelta(seconds=31)  # its row says when it runs
-    assert waiting.reserved_slot_at == pytest.approx(waiting.next_attempt_at.timestamp(), abs=0.01)
+    # Its row says when it runs: a little before the slot kept for it, 30 s after the first call.
+    assert waiting.reserved_slot_at - time.time() == pytest.approx(30, abs=3)
+    assert waiting.next_attempt_at.timestamp() == pytest.approx(waiting.reserved_slot_at - 2.5, abs=0.01)
     assert len(upstream.state.log) == 1
 
-    # When its turn comes (here: moved forward), it runs on the slot it kept; the wait used up no retry.
-    Generation.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now(), reserved_slot_at=time.time())
+    # Sent back at that time, it is claimed, waits out the rest in-thread and runs on the slot it
+    # kept; the wait used up no retry. (The clock is moved forward by moving both times back.)
+    early = waiting.next_attempt_at.timestamp() - time.time()
+    Generation.objects.filter(pk=waiting.pk).update(
+        next_attempt_at=waiting.next_attempt_at - timedelta(seconds=early), reserved_slot_at=waiting.reserved_slot_at - early
+    )
+    started = time.monotonic()
     generation_run(generation_id=waiting.pk)
+    assert 2 <= time.monotonic() - started < 5  # the last 2.5 s waited in-thread, then the call
     waiting.refresh_from_db()
-    assert (waiting.status, waiting.attempts, waiting.failed_attempts) == ("succeeded", 2, 1)
+    assert (waiting.status, waiting.attempts, waiting.failed_attempts, waiting.upstream_calls) == ("succeeded", 2, 1, 1)
 
 
 @pytest.mark.django_db(transaction=False)  # to capture the sends instead of making them

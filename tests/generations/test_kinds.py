@@ -238,3 +238,12 @@ def test_reference_guidance_per_model_warns_and_only_the_api_limit_refuses(team,
     fifteen = [team.entry("object", f"P{i}", images=1)["id"] for i in range(8)]
     refused = team.post(prompt="too many", model="nano-banana-2", objects=objects + fifteen)
     assert refused.status_code == 400 and refused.json()["error"]["details"] == {"limit": 14, "value": 15}
+
+
+def test_the_table_of_kinds_is_what_the_api_accepts_and_links_with_known_relations():
+    from apps.assets.models import Relation
+    from apps.gemini import kinds
+    from apps.generations.models import Kind
+
+    assert [value for value, _ in Kind.choices] == [kind.name for kind in kinds.KINDS]
+    assert {kind.relation for kind in kinds.KINDS} <= set(Relation.values)

@@ -93,11 +93,13 @@ class Worker:
         self.name = name
         self.process = None
 
-    def start(self, concurrency: int = 2) -> "Worker":
+    def start(self, concurrency: int = 2, extra_args: tuple = ()) -> "Worker":
+        """`extra_args`: e.g. ("-B", "--schedule", path) to run the beat inside the worker."""
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=threads", f"--concurrency={concurrency}",
-             "-n", f"{self.name}@%h", "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+             "-n", f"{self.name}@%h", "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle",
+             *extra_args],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30

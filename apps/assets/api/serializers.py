@@ -11,17 +11,23 @@ class AssetOutputSerializer(serializers.ModelSerializer):
     file_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by.username", default=None)
+    campaign = serializers.SerializerMethodField(help_text="Campaign coordinates (campaign, cell, stage, language) or null.")
 
     class Meta:
         model = Asset
         fields = [
             "id", "project", "generation", "output_index", "origin", "kind", "mime_type", "width", "height",
             "size_bytes", "sha256", "model_version", "response_id", "review_status", "file_url", "thumbnail_url",
-            "created_by", "created_at",
+            "created_by", "created_at", "campaign",
         ]
 
     def get_kind(self, asset) -> str:
         return asset.generation.kind if asset.generation_id else "upload"
+
+    def get_campaign(self, asset) -> dict | None:
+        from apps.campaigns.selectors import asset_coordinates
+
+        return asset_coordinates(asset)
 
     def get_file_url(self, asset) -> str:
         return absolute_url(self.context, "asset-file", asset.pk)
@@ -39,6 +45,7 @@ class AssetFilterSerializer(serializers.Serializer):
     kind = serializers.CharField(required=False)
     model = serializers.CharField(required=False)
     entry = serializers.UUIDField(required=False, help_text="Only assets whose job used this character or object.")
+    campaign = serializers.UUIDField(required=False, help_text="Only assets a stage of this campaign made.")
     created_from = serializers.DateField(required=False)
     created_to = serializers.DateField(required=False)
 

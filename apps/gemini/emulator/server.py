@@ -11,7 +11,18 @@ returns usage metadata, and injects faults so every failure path can be reached:
   `[fault:slow=3]` (answer after 3 s), `[fault:c2pa]` (the image carries C2PA Content Credentials,
   as Google's do on some surfaces).
 
+Thought signatures, as the Gemini 3 image models (catalogue `thought_signatures`) have them: every
+non-thought image part and the first non-thought text part of an answer carry a signature (with
+thinking level high an unsigned interim thought image comes first, as Nano Banana Pro drafts one) (an
+HMAC of the model id and the part's content under the emulator's signing key), and a request whose
+history has a model image part without its signature, or any part with a signature the emulator
+did not issue for that content and model, is refused with 400 INVALID_ARGUMENT. Nano Banana (2.5)
+neither returns nor checks them. The log keeps each request's whole `contents` (texts, image
+hashes, thought flags, signatures) and each answer's `reply` the same way, so tests can check a
+history was sent back exactly.
+
 Control endpoints: `GET /_emulator/requests` (the request log), `POST /_emulator/reset`.
+The Batch API and Files API live in `batches.py` (their own routes and state).
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import io
 import json
 import re
@@ -43,6 +55,9 @@ CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 IMAGE_TOKENS = {"512": 560, "1K": 1120, "2K": 1680, "4K": 2520}
 TOKENS_PER_INPUT_IMAGE = 258
 RETRY_DELAY_SECONDS = 1
+# Fixed, so threads stored against one emulator run still verify after it restarts.
+SIGNING_KEY = b"gemini-emulator thought signatures"
+SIGNATURE_HELP = "Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
 
 
 class EmulatedError(Exception):
@@ -75,11 +90,33 @@ def snake_keys(value):
     return value
 
 
-def decode_image(data: str) -> tuple[Image.Image, bytes]:
+def decode_base64(data: str) -> bytes:
     """Bytes may come as standard or URL-safe base64, padded or not."""
+    padded = data + "=" * (-len(data) % 4)
+    return base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+
+
+def signature_for(model_id: str, content: bytes) -> bytes:
+    """What the emulator signs a part with: only it can make one, and only for that model and content."""
+    return hmac.new(SIGNING_KEY, model_id.encode() + b"\0" + hashlib.sha256(content).digest(), hashlib.sha256).digest()
+
+
+def part_summary(part: dict, content: bytes | None = None) -> dict:
+    """A part as the log keeps it: full text or the image's sha256, thought flag, signature (standard base64)."""
+    summary = {"image": hashlib.sha256(content).hexdigest()} if "inline_data" in part else {"text": part.get("text", "")}
+    if part.get("thought"):
+        summary["thought"] = True
+    if part.get("thought_signature"):
+        try:
+            summary["signature"] = base64.b64encode(decode_base64(part["thought_signature"])).decode()
+        except (binascii.Error, ValueError):
+            summary["signature"] = part["thought_signature"]
+    return summary
+
+
+def decode_image(data: str) -> tuple[Image.Image, bytes]:
     try:
-        padded = data + "=" * (-len(data) % 4)
-        raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        raw = decode_base64(data)
         image = Image.open(io.BytesIO(raw))
         image.load()
         return image, raw
@@ -131,14 +168,17 @@ class GenerateContent:
         self.texts: list[str] = []
         self.images: list[Image.Image] = []
         self.image_hashes: list[str] = []
+        self.contents_log: list[dict] = []
 
     def validate(self) -> None:
         contents = self.body.get("contents")
         if not contents:
             raise invalid("* GenerateContentRequest.contents: contents is not specified")
         texts = []
-        for content in contents:
-            for part in content.get("parts") or []:
+        for content_position, content in enumerate(contents, start=1):
+            logged = []
+            for part_position, part in enumerate(content.get("parts") or [], start=1):
+                raw = None
                 if "text" in part:
                     texts.append(part["text"])
                 elif "inline_data" in part:
@@ -148,8 +188,13 @@ class GenerateContent:
                     image, raw = decode_image(inline.get("data", ""))
                     self.images.append(image)
                     self.image_hashes.append(hashlib.sha256(raw).hexdigest())
+                logged.append(part_summary(part, raw))
+                if content.get("role") == "model" and self.model.thought_signatures:
+                    self._check_signature(part, raw, content_position, part_position)
+            self.contents_log.append({"role": content.get("role", "user"), "parts": logged})
         self.texts = texts
-        self.prompt = " ".join(texts).strip()
+        # The newest turn is what is asked now: it is drawn and its fault markers count, not the history's.
+        self.prompt = " ".join(part["text"] for part in contents[-1].get("parts") or [] if "text" in part).strip()
         if len(self.images) > self.model.max_input_images:
             raise invalid(f"Too many input images: {len(self.images)}. {self.model.model_id} accepts at most {self.model.max_input_images}.")
 
@@ -177,6 +222,21 @@ class GenerateContent:
                 raise invalid(f"Search as a tool is not enabled for {self.model.model_id}.")
             if "image_search" in types and not self.model.image_search:
                 raise invalid(f"Image search is not supported for {self.model.model_id}.")
+
+    def _check_signature(self, part: dict, raw: bytes | None, content_position: int, part_position: int) -> None:
+        where = f"in content position {content_position}, part position {part_position}"
+        signature = part.get("thought_signature")
+        if not signature:
+            if raw is not None and not part.get("thought"):
+                raise invalid(f"Image part is missing a thought_signature {where}. {SIGNATURE_HELP}")
+            return
+        content = raw if raw is not None else str(part.get("text", "")).encode()
+        try:
+            valid = hmac.compare_digest(decode_base64(signature), signature_for(self.model.model_id, content))
+        except (binascii.Error, ValueError):
+            valid = False
+        if not valid:
+            raise invalid(f"Thought signature is not valid {where}. {SIGNATURE_HELP}")
 
     def fault(self) -> tuple[str, float | None] | None:
         """The first prompt marker whose count is not used up yet."""
@@ -228,23 +288,23 @@ class GenerateContent:
         elif kind == "no-image":
             parts.append({"text": "Here is a description instead of an image."})
         else:
+            prompt = FAULT.sub("", self.prompt).strip() or "(no prompt)"
+            if thinking and str(thinking.get("thinking_level", "")).lower() == "high":
+                # Thinking hard, the model drafts an interim image first: a thought, unsigned, not a result.
+                draft = render_png(width=max(64, width // 4), height=max(64, height // 4), prompt=prompt, inputs=[], caption="draft")
+                parts.append({"inlineData": {"mimeType": "image/png", "data": base64.b64encode(draft).decode()}, "thought": True})
             png = render_png(
                 width=width,
                 height=height,
-                prompt=FAULT.sub("", self.prompt).strip() or "(no prompt)",
+                prompt=prompt,
                 inputs=self.images,
                 # The response id makes every answer's bytes its own, as a real model's are.
                 caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator {response_id[:8]}",
             )
             if kind == "c2pa":
                 png = with_content_credentials(png, self.model.model_id)
-            parts.append({"text": "Here is your image."})
-            parts.append(
-                {
-                    "inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode()},
-                    "thoughtSignature": base64.b64encode(response_id.encode()).decode(),
-                }
-            )
+            parts.append(self._signed({"text": "Here is your image."}, b"Here is your image."))
+            parts.append(self._signed({"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode()}}, png))
             usage["candidatesTokenCount"] = IMAGE_TOKENS[size]
         usage["totalTokenCount"] = sum(v for k, v in usage.items() if k != "totalTokenCount")
         candidate = {"content": {"role": "model", "parts": parts}, "finishReason": finish, "index": 0}
@@ -253,12 +313,16 @@ class GenerateContent:
             candidate["groundingMetadata"] = grounding
         return base | {"candidates": [candidate], "usageMetadata": usage}
 
+    def _signed(self, part: dict, content: bytes) -> dict:
+        if self.model.thought_signatures:
+            part["thoughtSignature"] = base64.b64encode(signature_for(self.model.model_id, content)).decode()
+        return part
+
     def _ratio_of_first_input(self) -> str | None:
         """Like the real API, an edit without an aspect ratio keeps the closest ratio of its input."""
         if not self.images:
             return None
-        w, h = self.images[0].size
-        return min(self.model.aspect_ratios, key=lambda r: abs(int(r.split(":")[0]) / int(r.split(":")[1]) - w / h))
+        return catalogue.nearest_ratio(*self.images[0].size, self.model.aspect_ratios)
 
     def _grounding(self) -> dict | None:
         for tool in self.body.get("tools") or []:
@@ -301,6 +365,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, {"requests": list(self.server.state.log)})
         if self.path == "/_emulator/health":
             return self._send(200, {"ok": True})
+        if self.server.batches.handle(self, "GET", b""):
+            return
         return self._send(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
 
     def do_POST(self):
@@ -308,7 +374,10 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         if self.path == "/_emulator/reset":
             self.server.state.reset()
+            self.server.batches.reset()
             return self._send(200, {"ok": True})
+        if self.server.batches.handle(self, "POST", raw):
+            return
         path = self.path.split("?", 1)[0]
         match = ROUTE.match(path)
         if not match:
@@ -333,6 +402,7 @@ class Handler(BaseHTTPRequestHandler):
             entry["texts"] = [text[:300] for text in call.texts]
             entry["system_instruction"] = " ".join(p.get("text", "") for p in (call.body.get("system_instruction") or {}).get("parts", []))
             entry["image_config"] = call.image_config
+            entry["contents"] = call.contents_log
             retry_delay = state.admit()
             if retry_delay is not None:
                 entry["fault"] = "rpm"
@@ -342,6 +412,10 @@ class Handler(BaseHTTPRequestHandler):
             if state.latency:
                 time.sleep(state.latency)
             answer = call.answer(fault)
+            entry["reply"] = [
+                part_summary(part, decode_base64(part["inline_data"]["data"]) if "inline_data" in part else None)
+                for part in snake_keys(answer).get("candidates", [{}])[0].get("content", {}).get("parts", [])
+            ]
             entry["status"] = 200
             status, payload, headers = 200, answer, None
         except EmulatedError as exc:
@@ -356,9 +430,12 @@ class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, latency: float = 0.0, rpm: int = 0):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, latency: float = 0.0, rpm: int = 0, batch_delay: float = 0.0):
+        from apps.gemini.emulator.batches import BatchEndpoints  # it builds on this module's request checks
+
         super().__init__((host, port), Handler)
         self.state = EmulatorState(latency=latency, rpm=rpm)
+        self.batches = BatchEndpoints(self.state, delay=batch_delay)
 
     @property
     def base_url(self) -> str:

@@ -2,8 +2,9 @@ from rest_framework import serializers
 
 from apps.assets.api.serializers import AssetOutputSerializer
 from apps.core.serializers import StrictInputSerializer
-from apps.gemini import catalogue
-from apps.generations.models import Generation, Kind, Status
+from apps.gemini import catalogue, kinds
+from apps.generations.models import Delivery, Generation, Kind, Status
+from apps.generations.services import GenerationInput
 
 
 class GroundingInputSerializer(StrictInputSerializer):
@@ -12,7 +13,10 @@ class GroundingInputSerializer(StrictInputSerializer):
 
 
 class GenerationInputSerializer(StrictInputSerializer):
-    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.GENERATE)
+    kind = serializers.ChoiceField(
+        # A refine job belongs to a thread: it is made through POST /api/v1/assets/{id}/refine/.
+        choices=[(kind.name, kind.label) for kind in kinds.KINDS if not kind.in_thread], default=Kind.GENERATE,
+    )
     prompt = serializers.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, allow_blank=True, default="")
     model = serializers.CharField(
         max_length=80, required=False, allow_null=True, default=None,
@@ -27,10 +31,12 @@ class GenerationInputSerializer(StrictInputSerializer):
     source_assets = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50)
     target_language = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
     count = serializers.IntegerField(min_value=1, max_value=catalogue.MAX_VARIATIONS, default=1)
+    delivery = serializers.ChoiceField(
+        choices=Delivery.choices, default=Delivery.INTERACTIVE,
+        help_text=f"'batch': the Batch API at half price, {catalogue.BATCH_TURNAROUND}; the job waits queued meanwhile.",
+    )
 
-    def to_input(self):
-        from apps.generations.services import GenerationInput
-
+    def to_input(self) -> GenerationInput:
         data = dict(self.validated_data)
         grounding = data.pop("grounding", None) or {}
         return GenerationInput(web_search=grounding.get("web", False), image_search=grounding.get("image", False), **data)
@@ -40,6 +46,7 @@ class GenerationOutputSerializer(serializers.ModelSerializer):
     model_alias = serializers.SerializerMethodField()
     grounding_settings = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
+    batch = serializers.SerializerMethodField()
     source_assets = serializers.SerializerMethodField()
     references = serializers.SerializerMethodField()
     assets = AssetOutputSerializer(many=True, read_only=True)
@@ -50,7 +57,7 @@ class GenerationOutputSerializer(serializers.ModelSerializer):
         model = Generation
         fields = [
             "id", "project", "kind", "status", "prompt", "model", "model_alias", "aspect_ratio", "image_size",
-            "thinking_level", "grounding_settings", "target_language", "count", "system_instruction",
+            "thinking_level", "grounding_settings", "target_language", "count", "delivery", "batch", "system_instruction",
             "source_assets", "references", "warnings", "attempts", "upstream_calls", "error", "usage", "cost_usd",
             "model_version", "response_id", "model_text", "grounding", "assets", "created_by", "created_at",
             "started_at", "finished_at",
@@ -67,6 +74,12 @@ class GenerationOutputSerializer(serializers.ModelSerializer):
         if not generation.error_code:
             return None
         return {"code": generation.error_code, "message": generation.error_message, "final": generation.status == Status.FAILED}
+
+    def get_batch(self, generation) -> dict | None:
+        """For a batch job: its upstream batch's state and when it was last checked."""
+        from apps.batches.selectors import batch_of
+
+        return batch_of(generation)
 
     def get_source_assets(self, generation) -> list[str]:
         return [str(source.asset_id) for source in generation.sources.all()]

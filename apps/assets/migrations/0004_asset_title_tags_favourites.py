@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assets', '0002_initial'),
+        ('assets', '0003_asset_model_parts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

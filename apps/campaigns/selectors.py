@@ -1,0 +1,321 @@
+"""Reads: where each cell of a campaign stands, computed from its jobs and their assets in a fixed
+number of queries. The stages and the pages both read this, so "ready", "done" and "in flight"
+are decided in one place."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Min, QuerySet, Sum
+
+from apps.assets.models import Asset, ReviewStatus
+from apps.campaigns.models import SOURCE, Campaign, CampaignJob, Cell, Stage
+from apps.gemini import catalogue
+from apps.generations.models import Status
+
+IN_FLIGHT = (Status.QUEUED, Status.RUNNING)
+
+
+def campaign_list(*, project) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(project=project).select_related("created_by").order_by("-created_at", "-id")
+
+
+def campaign_queryset() -> QuerySet[Campaign]:
+    return Campaign.objects.select_related("project", "created_by").prefetch_related("products", "characters")
+
+
+@dataclass
+class Item:
+    """One thing a stage makes: its newest output (if any) and whether a job for it is under way."""
+
+    jobs: list = field(default_factory=list)  # CampaignJob rows, oldest first, generation loaded
+    asset: Asset | None = None
+    in_flight: bool = False
+
+    @property
+    def status(self) -> str | None:
+        return self.jobs[-1].generation.status if self.jobs else None
+
+    @property
+    def settled(self) -> bool:
+        """Nothing to do: a job is under way, or its output stands (not rejected)."""
+        return self.in_flight or (self.asset is not None and self.asset.review_status != ReviewStatus.REJECTED)
+
+
+@dataclass
+class Version:
+    language: str  # SOURCE or a language code
+    made: Item  # for SOURCE: the chosen draft, made by no job of its own
+    final: Item
+
+    @property
+    def asset(self) -> Asset | None:
+        return self.made.asset
+
+
+@dataclass
+class CellState:
+    cell: Cell
+    drafts: Item
+    draft_assets: list[Asset]
+    chosen: Asset | None
+    versions: list[Version]
+
+
+def _item(jobs: list, outputs: dict) -> Item:
+    item = Item(jobs=jobs)
+    for job in jobs:
+        if job.generation.status in IN_FLIGHT:
+            item.in_flight = True
+        for asset in outputs.get(job.generation_id, ()):
+            item.asset = asset  # newest wins: jobs are oldest first, outputs by index
+    return item
+
+
+def campaign_state(campaign: Campaign) -> list[CellState]:
+    """Every cell with its drafts, chosen draft, versions and finals. Five queries."""
+    cells = list(campaign.cells.select_related("product", "chosen").order_by("position"))
+    jobs = list(
+        CampaignJob.objects.filter(cell__campaign=campaign).select_related("generation").order_by("generation__created_at", "id")
+    )
+    outputs: dict = defaultdict(list)
+    for asset in Asset.objects.filter(generation_id__in=[job.generation_id for job in jobs]).order_by("output_index"):
+        outputs[asset.generation_id].append(asset)
+
+    by_cell: dict = defaultdict(lambda: defaultdict(list))
+    for job in jobs:
+        by_cell[job.cell_id][(job.stage, job.language, job.source_asset_id)].append(job)
+
+    approved_drafts = [
+        asset.pk for job in jobs if job.stage == Stage.DRAFTS for asset in outputs[job.generation_id]
+        if asset.review_status == ReviewStatus.APPROVED
+    ]
+    first_approved = _first_approval_times(approved_drafts)
+
+    states = []
+    for cell in cells:
+        cell_jobs = by_cell[cell.pk]
+        draft_jobs = [job for (stage, _, _), group in cell_jobs.items() if stage == Stage.DRAFTS for job in group]
+        draft_jobs.sort(key=lambda job: (job.generation.created_at, job.pk))
+        draft_assets = [asset for job in draft_jobs for asset in outputs[job.generation_id]]
+        drafts = _item(draft_jobs, outputs)
+        # Drafts stand while any variation is not rejected.
+        drafts.asset = next((a for a in reversed(draft_assets) if a.review_status != ReviewStatus.REJECTED), drafts.asset)
+        chosen = _chosen(cell, draft_assets, first_approved)
+        versions = []
+        if chosen is not None:
+            for language in [SOURCE, *campaign.languages]:
+                if language == SOURCE:
+                    made = Item(asset=chosen)
+                else:
+                    made = _item(cell_jobs.get((Stage.LOCALISE, language, chosen.pk), []), outputs)
+                final = Item()
+                if made.asset is not None:
+                    final = _item(cell_jobs.get((Stage.FINALISE, language, made.asset.pk), []), outputs)
+                versions.append(Version(language=language, made=made, final=final))
+        states.append(CellState(cell=cell, drafts=drafts, draft_assets=draft_assets, chosen=chosen, versions=versions))
+    return states
+
+
+def _first_approval_times(asset_ids: list) -> dict:
+    from apps.approvals.models import Decision, Review
+
+    if not asset_ids:
+        return {}
+    rows = Review.objects.filter(asset_id__in=asset_ids, decision=Decision.APPROVE).values("asset_id").annotate(first=Min("created_at"))
+    return {row["asset_id"]: row["first"] for row in rows}
+
+
+def _chosen(cell: Cell, draft_assets: list[Asset], first_approved: dict) -> Asset | None:
+    """The decider's pick; failing that, the draft approved first (approving makes it the chosen one)."""
+    if cell.chosen_id is not None:
+        return next((asset for asset in draft_assets if asset.pk == cell.chosen_id), cell.chosen)
+    approved = [asset for asset in draft_assets if asset.pk in first_approved and asset.review_status == ReviewStatus.APPROVED]
+    return min(approved, key=lambda asset: (first_approved[asset.pk], asset.output_index), default=None)
+
+
+# --- figures
+
+
+@dataclass(frozen=True)
+class StageSize:
+    stage: str
+    jobs: int
+    images: int
+    price_usd: Decimal  # per image
+
+    @property
+    def estimate_usd(self) -> Decimal:
+        return self.price_usd * self.images
+
+
+def stage_sizes(*, cells: int, variations: int, languages: int, draft_model: str, draft_size: str,
+                final_model: str, final_size: str) -> list[StageSize]:
+    """What each stage makes for the whole campaign: drafts, translations (at the draft size) and finals."""
+    draft_price = catalogue.get_model(draft_model).price(draft_size)
+    final_price = catalogue.get_model(final_model).price(final_size)
+    return [
+        StageSize(Stage.DRAFTS, cells, cells * variations, draft_price),
+        StageSize(Stage.LOCALISE, cells * languages, cells * languages, draft_price),
+        StageSize(Stage.FINALISE, cells * (languages + 1), cells * (languages + 1), final_price),
+    ]
+
+
+def campaign_stage_sizes(campaign: Campaign, cells: int | None = None) -> list[StageSize]:
+    return stage_sizes(
+        cells=campaign.cells.count() if cells is None else cells, variations=campaign.variations,
+        languages=len(campaign.languages), draft_model=campaign.draft_model, draft_size=campaign.draft_size,
+        final_model=campaign.final_model, final_size=campaign.final_size,
+    )
+
+
+def campaign_spent(campaign: Campaign) -> Decimal:
+    total = CampaignJob.objects.filter(cell__campaign=campaign).aggregate(total=Sum("generation__cost_usd"))["total"]
+    return total or Decimal(0)
+
+
+def stage_counts(states: list[CellState]) -> dict[str, dict[str, int]]:
+    """Per stage: its jobs by status, and its current outputs by review decision."""
+    counts = {stage: Counter({key: 0 for key in ("queued", "running", "succeeded", "failed", "approved", "rejected")}) for stage in Stage.values}
+
+    def add(stage, item: Item, assets):
+        for job in item.jobs:
+            if job.generation.status in counts[stage]:
+                counts[stage][job.generation.status] += 1
+            elif job.generation.status == Status.CANCELED:
+                counts[stage]["failed"] += 1
+        for asset in assets:
+            if asset is not None and asset.review_status in (ReviewStatus.APPROVED, ReviewStatus.REJECTED):
+                counts[stage][asset.review_status] += 1
+
+    for state in states:
+        add(Stage.DRAFTS, state.drafts, state.draft_assets)
+        for version in state.versions:
+            if version.language != SOURCE:
+                add(Stage.LOCALISE, version.made, [version.made.asset])
+            add(Stage.FINALISE, version.final, [version.final.asset])
+    return {stage: dict(counter) for stage, counter in counts.items()}
+
+
+def asset_coordinates(asset: Asset) -> dict | None:
+    """Where an asset sits in a campaign, from rows the asset queryset already joined (no query)."""
+    job = getattr(asset.generation, "campaign_job", None) if asset.generation_id else None
+    if job is None:
+        return None
+    cell = job.cell
+    language = job.language or (SOURCE if cell.chosen_id == asset.pk else None)
+    return {
+        "campaign": str(cell.campaign_id), "cell": str(cell.pk), "stage": job.stage, "language": language,
+        "product": str(cell.product_id), "scene": cell.scene_index + 1, "format": cell.aspect_ratio,
+    }
+
+
+# --- the grid the pages draw
+
+
+@dataclass
+class Tile:
+    """One square of the grid: what it shows (and what a decision there applies to)."""
+
+    cell: Cell
+    language: str
+    label: str  # draft, chosen, version, final, or what is under way
+    asset: Asset | None = None
+    drafts: int = 0
+    busy: bool = False
+    failed: bool = False
+
+
+@dataclass
+class GridRow:
+    product: str
+    scene_number: int
+    scene: str
+    tiles: list[Tile]
+
+
+@dataclass
+class Grid:
+    columns: list[tuple[str, str]]  # (format, language)
+    rows: list[GridRow]
+
+
+def _tile(state: CellState, language: str) -> Tile:
+    tile = Tile(cell=state.cell, language=language, label="waiting for a chosen draft", drafts=len(state.draft_assets))
+    version = next((v for v in state.versions if v.language == language), None)
+    if version is None:
+        if language == SOURCE:
+            tile.busy = state.drafts.in_flight
+            tile.asset = state.drafts.asset
+            tile.label = "drafting" if tile.busy else ("draft" if tile.asset else "no draft yet")
+            tile.failed = not tile.busy and state.drafts.status in (Status.FAILED, Status.CANCELED) and tile.asset is None
+        return tile
+    final, made = version.final, version.made
+    if final.asset is not None:
+        tile.asset, tile.label, tile.busy = final.asset, "final", final.in_flight
+    elif final.in_flight:
+        tile.asset, tile.label, tile.busy = version.asset, "finalising", True
+    elif version.asset is not None:
+        tile.asset, tile.label, tile.busy = version.asset, "chosen draft" if language == SOURCE else "version", made.in_flight
+        tile.failed = final.status in (Status.FAILED, Status.CANCELED)
+    else:
+        tile.busy = made.in_flight
+        tile.failed = not made.in_flight and made.status in (Status.FAILED, Status.CANCELED)
+        tile.label = "translating" if tile.busy else ("translation failed" if tile.failed else "not translated yet")
+    return tile
+
+
+def campaign_grid(campaign: Campaign, states: list[CellState]) -> Grid:
+    """Rows are product x scene, columns format x language (the source copy first)."""
+    languages = [SOURCE, *campaign.languages]
+    columns = [(ratio, language) for ratio in campaign.formats for language in languages]
+    by_key = {(s.cell.product_id, s.cell.scene_index, s.cell.aspect_ratio): s for s in states}
+    rows, seen = [], set()
+    for state in states:
+        key = (state.cell.product_id, state.cell.scene_index)
+        if key in seen:
+            continue
+        seen.add(key)
+        tiles = [_tile(by_key[(*key, ratio)], language) for ratio, language in columns if (*key, ratio) in by_key]
+        rows.append(GridRow(state.cell.product.name, state.cell.scene_index + 1, campaign.scenes[state.cell.scene_index], tiles))
+    return Grid(columns=columns, rows=rows)
+
+
+def campaign_in_flight(states: list[CellState]) -> bool:
+    return any(
+        state.drafts.in_flight or any(v.made.in_flight or v.final.in_flight for v in state.versions) for state in states
+    )
+
+
+@dataclass
+class Progress:
+    campaign: Campaign
+    cells: int
+    finals_expected: int
+    finals_made: int
+    in_flight: int
+
+
+def campaign_progress(*, project) -> list[Progress]:
+    """Each campaign with its finals made against expected and its jobs under way (three queries)."""
+    from django.db.models import Count, Q
+
+    campaigns = list(campaign_list(project=project).annotate(cell_count=Count("cells", distinct=True)))
+    jobs = (
+        CampaignJob.objects.filter(cell__campaign__in=campaigns)
+        .values("cell__campaign")
+        .annotate(
+            finals=Count("id", filter=Q(stage=Stage.FINALISE, generation__status=Status.SUCCEEDED)),
+            busy=Count("id", filter=Q(generation__status__in=IN_FLIGHT)),
+        )
+    )
+    figures = {row["cell__campaign"]: row for row in jobs}
+    return [
+        Progress(
+            campaign=c, cells=c.cell_count, finals_expected=c.cell_count * (len(c.languages) + 1),
+            finals_made=min(figures.get(c.pk, {}).get("finals", 0), c.cell_count * (len(c.languages) + 1)), in_flight=figures.get(c.pk, {}).get("busy", 0),
+        )
+        for c in campaigns
+    ]

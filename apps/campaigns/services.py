@@ -1,0 +1,332 @@
+"""Campaign writes: create (validate the whole matrix up front), run a stage (one transaction,
+one budget check, a job per ready item), choose a cell's draft, and tell webhooks when a stage's
+jobs have all finished."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.approvals import policy as review_policy
+from apps.assets.models import Asset, ReviewStatus
+from apps.campaigns import selectors
+from apps.campaigns.models import (
+    COPY_MAX_CHARS,
+    MAX_PRODUCTS,
+    MAX_SCENES,
+    SCENE_MAX_CHARS,
+    SOURCE,
+    Campaign,
+    CampaignJob,
+    Cell,
+    Stage,
+    StageRun,
+)
+from apps.core.exceptions import NotAllowed, ValidationFailed
+from apps.gemini import catalogue, kinds
+from apps.gemini.checks import check_image_settings
+from apps.generations.models import Generation, Kind
+from apps.generations.services import (
+    MAX_JOBS_PER_BATCH,
+    GenerationInput,
+    generations_create_many,
+)
+from apps.library.models import EntryKind, LibraryEntry
+from apps.projects import policy as project_policy
+from apps.projects.models import Project
+from apps.webhooks.services import event_emit
+
+DRAFT_DEFAULTS = {"model": catalogue.DEFAULT_MODEL, "image_size": "512"}
+FINAL_DEFAULTS = {"model": catalogue.DEFAULT_MODEL, "image_size": "4K"}
+
+
+@dataclass
+class CampaignInput:
+    name: str
+    products: list
+    scenes: list[str]
+    formats: list[str]
+    characters: list = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    copy: str = ""
+    copy_by_language: dict = field(default_factory=dict)
+    variations: int = 1
+    draft: dict = field(default_factory=lambda: dict(DRAFT_DEFAULTS))
+    final: dict = field(default_factory=lambda: dict(FINAL_DEFAULTS))
+
+
+def _live_entries(project, ids: list, kind: str, field_name: str) -> list[LibraryEntry]:
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed(f"{field_name} lists the same {kind} twice.", field=field_name)
+    rows = {e.pk: e for e in LibraryEntry.objects.filter(project=project, kind=kind, archived_at__isnull=True, pk__in=ids)}
+    missing = [str(pk) for pk in ids if pk not in rows]
+    if missing:
+        raise ValidationFailed(f"No {kind} with id {', '.join(missing)} in this project's library.", field=field_name)
+    return [rows[pk] for pk in ids]
+
+
+def _check_list(values: list, field_name: str, *, least: int, most: int) -> None:
+    if not least <= len(values) <= most:
+        raise ValidationFailed(
+            f"{field_name} takes {least} to {most} entries; got {len(values)}.",
+            field=field_name, details={"min": least, "max": most, "value": len(values)},
+        )
+    if len(set(values)) != len(values):
+        raise ValidationFailed(f"{field_name} lists the same value twice.", field=field_name)
+
+
+def _check_settings(data: CampaignInput, characters, products) -> None:
+    """Every format at the draft and final settings, with the most references any job will send."""
+    images_per_product = max((len(p.live_images) for p in products), default=0)
+    character_images = sum(len(c.live_images) for c in characters)
+    for name, chosen, extra in (("draft", data.draft, 0), ("final", data.final, 1)):
+        for ratio in data.formats:
+            try:
+                check_image_settings(
+                    model=chosen.get("model"), aspect_ratio=ratio, image_size=chosen.get("image_size"),
+                    thinking_level=None, input_images=character_images + images_per_product + extra,
+                )
+            except ValidationFailed as refusal:
+                where = "formats" if refusal.field == "aspect_ratio" else f"{name}.{refusal.field}"
+                if refusal.field == "source_assets":
+                    where = "characters"
+                raise ValidationFailed(f"{name}: {refusal.message}", field=where, details=refusal.details) from None
+    final_sizes = kinds.get_kind(Kind.UPSCALE).sizes
+    if data.final.get("image_size") not in final_sizes:
+        raise ValidationFailed(
+            f"Finals render at {' or '.join(final_sizes)}; got {data.final.get('image_size')!r}.",
+            field="final.image_size", details={"allowed": list(final_sizes)},
+        )
+
+
+@transaction.atomic
+def campaign_create(*, project: Project, user, data: CampaignInput) -> Campaign:
+    """Validate everything a user can get wrong before anything is stored; then the campaign and its cells."""
+    from apps.library.selectors import entry_queryset
+
+    if not data.name.strip():
+        raise ValidationFailed("A campaign needs a name.", field="name")
+    _check_list(data.products, "products", least=1, most=MAX_PRODUCTS)
+    _check_list(data.scenes, "scenes", least=1, most=MAX_SCENES)
+    _check_list(data.formats, "formats", least=1, most=len(catalogue.PIXELS_1K))
+    _check_list(data.languages, "languages", least=0, most=len(catalogue.LANGUAGES))
+    for i, scene in enumerate(data.scenes):
+        if not scene.strip() or len(scene) > SCENE_MAX_CHARS:
+            raise ValidationFailed(
+                f"Scene {i + 1} must have 1 to {SCENE_MAX_CHARS} characters; it has {len(scene.strip())}.",
+                field=f"scenes[{i}]", details={"limit": SCENE_MAX_CHARS, "value": len(scene)},
+            )
+    unknown = [code for code in data.languages if code not in catalogue.LANGUAGES]
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown language {', '.join(unknown)}. Allowed: {', '.join(catalogue.LANGUAGES)}.",
+            field="languages", details={"allowed": list(catalogue.LANGUAGES)},
+        )
+    stray = [code for code in data.copy_by_language if code not in data.languages]
+    if stray:
+        raise ValidationFailed(
+            f"copy_by_language has {', '.join(stray)}, which is not among the campaign's languages ({', '.join(data.languages) or 'none'}).",
+            field="copy_by_language",
+        )
+    for code, text in data.copy_by_language.items():
+        if not str(text).strip() or len(str(text)) > COPY_MAX_CHARS:
+            raise ValidationFailed(
+                f"The {code} copy must have 1 to {COPY_MAX_CHARS} characters.", field=f"copy_by_language.{code}",
+                details={"limit": COPY_MAX_CHARS, "value": len(str(text))},
+            )
+    if not 1 <= data.variations <= catalogue.MAX_VARIATIONS:
+        raise ValidationFailed(
+            f"variations takes 1 to {catalogue.MAX_VARIATIONS}; got {data.variations}.",
+            field="variations", details={"min": 1, "max": catalogue.MAX_VARIATIONS, "value": data.variations},
+        )
+
+    products = _live_entries(project, data.products, EntryKind.OBJECT, "products")
+    characters = _live_entries(project, data.characters, EntryKind.CHARACTER, "characters")
+    with_images = {e.pk: e for e in entry_queryset().filter(pk__in=[e.pk for e in [*products, *characters]])}
+    _check_settings(data, [with_images[c.pk] for c in characters], [with_images[p.pk] for p in products])
+
+    cells = len(products) * len(data.scenes) * len(data.formats)
+    largest = max(selectors.stage_sizes(
+        cells=cells, variations=data.variations, languages=len(data.languages),
+        draft_model=data.draft.get("model") or catalogue.DEFAULT_MODEL, draft_size=data.draft["image_size"],
+        final_model=data.final.get("model") or catalogue.DEFAULT_MODEL, final_size=data.final["image_size"],
+    ), key=lambda size: size.jobs)
+    if largest.jobs > MAX_JOBS_PER_BATCH:
+        raise ValidationFailed(
+            f"The {largest.stage} stage would create {largest.jobs} jobs ({len(products)} products x {len(data.scenes)} scenes x "
+            f"{len(data.formats)} formats = {cells} cells, each with {largest.jobs // cells} jobs); a stage creates at most "
+            f"{MAX_JOBS_PER_BATCH}. Split the campaign.",
+            field="products", details={"limit": MAX_JOBS_PER_BATCH, "value": largest.jobs, "stage": largest.stage},
+        )
+
+    draft_model = catalogue.get_model(data.draft.get("model") or catalogue.DEFAULT_MODEL)
+    final_model = catalogue.get_model(data.final.get("model") or catalogue.DEFAULT_MODEL)
+    campaign = Campaign.objects.create(
+        project=project, name=data.name.strip(), scenes=[s.strip() for s in data.scenes], formats=data.formats,
+        languages=data.languages, copy=data.copy.strip(), copy_by_language={k: str(v).strip() for k, v in data.copy_by_language.items()},
+        variations=data.variations, draft_model=draft_model.model_id, draft_size=data.draft["image_size"],
+        final_model=final_model.model_id, final_size=data.final["image_size"], created_by=user,
+    )
+    campaign.products.set(products)
+    campaign.characters.set(characters)
+    coordinates = itertools.product(products, range(len(data.scenes)), data.formats)
+    Cell.objects.bulk_create([
+        Cell(campaign=campaign, product=product, scene_index=scene, aspect_ratio=ratio, position=i)
+        for i, (product, scene, ratio) in enumerate(coordinates)
+    ])
+    return campaign
+
+
+def cell_prompt(campaign: Campaign, cell: Cell, characters: list[LibraryEntry]) -> str:
+    """Scene, product, characters and copy; the project brief goes as the system instruction."""
+    product = cell.product
+    about = f" ({product.description.strip()})" if product.description.strip() else ""
+    parts = [f"{campaign.scenes[cell.scene_index]}.", f"Feature the product \"{product.name}\"{about}, exactly as in its reference images."]
+    for character in characters:
+        described = f" ({character.description.strip()})" if character.description.strip() else ""
+        parts.append(f"With the character \"{character.name}\"{described}, exactly as in their reference images.")
+    if campaign.copy:
+        parts.append(f"Render this headline in the image, spelled exactly: \"{campaign.copy}\"")
+    return " ".join(parts)
+
+
+def translate_prompt(campaign: Campaign, language: str) -> str:
+    """A market's approved copy is rendered verbatim instead of translated."""
+    text = campaign.copy_by_language.get(language)
+    return f"Use exactly this text for the headline, verbatim: \"{text}\"" if text else ""
+
+
+@dataclass
+class _Planned:
+    cell: Cell
+    language: str
+    source: Asset | None
+    job: GenerationInput
+
+
+def _plan(campaign: Campaign, stage: str, states: list | None = None) -> list[_Planned]:
+    """A job for every item that is ready and has no standing output or job under way."""
+    characters = list(campaign.characters.order_by("name"))
+    character_ids = [c.pk for c in characters]
+    planned = []
+    for state in selectors.campaign_state(campaign) if states is None else states:
+        cell = state.cell
+        if stage == Stage.DRAFTS:
+            if state.chosen is None and not state.drafts.settled:
+                planned.append(_Planned(cell, "", None, GenerationInput(
+                    kind=Kind.GENERATE, prompt=cell_prompt(campaign, cell, characters), model=campaign.draft_model,
+                    aspect_ratio=cell.aspect_ratio, image_size=campaign.draft_size, characters=character_ids,
+                    objects=[cell.product_id], count=campaign.variations,
+                )))
+            continue
+        for version in state.versions:
+            if stage == Stage.LOCALISE and version.language != SOURCE and not version.made.settled:
+                planned.append(_Planned(cell, version.language, state.chosen, GenerationInput(
+                    kind=Kind.TRANSLATE, prompt=translate_prompt(campaign, version.language), model=campaign.draft_model,
+                    aspect_ratio=cell.aspect_ratio, image_size=campaign.draft_size, target_language=version.language,
+                    source_assets=[state.chosen.pk],
+                )))
+            ready = version.asset is not None and version.asset.review_status == ReviewStatus.APPROVED
+            if stage == Stage.FINALISE and ready and not version.final.settled:
+                planned.append(_Planned(cell, version.language, version.asset, GenerationInput(
+                    kind=Kind.UPSCALE, model=campaign.final_model, aspect_ratio=cell.aspect_ratio,
+                    image_size=campaign.final_size, source_assets=[version.asset.pk], characters=character_ids,
+                    objects=[cell.product_id],
+                )))
+    return planned
+
+
+def _estimate(planned: list[_Planned]) -> Decimal:
+    return sum((catalogue.get_model(p.job.model).price(p.job.image_size) * p.job.count for p in planned), Decimal(0))
+
+
+def campaign_next_runs(campaign: Campaign, states: list) -> dict[str, tuple[int, Decimal]]:
+    """Per stage: how many jobs pressing its button now would create, and their estimate."""
+    figures = {}
+    for stage in Stage.values:
+        planned = _plan(campaign, stage, states)
+        figures[stage] = (len(planned), _estimate(planned))
+    return figures
+
+
+@dataclass
+class StageResult:
+    stage: str
+    jobs_created: int
+    jobs_planned: int
+    estimate_usd: Decimal
+    dry_run: bool
+
+
+def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False) -> StageResult:
+    """Create, in one transaction, a job for every ready item of `stage`. Refused whole (402, with
+    the figures) when the estimate passes the project's remaining budget. Running again creates
+    jobs only for what failed, was rejected or is new, so no image is paid for twice."""
+    if stage not in Stage.values:
+        raise ValidationFailed(f"Unknown stage {stage!r}. Allowed: {', '.join(Stage.values)}.", field="stage", details={"allowed": Stage.values})
+    with transaction.atomic():
+        # The project row is the lock every job creation takes for its budget check; taking it
+        # first also keeps two presses of the same button from planning the same items twice.
+        Project.objects.select_for_update().filter(pk=campaign.project_id).first()
+        planned = _plan(campaign, stage)
+        estimate = _estimate(planned)
+        if dry_run or not planned:
+            return StageResult(stage, 0, len(planned), estimate, dry_run)
+        generations = generations_create_many(project=campaign.project, user=user, items=[p.job for p in planned])
+        run = StageRun.objects.create(campaign=campaign, stage=stage, jobs_created=len(generations), estimate_usd=estimate, created_by=user)
+        CampaignJob.objects.bulk_create([
+            CampaignJob(cell=p.cell, stage=stage, language=p.language if stage != Stage.DRAFTS else "",
+                        source_asset=p.source, generation=generation, stage_run=run)
+            for p, generation in zip(planned, generations)
+        ])
+        # A chosen draft that came from an approval is pinned once versions are made from it.
+        if stage == Stage.LOCALISE:
+            for p in planned:
+                if p.cell.chosen_id != p.source.pk:
+                    Cell.objects.filter(pk=p.cell.pk).update(chosen=p.source)
+    return StageResult(stage, len(generations), len(planned), estimate, dry_run)
+
+
+def cell_choose(*, user, cell: Cell, asset_id) -> Cell:
+    """A decider picks the cell's draft among its variations; versions are then made from it."""
+    project = cell.campaign.project
+    role = project_policy.role_of(user, project)
+    if not review_policy.role_may_decide(project, role):
+        deciders = review_policy.policy_for(project).decider_roles
+        raise NotAllowed(f"Your role ({role}) may not choose drafts in this project. Allowed roles: {', '.join(deciders)}.")
+    drafts = Asset.objects.filter(generation__campaign_job__cell=cell, generation__campaign_job__stage=Stage.DRAFTS)
+    asset = drafts.filter(pk=asset_id).first()
+    if asset is None:
+        raise ValidationFailed(f"Asset {asset_id} is not a draft of this cell.", field="asset")
+    if asset.review_status == ReviewStatus.REJECTED:
+        raise ValidationFailed("This draft was rejected; choose another or run drafts again.", field="asset")
+    cell.chosen = asset
+    cell.save(update_fields=["chosen"])
+    return cell
+
+
+def stage_run_settle(*, generation_id) -> bool:
+    """After a campaign job ran: if its stage run has no job left queued or running, mark it
+    finished and send `campaign.stage_finished` (once: a conditional write decides)."""
+    job = CampaignJob.objects.filter(generation_id=generation_id).select_related("stage_run__campaign__project").first()
+    if job is None:
+        return False
+    run = job.stage_run
+    jobs = Generation.objects.filter(campaign_job__stage_run=run)
+    if run.finished_at is not None or jobs.filter(status__in=selectors.IN_FLIGHT).exists():
+        return False
+    with transaction.atomic():
+        if not StageRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=timezone.now()):
+            return False
+        statuses = list(jobs.values_list("status", flat=True))
+        counts = {status: statuses.count(status) for status in sorted(set(statuses))}
+        event_emit(
+            project=run.campaign.project,
+            event="campaign.stage_finished",
+            data={"campaign": str(run.campaign_id), "stage": run.stage, "stage_run": str(run.pk), "jobs": len(statuses), "statuses": counts},
+        )
+    return True

@@ -1,0 +1,168 @@
+"""Campaign pages: the new-campaign form with its live summary, the grid deciders work by
+keyboard, the side-by-side choice among a cell's variations. Rules stay in services and policies."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
+
+from apps.approvals import services as review_services
+from apps.assets.models import Asset
+from apps.campaigns import selectors, services
+from apps.campaigns.forms import (
+    CampaignForm,
+    GridDecisionForm,
+    StageForm,
+    form_field_for,
+    summary_figures,
+)
+from apps.campaigns.models import SOURCE, Cell
+from apps.core.exceptions import ApplicationError
+from apps.core.pages import page
+from apps.projects.pages import project_page, rights_for
+from apps.library import selectors as library_selectors
+from apps.library.models import EntryKind
+from apps.projects import policy
+from apps.projects.policy import Action
+
+
+def _campaign(request, campaign_id, action=Action.VIEW):
+    campaign = policy.object_for(request.user, selectors.campaign_queryset(), campaign_id, action)
+    return campaign, rights_for(request.user, campaign.project, campaign.my_role)
+
+
+@page
+def campaign_list(request, project_id):
+    project, rights = project_page(request, project_id)
+    return render(request, "campaigns/list.html", {
+        "project": project, "rights": rights, "section": "campaigns", "campaigns": selectors.campaign_progress(project=project),
+    })
+
+
+@page
+def campaign_new(request, project_id):
+    project, rights = project_page(request, project_id, Action.GENERATE)
+    products = library_selectors.entry_list(project=project, kind=EntryKind.OBJECT)
+    characters = library_selectors.entry_list(project=project, kind=EntryKind.CHARACTER)
+    form = CampaignForm(request.POST or None, products=products, characters=characters)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(project=project, user=request.user, data=form.to_input())
+        except ApplicationError as refusal:
+            field = form_field_for(refusal.field)
+            form.add_error(field if field in form.fields else None, refusal.message)
+        else:
+            messages.success(request, f"Campaign “{campaign.name}” created. Run the drafts when you are ready.")
+            return redirect("campaign-page", campaign.pk)
+    return render(request, "campaigns/new.html", {
+        "project": project, "rights": rights, "section": "campaigns", "form": form,
+        "products": products, "characters": characters,
+    }, status=400 if form.errors else 200)
+
+
+@page
+@require_POST
+def campaign_summary(request, project_id):
+    """The live summary beside the form: cells, drafts, translations, finals and each stage's estimate,
+    from the same figures the API answers with."""
+    project_page(request, project_id)
+    figures = summary_figures(request.POST)
+    return render(request, "campaigns/_summary.html", {**figures, "max_jobs": services.MAX_JOBS_PER_BATCH})
+
+
+STAGE_ROWS = (
+    ("drafts", "Drafts", "One job per cell with its variations, at the draft size."),
+    ("localise", "Localise", "A translation of each chosen draft into each language, at the draft size."),
+    ("finalise", "Finalise", "Each approved version re-rendered at the final size."),
+)
+
+
+def _board_context(request, campaign, rights):
+    states = selectors.campaign_state(campaign)
+    counts = selectors.stage_counts(states)
+    next_runs = services.campaign_next_runs(campaign, states) if rights.generate else {}
+    stages = [
+        {"stage": stage, "label": label, "help": help_text, "counts": counts[stage],
+         "busy": counts[stage]["queued"] + counts[stage]["running"],
+         "jobs": next_runs.get(stage, (0, 0))[0], "estimate": next_runs.get(stage, (0, 0))[1]}
+        for stage, label, help_text in STAGE_ROWS
+    ]
+    return {
+        "campaign": campaign, "project": campaign.project, "rights": rights, "section": "campaigns",
+        "grid": selectors.campaign_grid(campaign, states), "stages": stages,
+        "in_flight": selectors.campaign_in_flight(states), "spent": selectors.campaign_spent(campaign),
+        "estimate": sum(size.estimate_usd for size in selectors.campaign_stage_sizes(campaign, cells=len(states))),
+        "decision_form": GridDecisionForm(),
+    }
+
+
+@page
+def campaign_page(request, campaign_id):
+    campaign, rights = _campaign(request, campaign_id)
+    template = "campaigns/_board.html" if request.GET.get("part") == "board" else "campaigns/campaign.html"
+    return render(request, template, _board_context(request, campaign, rights))
+
+
+@page
+@require_POST
+def campaign_run(request, campaign_id):
+    campaign, _ = _campaign(request, campaign_id, Action.GENERATE)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such stage.")
+    try:
+        result = services.campaign_run(campaign=campaign, user=request.user, stage=form.cleaned_data["stage"])
+    except ApplicationError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        if result.jobs_created:
+            messages.success(request, f"{result.stage.capitalize()}: {result.jobs_created} jobs created (about ${result.estimate_usd:.2f}).")
+        else:
+            messages.info(request, f"{result.stage.capitalize()}: nothing to do; every ready item has a job or a standing image.")
+    return redirect("campaign-page", campaign.pk)
+
+
+@page
+@require_POST
+def campaign_decide(request, campaign_id):
+    """A decision from the grid's keyboard; answers the refreshed board (or the refusal, 400/403)."""
+    campaign, rights = _campaign(request, campaign_id)
+    form = GridDecisionForm(request.POST)
+    status = 200
+    if form.is_valid():
+        asset = Asset.objects.filter(pk=form.cleaned_data["asset"], generation__campaign_job__cell__campaign=campaign).select_related("project", "generation").first()
+        if asset is None:
+            raise Http404("No such asset in this campaign.")
+        try:
+            review_services.review_decide(user=request.user, asset=asset, decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"])
+        except (ApplicationError, DRFPermissionDenied) as refusal:
+            form.add_error(None, str(getattr(refusal, "message", None) or refusal.detail))
+            status = 400
+    else:
+        status = 400
+    context = _board_context(request, campaign, rights)
+    context["decision_form"] = form if status == 400 else GridDecisionForm()
+    return render(request, "campaigns/_board.html", context, status=status)
+
+
+@page
+def cell_page(request, campaign_id, cell_id):
+    """A cell's variations side by side, to choose the one its versions are made from."""
+    campaign, rights = _campaign(request, campaign_id)
+    cell = Cell.objects.select_related("product").filter(campaign=campaign, pk=cell_id).first()
+    if cell is None:
+        raise Http404("No such cell in this campaign.")
+    if request.method == "POST":
+        try:
+            services.cell_choose(user=request.user, cell=cell, asset_id=request.POST.get("asset"))
+        except ApplicationError as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "Chosen. Its translations are made when the localise stage runs.")
+            return redirect("campaign-page", campaign.pk)
+    state = next(s for s in selectors.campaign_state(campaign) if s.cell.pk == cell.pk)
+    return render(request, "campaigns/cell.html", {
+        "campaign": campaign, "project": campaign.project, "rights": rights, "section": "campaigns", "cell": cell,
+        "state": state, "scene": campaign.scenes[cell.scene_index], "source": SOURCE,
+    })
