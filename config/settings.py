@@ -64,7 +64,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.approvals.admin_config.PlatformAdminConfig",  # the admin, open to deciding project members
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,18 +1,23 @@
 """The admin built for reviewers: assets with previews, decisions with comments, the full history.
 
-Staff users see only the projects where they may review; whether they may decide is asked of
-the same rule the REST API uses (apps.approvals.policy).
+Members whose role may decide in a project get in without being staff (apps.approvals.admin_site)
+and see only the projects where they may review; whether they may decide is asked of the same
+rule the REST API uses (apps.approvals.policy).
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.html import format_html, format_html_join
 
 from apps.approvals import policy as review_policy
 from apps.approvals import services
 from apps.approvals.models import Decision, Review
 from apps.assets.models import Asset
+from apps.assets.templatetags.asset_pages import kind_label
 from apps.core.exceptions import ApplicationError
 from apps.projects.admin import PROJECT_FILTER, TenantScopedAdmin
 
@@ -25,7 +30,7 @@ class ProjectScopedAdmin(TenantScopedAdmin):
         return review_policy.projects_user_may_review(request.user)
 
     def _is_member_somewhere(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff and review_policy.projects_user_may_review(request.user).exists()
+        return request.user.is_active and review_policy.projects_user_may_review(request.user).exists()
 
     def has_module_permission(self, request):
         return request.user.is_superuser or self._is_member_somewhere(request)
@@ -67,10 +72,11 @@ class DecisionForm(forms.ModelForm):
 @admin.register(Asset)
 class AssetAdmin(ProjectScopedAdmin):
     form = DecisionForm
-    list_display = ["thumbnail", "project", "kind", "model", "size", "created_by", "created_at", "review_status"]
+    list_display = ["thumbnail", "title_text", "status", "project", "kind", "size", "created_by", "created"]
+    list_display_links = ["thumbnail", "title_text"]
     list_filter = ["review_status", PROJECT_FILTER, "generation__kind", "generation__model", "created_at"]
     list_select_related = ["project", "generation", "created_by"]
-    search_fields = ["generation__prompt"]
+    search_fields = ["generation__prompt", "title"]
     ordering = ["-created_at"]
     date_hierarchy = "created_at"
     inlines = [ReviewInline]
@@ -81,10 +87,16 @@ class AssetAdmin(ProjectScopedAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["image", "project", "generation_link", "prompt", "settings", "review_status"]}),
+        ("Decide", {"fields": ["decision", "comment"]}),  # next to the image: deciding is why reviewers come here
         ("Lineage", {"fields": ["parents", "children", "references"]}),
-        ("Decide", {"fields": ["decision", "comment"]}),
         ("File and provenance", {"fields": ["origin", "mime_type", "width", "height", "size_bytes", "sha256", "model_version", "response_id", "created_by", "created_at"]}),
     ]
+
+    def get_queryset(self, request):
+        from apps.generations.models import GenerationSource
+
+        # Whether each row was made from another asset, for its kind ("Variation") without a query per row.
+        return super().get_queryset(request).annotate(made_from_asset=Exists(GenerationSource.objects.filter(generation=OuterRef("generation"))))
 
     def has_change_permission(self, request, obj=None):
         if request.user.is_superuser:
@@ -96,19 +108,28 @@ class AssetAdmin(ProjectScopedAdmin):
 
     @admin.display(description="Preview")
     def thumbnail(self, asset):
-        return preview(reverse("asset-thumbnail", args=[asset.pk]), 96)
+        return preview(reverse("asset-thumbnail", args=[asset.pk]), 72)
 
     @admin.display(description="Image")
     def image(self, asset):
         return preview(reverse("asset-file", args=[asset.pk]), 720)
 
+    @admin.display(description="Title", ordering="title")
+    def title_text(self, asset):
+        return asset.display_title
+
+    @admin.display(description="Review status", ordering="review_status")
+    def status(self, asset):
+        colour = {"approved": "#137333", "rejected": "#b3261e", "changes_requested": "#7a4f00"}.get(asset.review_status, "#444")
+        return format_html('<strong style="color:{};white-space:nowrap">{}</strong>', colour, asset.get_review_status_display())
+
     @admin.display(description="Kind", ordering="generation__kind")
     def kind(self, asset):
-        return asset.generation.kind if asset.generation_id else "upload"
+        return kind_label(asset)
 
-    @admin.display(description="Model", ordering="generation__model")
-    def model(self, asset):
-        return asset.generation.model if asset.generation_id else "—"
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, asset):
+        return format_html('<span style="white-space:nowrap">{}</span>', date_format(localtime(asset.created_at), "j M Y H:i"))
 
     @admin.display(description="Size")
     def size(self, asset):
@@ -203,10 +224,14 @@ class AssetAdmin(ProjectScopedAdmin):
 @admin.register(Review)
 class ReviewAdmin(ProjectScopedAdmin):
     project_path = "asset__project"
-    list_display = ["asset", "decision", "reviewer", "created_at"]
+    list_display = ["asset_link", "decision", "reviewer", "created_at"]
     list_filter = ["decision", "created_at"]
-    list_select_related = ["asset", "reviewer"]
+    list_select_related = ["asset__generation", "reviewer"]
     search_fields = ["comment"]
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Asset", ordering="asset__title")
+    def asset_link(self, review):
+        return format_html('<a href="{}">{}</a>', reverse("admin:assets_asset_change", args=[review.asset_id]), review.asset.display_title)

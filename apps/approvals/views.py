@@ -5,10 +5,14 @@ from apps.approvals import policy as review_policy
 from apps.approvals import selectors, services
 from apps.approvals.forms import DecisionForm
 from apps.assets.models import Asset
+from apps.assets.selectors import asset_source
 from apps.core.pages import errors_into, page
 from apps.projects.pages import project_page
 
 DONE = {"approve": "Approved", "reject": "Rejected", "request_changes": "Changes requested"}
+# What the asset's review status now means, in a sentence's words.
+NOW = {"approved": "The asset is now approved.", "rejected": "The asset is now rejected.",
+       "changes_requested": "The asset now waits for changes.", "pending": "The asset still needs more approvals."}
 
 
 def decide_from_form(request, asset: Asset, form: DecisionForm) -> bool:
@@ -18,7 +22,7 @@ def decide_from_form(request, asset: Asset, form: DecisionForm) -> bool:
         return False
     with errors_into(form):
         review = services.review_decide(user=request.user, asset=asset, decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"])
-        messages.success(request, f"{DONE[review.decision]}. The asset is now {review.asset.get_review_status_display().lower()}.")
+        messages.success(request, f"{DONE[review.decision]}. {NOW[review.asset.review_status]}")
         return True
     return False
 
@@ -43,5 +47,6 @@ def review_queue(request, project_id):
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role) if asset else {},
         "waiting": queue.count(), "skip_query": skip_query,
         "generation": asset.generation if asset else None,
+        "source": asset_source(asset) if asset else None,
         "references": asset.generation.references.select_related("reference_image__entry").order_by("position") if asset and asset.generation else [],
     }, status=400 if form.errors else 200)

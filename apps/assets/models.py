@@ -27,6 +27,11 @@ class Relation(models.TextChoices):
     REFERENCES = "references", "References"
 
 
+TITLE_MAX_CHARS = 200
+TITLE_FROM_PROMPT_CHARS = 80
+TAG_MAX_CHARS = 40
+
+
 class Asset(models.Model):
     """One stored image. Bytes live in private storage under a key deterministic per job and output."""
 
@@ -51,6 +56,7 @@ class Asset(models.Model):
         "image bytes replaced by storage references; a refinement thread sends it back unchanged.",
     )
     review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
+    title = models.CharField(max_length=TITLE_MAX_CHARS, blank=True, help_text="Empty: the start of the prompt is shown.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -65,7 +71,18 @@ class Asset(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.width}x{self.height} {self.mime_type} {self.id}"
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title a person gave, else the start of the prompt, else what kind of image it is."""
+        if self.title:
+            return self.title
+        prompt = " ".join(self.generation.prompt.split()) if self.generation_id else ""
+        if prompt:
+            # Cut at a word boundary so a title never ends in half a word.
+            return prompt if len(prompt) <= TITLE_FROM_PROMPT_CHARS else prompt[: TITLE_FROM_PROMPT_CHARS + 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+        return "Uploaded image" if self.origin == Origin.UPLOAD else "Untitled image"
 
 
 class Rendition(models.Model):
@@ -93,3 +110,29 @@ class AssetLink(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["child", "parent", "relation"], name="unique_asset_link")]
+
+
+class AssetTag(models.Model):
+    """A label a team puts on an asset (lower-case, so "Summer" and "summer" are one tag)."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=TAG_MAX_CHARS)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["asset", "name"], name="unique_asset_tag")]
+        indexes = [models.Index(fields=["name"], name="asset_tag_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Favourite(models.Model):
+    """One person's star on an asset; private to them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="favourites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "asset"], name="one_favourite_per_user_asset")]

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from apps.assets.images import THUMBNAIL_SPEC
-from apps.assets.models import Asset, AssetLink, Rendition
-from apps.generations.models import GenerationReference
+from apps.assets.models import Asset, AssetLink, AssetTag, Favourite, Rendition
+from apps.generations.models import GenerationReference, GenerationSource, Kind
 
 
 def asset_queryset() -> QuerySet[Asset]:
@@ -22,13 +22,28 @@ def asset_queryset() -> QuerySet[Asset]:
 def asset_list(
     *, project, review_status: str | None = None, kind: str | None = None, model: str | None = None,
     entry=None, created_from: date | None = None, created_to: date | None = None, campaign=None,
+    search: str = "", tag: str = "", favourites_of=None,
 ) -> QuerySet[Asset]:
-    """A project's assets, filtered; `entry` keeps those whose job sent that character's or object's images."""
+    """A project's assets, filtered; `entry` keeps those whose job sent that character's or object's images.
+
+    `kind` also takes the pages' two derived kinds: "variation" (a generate job made from an
+    asset) and "upload". `search` matches words of the prompt or the title."""
     assets = asset_queryset().filter(project=project)
     if review_status:
         assets = assets.filter(review_status=review_status)
-    if kind:
+    if kind == "upload":
+        assets = assets.filter(generation__isnull=True)
+    elif kind in (Kind.GENERATE, "variation"):
+        made_from_asset = GenerationSource.objects.filter(generation=OuterRef("generation"))
+        assets = assets.filter(Exists(made_from_asset) if kind == "variation" else ~Exists(made_from_asset), generation__kind=Kind.GENERATE)
+    elif kind:
         assets = assets.filter(generation__kind=kind)
+    for word in search.split():
+        assets = assets.filter(Q(generation__prompt__icontains=word) | Q(title__icontains=word))
+    if tag:
+        assets = assets.filter(tags__name=tag.strip().lower())
+    if favourites_of is not None:
+        assets = assets.filter(favourites__user=favourites_of)
     if model:
         assets = assets.filter(generation__model=model)
     if entry:
@@ -40,6 +55,38 @@ def asset_list(
     if created_to:
         assets = assets.filter(created_at__date__lte=created_to)
     return assets
+
+
+def with_page_details(assets: QuerySet[Asset], *, user) -> QuerySet[Asset]:
+    """What the pages add to each asset: its tags, whether it was made from another asset
+    (a variation), and whether this person starred it. A fixed number of extra queries."""
+    return assets.prefetch_related("tags").annotate(
+        made_from_asset=Exists(GenerationSource.objects.filter(generation=OuterRef("generation"))),
+        is_favourite=Exists(Favourite.objects.filter(asset=OuterRef("pk"), user=user)),
+    )
+
+
+def asset_source(asset: Asset) -> Asset | None:
+    """The asset this one was made from (an edit's, translation's or upscale's original), for
+    comparing the two; None for an upload or a fresh generation."""
+    link = (
+        AssetLink.objects.filter(child=asset).exclude(relation="variation_of")
+        .select_related("parent__generation").order_by("id").first()
+    )
+    return link.parent if link else None
+
+
+def asset_neighbours(asset: Asset) -> tuple[Asset | None, Asset | None]:
+    """The assets just newer and just older than this one in its project's gallery order
+    (newest first, ties by id), for stepping through without going back to the gallery."""
+    same_project = Asset.objects.filter(project_id=asset.project_id).only("id", "created_at", "title")
+    newer = same_project.filter(Q(created_at__gt=asset.created_at) | Q(created_at=asset.created_at, id__gt=asset.pk)).order_by("created_at", "id").first()
+    older = same_project.filter(Q(created_at__lt=asset.created_at) | Q(created_at=asset.created_at, id__lt=asset.pk)).order_by("-created_at", "-id").first()
+    return newer, older
+
+
+def tags_in_use(*, project) -> list[str]:
+    return list(AssetTag.objects.filter(asset__project=project).values_list("name", flat=True).distinct().order_by("name"))
 
 
 def asset_page(assets: QuerySet[Asset], *, after: str = "", size: int) -> tuple[list[Asset], str]:

@@ -7,7 +7,8 @@ from django.db import transaction
 from apps.assets import credentials
 from apps.assets.files import file_delete, file_write
 from apps.assets.images import THUMBNAIL_SPEC, StoredImage, make_thumbnail, sanitize_upload
-from apps.assets.models import Asset, AssetLink, Origin, Rendition
+from apps.assets.models import TAG_MAX_CHARS, Asset, AssetLink, AssetTag, Favourite, Origin, Rendition
+from apps.core.exceptions import ValidationFailed
 
 
 def generation_output_key(generation, index: int, extension: str) -> str:
@@ -96,3 +97,64 @@ def asset_upload(*, project, user, data: bytes) -> Asset:
     except Exception:
         asset_files_delete(key=key)
         raise
+
+
+MAX_TAGS_PER_ASSET = 20
+
+
+def tag_names_parse(text: str) -> list[str]:
+    """Comma-separated tags as a person types them, cleaned: trimmed, lower-case, no repeats.
+    Refuses (naming field, limit and value) a tag longer than the limit."""
+    names = []
+    for raw in text.split(","):
+        name = " ".join(raw.split()).lower()
+        if not name or name in names:
+            continue
+        if len(name) > TAG_MAX_CHARS:
+            raise ValidationFailed(
+                f"Tags are at most {TAG_MAX_CHARS} characters; {name[:20]!r}… has {len(name)}.",
+                field="tags", details={"limit": TAG_MAX_CHARS, "value": len(name)},
+            )
+        names.append(name)
+    return names
+
+
+@transaction.atomic
+def asset_tags_add(*, assets: list[Asset], names: list[str]) -> int:
+    """Add tags to each asset (already there: kept once). Returns how many tags were added."""
+    existing = set(AssetTag.objects.filter(asset__in=assets).values_list("asset_id", "name"))
+    counts = {}
+    for asset_id, _ in existing:
+        counts[asset_id] = counts.get(asset_id, 0) + 1
+    new = []
+    for asset in assets:
+        for name in names:
+            if (asset.pk, name) not in existing:
+                new.append(AssetTag(asset=asset, name=name))
+                counts[asset.pk] = counts.get(asset.pk, 0) + 1
+        if counts.get(asset.pk, 0) > MAX_TAGS_PER_ASSET:
+            raise ValidationFailed(
+                f"An asset holds at most {MAX_TAGS_PER_ASSET} tags; this would make {counts[asset.pk]}.",
+                field="tags", details={"limit": MAX_TAGS_PER_ASSET, "value": counts[asset.pk]},
+            )
+    AssetTag.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+@transaction.atomic
+def asset_details_update(*, asset: Asset, title: str, tags: list[str]) -> Asset:
+    """Set an asset's title and replace its tags."""
+    asset.title = " ".join(title.split())
+    asset.save(update_fields=["title"])
+    AssetTag.objects.filter(asset=asset).exclude(name__in=tags).delete()
+    asset_tags_add(assets=[asset], names=tags)
+    return asset
+
+
+def favourite_set(*, user, asset: Asset, on: bool) -> bool:
+    """Star or unstar an asset for one person; returns whether it is now a favourite."""
+    if on:
+        Favourite.objects.get_or_create(user=user, asset=asset)
+    else:
+        Favourite.objects.filter(user=user, asset=asset).delete()
+    return on

@@ -1,54 +1,179 @@
+import json
+import uuid
+
 from django.conf import settings
+from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import PermissionDenied
 
 from apps.approvals import policy as review_policy
+from apps.approvals import services as review_services
 from apps.approvals.forms import DecisionForm
 from apps.approvals.views import decide_from_form
-from apps.assets import credentials, selectors
-from apps.assets.forms import GalleryFilterForm
-from apps.core.pages import is_htmx, page
+from apps.assets import credentials, selectors, services
+from apps.assets.exports import _manifest_entry
+from apps.assets.forms import AssetDetailsForm, BulkForm, GalleryFilterForm
+from apps.core.downloads import ZipEntry, zip_response
+from apps.core.exceptions import ApplicationError
+from apps.core.pages import errors_into, is_htmx, page
 from apps.gemini import catalogue
 from apps.generations.forms import DeriveForm
 from apps.library.models import LibraryEntry
 from apps.projects import policy
 from apps.projects.pages import project_page, rights_for
+from apps.projects.policy import Action
 
 
 @page
 def gallery(request, project_id):
     project, rights = project_page(request, project_id)
     entries = LibraryEntry.objects.filter(project=project).order_by("kind", "name")
-    filters = GalleryFilterForm(request.GET or None, entries=entries)
+    filters = GalleryFilterForm(request.GET or None, entries=entries, tags=selectors.tags_in_use(project=project))
+    matching = selectors.asset_list(project=project, **filters.filters(user=request.user))
     assets, next_cursor = selectors.asset_page(
-        selectors.asset_list(project=project, **filters.filters()), after=request.GET.get("after", ""), size=settings.PAGE_SIZE
+        selectors.with_page_details(matching, user=request.user), after=request.GET.get("after", ""), size=settings.PAGE_SIZE
     )
     query = request.GET.copy()
     query["after"] = next_cursor
-    context = {"assets": assets, "next_url": f"?{query.urlencode()}" if next_cursor else ""}
+    context = {"assets": assets, "next_url": f"?{query.urlencode()}" if next_cursor else "", "rights": rights, "project": project}
     if is_htmx(request) and request.GET.get("after"):
         return render(request, "assets/_gallery_page.html", context)
-    return render(request, "assets/gallery.html", {**context, "project": project, "rights": rights, "section": "gallery", "filters": filters})
+    return render(request, "assets/gallery.html", {
+        **context, "section": "gallery", "filters": filters, "total": matching.count(),
+        "here": request.get_full_path(), "bulk_max": BulkForm.MAX_ASSETS,
+    })
+
+
+def _back(request, fallback: str) -> str:
+    """Where a form posted from the gallery returns to (its filters kept); only this site's paths."""
+    target = request.POST.get("next", "")
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else fallback
+
+
+@page
+@require_POST
+def gallery_bulk(request, project_id):
+    """Approve, reject, tag or download a gallery selection. Each decision goes through the same
+    rule as a single one, so a selection may be partly refused; the refusals are listed."""
+    project, rights = project_page(request, project_id)
+    ids = [value for value in request.POST.getlist("assets") if _is_uuid(value)]
+    chosen = list(selectors.asset_list(project=project).filter(pk__in=ids).order_by("created_at"))
+    form = BulkForm(request.POST, asset_ids=[asset.pk for asset in chosen])
+    back = _back(request, reverse("gallery", args=[project.pk]))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    if action == "download":
+        policy.check(request.user, project, Action.EXPORT, role=rights.role)
+        return _zip_response(project, chosen)
+    if action == "tag":
+        policy.check(request.user, project, Action.GENERATE, role=rights.role)
+        with errors_into(form):
+            added = services.asset_tags_add(assets=chosen, names=form.cleaned_data["tags"])
+            messages.success(request, f"Tagged {len(chosen)} asset{'s' if len(chosen) != 1 else ''} with {', '.join(form.cleaned_data['tags'])} ({added} new tag{'s' if added != 1 else ''}).")
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect(back)
+    done, refused = 0, []
+    for asset in chosen:
+        try:
+            review_services.review_decide(user=request.user, asset=asset, decision=action, comment=form.cleaned_data["comment"])
+            done += 1
+        except (PermissionDenied, ApplicationError) as refusal:
+            refused.append(f"“{asset.display_title}”: {getattr(refusal, 'message', None) or refusal.detail}")
+    if done:
+        messages.success(request, f"{'Approved' if action == 'approve' else 'Rejected'} {done} asset{'s' if done != 1 else ''}.")
+    if refused:
+        messages.error(request, f"Not {'approved' if action == 'approve' else 'rejected'}: " + " ".join(refused))
+    return redirect(back)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+        return True
+    except ValueError:
+        return False
+
+
+def _zip_response(project, assets):
+    """The selection streamed as a zip (each file the copy carrying Content Credentials), with a manifest of provenance."""
+
+    def entries():
+        manifest = []
+        for asset in assets:
+            name = f"{slugify(asset.display_title)[:50] or 'image'}-{str(asset.pk)[:8]}.{asset.file.name.rsplit('.', 1)[-1]}"
+            yield ZipEntry(name, storage_key=credentials.credentialed_file(asset).file.name)
+            manifest.append(_manifest_entry(asset, name))
+        body = {"project": {"id": str(project.pk), "name": project.name}, "assets": manifest}
+        yield ZipEntry("manifest.json", data=json.dumps(body, cls=DjangoJSONEncoder, indent=2).encode())
+
+    return zip_response(entries(), filename=f"{slugify(project.name) or 'project'}-selection.zip")
 
 
 @page
 def asset_page(request, asset_id):
-    asset = policy.object_for(request.user, selectors.asset_queryset(), asset_id)
+    asset = policy.object_for(request.user, selectors.with_page_details(selectors.asset_queryset(), user=request.user), asset_id)
     rights = rights_for(request.user, asset.project, asset.my_role)
-    decision_form = DecisionForm(request.POST or None)
-    if request.method == "POST" and decide_from_form(request, asset, decision_form):
-        return redirect("asset-page", asset.pk)
     generation = asset.generation
-    lineage = selectors.asset_lineage(asset)
+    references = generation.references.select_related("reference_image__entry").order_by("position") if generation else []
+    levels = selectors.lineage_levels(selectors.asset_lineage(asset), asset)
+    if is_htmx(request) and request.GET.get("part") == "lineage":
+        return render(request, "partials/lineage.html", {"asset": asset, "levels": levels, "references": references})
+    decision_form = DecisionForm(request.POST or None) if request.POST.get("form") != "details" else DecisionForm()
+    details_form = AssetDetailsForm(
+        request.POST if request.POST.get("form") == "details" else None,
+        initial={"title": asset.title, "tags": ", ".join(tag.name for tag in asset.tags.all())},
+    )
+    if request.method == "POST" and request.POST.get("form") == "details":
+        policy.check(request.user, asset.project, Action.GENERATE, role=rights.role)
+        if details_form.is_valid():
+            services.asset_details_update(asset=asset, title=details_form.cleaned_data["title"], tags=details_form.cleaned_data["tags"])
+            messages.success(request, "Title and tags saved.")
+            return redirect("asset-page", asset.pk)
+    elif request.method == "POST" and decide_from_form(request, asset, decision_form):
+        return redirect("asset-page", asset.pk)
     return render(request, "assets/asset.html", {
         "project": asset.project, "rights": rights, "section": "gallery", "asset": asset, "generation": generation,
         "model": catalogue.get_model(generation.model) if generation else None,
-        "references": generation.references.select_related("reference_image__entry").order_by("position") if generation else [],
-        "levels": selectors.lineage_levels(lineage, asset),
+        "references": references, "levels": levels,
+        "source": selectors.asset_source(asset),
+        "neighbours": selectors.asset_neighbours(asset),
         "derive_form": DeriveForm(),
+        "details_form": details_form,
         "reviews": asset.reviews.select_related("reviewer"),
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role),
         "decision_form": decision_form,
-    }, status=400 if decision_form.errors else 200)
+    }, status=400 if decision_form.errors or details_form.errors else 200)
+
+
+@page
+@require_POST
+def asset_favourite(request, asset_id):
+    """Star or unstar (on=1 / on=0) for the current person; any member may."""
+    asset = policy.object_for(request.user, selectors.asset_queryset(), asset_id)
+    asset.is_favourite = services.favourite_set(user=request.user, asset=asset, on=request.POST.get("on") == "1")
+    if is_htmx(request):
+        return render(request, "assets/_favourite.html", {"asset": asset})
+    return redirect(_back(request, reverse("asset-page", args=[asset.pk])))
+
+
+@page
+@require_POST
+def asset_pick(request, asset_id):
+    """Keep this one of a set of variations: it becomes a favourite and opens."""
+    asset = policy.object_for(request.user, selectors.asset_queryset(), asset_id)
+    services.favourite_set(user=request.user, asset=asset, on=True)
+    messages.success(request, f"Picked “{asset.display_title}” (added to your favourites).")
+    return redirect("asset-page", asset.pk)
 
 
 @page

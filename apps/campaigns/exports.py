@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
-import zipfile
+from collections.abc import Iterator
 
-from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -20,6 +18,7 @@ from apps.assets.exports import _manifest_entry
 from apps.assets.models import Asset, AssetLink
 from apps.campaigns import selectors
 from apps.campaigns.models import Campaign
+from apps.core.downloads import ZipEntry
 
 
 def export_path(*, language: str, aspect_ratio: str, product_name: str, scene_number: int, extension: str) -> str:
@@ -27,8 +26,10 @@ def export_path(*, language: str, aspect_ratio: str, product_name: str, scene_nu
     return f"{language}/{aspect_ratio.replace(':', 'x')}/{slugify(product_name) or 'product'}-{scene_number}.{extension}"
 
 
-def campaign_export_zip(*, campaign: Campaign, review_status: str | None = "approved"):
-    """Build the zip in a temporary file (spilling to disk past 64 MiB) and return it, rewound."""
+def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "approved") -> Iterator[ZipEntry]:
+    """The finals as zip entries (each the copy carrying Content Credentials), then manifest.json;
+    `apps.core.downloads.zip_response` streams them. A file's digest is complete once the zip asks
+    for the next entry, so its manifest line is written after it."""
     from apps.generations.models import GenerationReference
 
     finals = []
@@ -47,41 +48,34 @@ def campaign_export_zip(*, campaign: Campaign, review_status: str | None = "appr
             Prefetch("generation__references", queryset=GenerationReference.objects.select_related("reference_image__entry")),
         )
     }
-    out = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)
     entries = []
-    with zipfile.ZipFile(out, "w") as archive:
-        for state, version, final in finals:
-            cell, asset = state.cell, assets[final.pk]
-            name = export_path(
-                language=version.language, aspect_ratio=cell.aspect_ratio, product_name=cell.product.name,
-                scene_number=cell.scene_index + 1, extension=asset.file.name.rsplit(".", 1)[-1],
-            )
-            # As in the project export: the file is the copy carrying Content Credentials.
-            credentialed = credentialed_file(asset)
-            digest = hashlib.sha256()
-            with default_storage.open(credentialed.file.name, "rb") as source, archive.open(name, "w") as target:
-                while chunk := source.read(1024 * 1024):
-                    target.write(chunk)
-                    digest.update(chunk)
-            entry = {**_manifest_entry(asset, name), **credentials_manifest_fields(credentialed, digest.hexdigest())}
-            entry["campaign"] = {
-                "cell": str(cell.pk),
-                "product": {"id": str(cell.product_id), "name": cell.product.name},
-                "scene": {"number": cell.scene_index + 1, "text": campaign.scenes[cell.scene_index]},
-                "format": cell.aspect_ratio,
-                "language": version.language,
-                "version": str(version.asset.pk),
-                "chosen_draft": str(state.chosen.pk),
-            }
-            entries.append(entry)
-        manifest = {
-            "project": {"id": str(campaign.project_id), "name": campaign.project.name},
-            "campaign": {"id": str(campaign.pk), "name": campaign.name, "scenes": campaign.scenes, "formats": campaign.formats,
-                         "languages": campaign.languages},
-            "exported_at": timezone.now(),
-            "review_status": review_status,
-            "assets": entries,
+    for state, version, final in finals:
+        cell, asset = state.cell, assets[final.pk]
+        name = export_path(
+            language=version.language, aspect_ratio=cell.aspect_ratio, product_name=cell.product.name,
+            scene_number=cell.scene_index + 1, extension=asset.file.name.rsplit(".", 1)[-1],
+        )
+        # As in the project export: the file is the copy carrying Content Credentials.
+        credentialed = credentialed_file(asset)
+        digest = hashlib.sha256()
+        yield ZipEntry(name, storage_key=credentialed.file.name, digest=digest)
+        entry = {**_manifest_entry(asset, name), **credentials_manifest_fields(credentialed, digest.hexdigest())}
+        entry["campaign"] = {
+            "cell": str(cell.pk),
+            "product": {"id": str(cell.product_id), "name": cell.product.name},
+            "scene": {"number": cell.scene_index + 1, "text": campaign.scenes[cell.scene_index]},
+            "format": cell.aspect_ratio,
+            "language": version.language,
+            "version": str(version.asset.pk),
+            "chosen_draft": str(state.chosen.pk),
         }
-        archive.writestr("manifest.json", json.dumps(manifest, cls=DjangoJSONEncoder, indent=2), compress_type=zipfile.ZIP_DEFLATED)
-    out.seek(0)
-    return out
+        entries.append(entry)
+    manifest = {
+        "project": {"id": str(campaign.project_id), "name": campaign.project.name},
+        "campaign": {"id": str(campaign.pk), "name": campaign.name, "scenes": campaign.scenes, "formats": campaign.formats,
+                     "languages": campaign.languages},
+        "exported_at": timezone.now(),
+        "review_status": review_status,
+        "assets": entries,
+    }
+    yield ZipEntry("manifest.json", data=json.dumps(manifest, cls=DjangoJSONEncoder, indent=2).encode())

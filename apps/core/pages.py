@@ -48,3 +48,14 @@ def errors_into(form, field_for_rule: dict | None = None):
 
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def count_characters(field) -> None:
+    """Let a text field take more than its limit and say so, instead of the browser cutting pasted
+    text silently at `maxlength`: static/js/counter.js counts, the server refuses with both numbers."""
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs["data-max-chars"] = field.max_length
+    field.error_messages["max_length"] = (
+        f"{field.label or 'The text'} is at most %(limit_value)s characters; this one has %(show_value)s. "
+        "Shorten it: nothing was sent."
+    )

@@ -2,20 +2,22 @@
 `services.generation_create` and `gemini.checks`, whose refusals land next to these fields."""
 
 import uuid
+from dataclasses import replace
 
 from django import forms
 
+from apps.core.pages import count_characters
 from apps.gemini import catalogue, kinds
 from apps.generations.models import Delivery, Kind
 from apps.generations.services import GenerationInput, source_format
 
 ALL_SIZES = tuple(catalogue.SIZE_SCALE)
 # Where a rule names an API field, the page shows it next to this form field.
-FIELD_FOR_RULE = {"grounding.web": "web_search", "grounding.image": "image_search", "source_assets": "characters"}
+FIELD_FOR_RULE = {"grounding.web": "web_search", "grounding.image": "image_search"}
 
 
 class GenerateForm(forms.Form):
-    prompt = forms.CharField(max_length=catalogue.MAX_PROMPT_CHARS, widget=forms.Textarea(attrs={"rows": 4}),
+    prompt = forms.CharField(label="Prompt", max_length=catalogue.MAX_PROMPT_CHARS, widget=forms.Textarea(attrs={"rows": 4}),
                              help_text="Describe the image. Characters and objects you pick below are sent as reference images.")
     model = forms.ChoiceField(choices=[(m.alias, m.label) for m in catalogue.MODELS], initial=catalogue.DEFAULT_MODEL)
     image_size = forms.ChoiceField(label="Size", choices=[(s, s) for s in ALL_SIZES],
@@ -28,6 +30,7 @@ class GenerateForm(forms.Form):
     image_search = forms.BooleanField(label="Ground with Google image search", required=False)
     characters = forms.TypedMultipleChoiceField(coerce=uuid.UUID, required=False)
     objects = forms.TypedMultipleChoiceField(coerce=uuid.UUID, required=False)
+    source_assets = forms.TypedMultipleChoiceField(label="Images from the gallery", coerce=uuid.UUID, required=False)
     count = forms.IntegerField(label="Images", min_value=1, max_value=catalogue.MAX_VARIATIONS, initial=1)
     delivery = forms.ChoiceField(
         label="Delivery", choices=Delivery.choices, initial=Delivery.INTERACTIVE, widget=forms.RadioSelect, required=False,
@@ -35,11 +38,28 @@ class GenerateForm(forms.Form):
     )
     request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, characters=(), objects=(), **kwargs):
+    def __init__(self, *args, characters=(), objects=(), source_assets=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["characters"].choices = [(str(e.pk), e.name) for e in characters]
         self.fields["objects"].choices = [(str(e.pk), e.name) for e in objects]
+        self.fields["source_assets"].choices = [(str(a.pk), a.display_title) for a in source_assets]
         self.initial.setdefault("request_key", uuid.uuid4().hex)
+        count_characters(self.fields["prompt"])
+
+    @staticmethod
+    def initial_from(job, *, characters, objects) -> dict:
+        """A finished job's prompt and settings, to start a new one from ("use prompt and settings").
+        Characters and objects come back only while they are still in the library."""
+        model = catalogue.get_model(job.model)
+        used = {ref.reference_image.entry_id for ref in job.references.select_related("reference_image")}
+        return {
+            "prompt": job.prompt, "model": model.alias if model else catalogue.DEFAULT_MODEL,
+            "image_size": job.image_size, "aspect_ratio": job.aspect_ratio, "thinking_level": job.thinking_level,
+            "web_search": job.web_search, "image_search": job.image_search,
+            "characters": [str(e.pk) for e in characters if e.pk in used],
+            "objects": [str(e.pk) for e in objects if e.pk in used],
+            "count": job.count if job.kind == Kind.GENERATE else 1,
+        }
 
     def to_input(self) -> GenerationInput:
         data = dict(self.cleaned_data)
@@ -55,12 +75,34 @@ class DeriveForm(forms.Form):
     ACTIONS = ("edit", "translate", "upscale", "variations")
 
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], widget=forms.HiddenInput)
-    prompt = forms.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    target_language = forms.ChoiceField(label="Language", required=False, choices=[("", "Choose a language")] + list(catalogue.LANGUAGES.items()))
+    prompt = forms.CharField(label="Prompt", max_length=catalogue.MAX_PROMPT_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    target_languages = forms.MultipleChoiceField(label="Languages", required=False, choices=list(catalogue.LANGUAGES.items()),
+                                                 widget=forms.CheckboxSelectMultiple)
     image_size = forms.ChoiceField(label="Size", required=False, choices=[(s, s) for s in catalogue.UPSCALE_SIZES])
     count = forms.IntegerField(label="How many", required=False, min_value=1, max_value=catalogue.MAX_VARIATIONS, initial=2)
 
-    upscale_title = f"Re-render at {' or '.join(catalogue.UPSCALE_SIZES)}"
+    upscale_title = f"Upscale to {' or '.join(catalogue.UPSCALE_SIZES)}"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        count_characters(self.fields["prompt"])
+
+    def clean(self):
+        """What the person left out, in the words of the form they filled in (the service's own
+        refusal names API fields)."""
+        data = super().clean()
+        action = data.get("action")
+        if action == "edit" and not (data.get("prompt") or "").strip():
+            self.add_error("prompt", "Say what should change, e.g. “make the apron darker”.")
+        if action == "translate" and not data.get("target_languages"):
+            self.add_error("target_languages", "Tick at least one language to translate into.")
+        return data
+
+    def inputs(self, asset) -> list[GenerationInput]:
+        """One job per language for a translation into several; otherwise the one job."""
+        if self.cleaned_data["action"] == "translate":
+            return [replace(self.to_input(asset), target_language=code) for code in self.cleaned_data["target_languages"]]
+        return [self.to_input(asset)]
 
     def to_input(self, asset) -> GenerationInput:
         """The action as a job on this asset; what it keeps of the source is the kind's rule (services)."""
@@ -69,7 +111,7 @@ class DeriveForm(forms.Form):
         if action == "edit":
             return GenerationInput(kind=Kind.EDIT, prompt=data["prompt"], source_assets=source)
         if action == "translate":
-            return GenerationInput(kind=Kind.TRANSLATE, target_language=data["target_language"], source_assets=source)
+            return GenerationInput(kind=Kind.TRANSLATE, source_assets=source)  # the language: per job, in inputs()
         if action == "upscale":
             return GenerationInput(kind=Kind.UPSCALE, prompt=data["prompt"], image_size=data["image_size"] or None, source_assets=source)
         # Variations: new images in the same format, from the source's prompt unless a new one is given.

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -8,6 +10,7 @@ from apps.core.pages import errors_into, is_htmx, page
 from apps.core.throttling import JobCreationThrottle
 from apps.gemini import catalogue
 from apps.generations import selectors, services
+from apps.generations.models import FINISHED
 from apps.generations.forms import FIELD_FOR_RULE, DeriveForm, GenerateForm
 from apps.library import selectors as library_selectors
 from apps.library.models import EntryKind
@@ -36,24 +39,49 @@ def _create(request, project, form, data_input, *, key: str = ""):
     return None
 
 
+def _uuids(values) -> list[uuid.UUID]:
+    ids = []
+    for value in values:
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            pass
+    return ids
+
+
+def _starting_point(request, project, characters, objects) -> dict:
+    """?from=<job> starts from that job's prompt and settings; ?reference=<asset> adds gallery images."""
+    initial = {}
+    source_job = selectors.generation_list(project=project).filter(pk__in=_uuids(request.GET.getlist("from")[:1])).first()
+    if source_job is not None:
+        initial = GenerateForm.initial_from(source_job, characters=characters, objects=objects)
+    references = _uuids(request.GET.getlist("reference"))
+    if references:
+        initial["source_assets"] = [str(pk) for pk in references]
+    return initial
+
+
 @page
 def generate(request, project_id):
     project, rights = project_page(request, project_id, Action.GENERATE)
     characters = library_selectors.entry_list(project=project, kind=EntryKind.CHARACTER)
     objects = library_selectors.entry_list(project=project, kind=EntryKind.OBJECT)
-    form = GenerateForm(request.POST or None, characters=characters, objects=objects)
+    initial = {} if request.method == "POST" else _starting_point(request, project, characters, objects)
+    wanted = _uuids(request.POST.getlist("source_assets") if request.method == "POST" else initial.get("source_assets", []))
+    gallery_images = list(asset_selectors.asset_list(project=project).filter(pk__in=wanted)) if wanted else []
+    form = GenerateForm(request.POST or None, initial=initial, characters=characters, objects=objects, source_assets=gallery_images)
     if request.method == "POST" and form.is_valid():
         job = _create(request, project, form, form.to_input(), key=f"page-{form.cleaned_data['request_key']}")
         if job is not None:
             if is_htmx(request):
                 return render(request, "generations/_generate_result.html", {
                     "job": selectors.generation_queryset().get(pk=job.pk), "rights": rights,
-                    "form": GenerateForm(characters=characters, objects=objects),
+                    "form": GenerateForm(characters=characters, objects=objects, source_assets=gallery_images),
                 })
             return redirect("generation-page", job.pk)
     context = {
         "project": project, "rights": rights, "section": "generate", "form": form,
-        "characters": characters, "objects": objects, "catalogue": _catalogue_for_page(),
+        "characters": characters, "objects": objects, "gallery_images": gallery_images, "catalogue": _catalogue_for_page(),
         "jobs": selectors.generation_list(project=project).filter(created_by=request.user).order_by("-created_at")[:8],
     }
     status = 400 if form.errors else 200
@@ -90,8 +118,13 @@ def generation_page(request, generation_id):
     job = policy.object_for(request.user, selectors.generation_queryset(), generation_id)
     rights = rights_for(request.user, job.project, job.my_role)
     if is_htmx(request):
-        return render(request, "generations/_job.html", {"job": job, "rights": rights})
-    return render(request, "generations/job.html", {"job": job, "project": job.project, "rights": rights, "section": "generate"})
+        response = render(request, "generations/_job.html", {"job": job, "rights": rights})
+        if job.status in FINISHED:
+            response["HX-Trigger"] = "job-finished"  # e.g. the asset page redraws its lineage
+        return response
+    return render(request, "generations/job.html", {
+        "job": job, "project": job.project, "rights": rights, "section": "generate", "model": catalogue.get_model(job.model),
+    })
 
 
 @page
@@ -100,16 +133,21 @@ def derive(request, asset_id):
     """Edit, translate, upscale or make variations of an asset, from its page."""
     asset = policy.object_for(request.user, asset_selectors.asset_queryset(), asset_id, Action.GENERATE)
     form = DeriveForm(request.POST)
-    job = None
+    jobs = []
     if form.is_valid():
-        job = _create(request, asset.project, form, form.to_input(asset))
-    if job is not None:
-        if is_htmx(request):
-            rights = rights_for(request.user, asset.project, asset.my_role)
-            return render(request, "generations/_job.html", {"job": selectors.generation_queryset().get(pk=job.pk), "rights": rights})
-        return redirect("generation-page", job.pk)
+        for data_input in form.inputs(asset):
+            job = _create(request, asset.project, form, data_input)
+            if job is None:
+                break  # the refusal is on the form; jobs made before it stand and are shown
+            jobs.append(job)
     if is_htmx(request):
-        return render(request, "generations/_derive_errors.html", {"form": form}, status=400)
+        rights = rights_for(request.user, asset.project, asset.my_role)
+        return render(request, "generations/_derive_result.html", {
+            "jobs": selectors.generation_queryset().filter(pk__in=[j.pk for j in jobs]).order_by("created_at"),
+            "form": form, "rights": rights,
+        }, status=400 if form.errors else 200)
+    if jobs and not form.errors:
+        return redirect("generation-page", jobs[0].pk) if len(jobs) == 1 else redirect("asset-page", asset.pk)
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)

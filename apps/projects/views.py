@@ -30,8 +30,8 @@ def project_home(request, project_id):
     pending = asset_selectors.asset_list(project=project, review_status=ReviewStatus.PENDING)
     return render(request, "projects/home.html", {
         "project": project, "rights": rights, "section": "home",
-        "recent": assets[:8],
-        "pending": pending[:6],
+        "recent": asset_selectors.with_page_details(assets, user=request.user)[:12],
+        "pending": asset_selectors.with_page_details(pending, user=request.user)[:6],
         "pending_count": pending.count(),
         "jobs": generation_selectors.unfinished_jobs(project=project).order_by("-created_at")[:10],
         "spent": generation_selectors.spend_this_month(project),

@@ -71,6 +71,10 @@
 
   document.addEventListener("change", (event) => { if (event.target.closest("#generate-form")) update(); });
   document.addEventListener("input", (event) => { if (event.target.name === "count") update(); });
-  document.addEventListener("htmx:afterSwap", update);
+  document.addEventListener("htmx:afterSwap", (event) => {
+    update();
+    // A new job's card comes into view, on a phone too, where the jobs list sits below the form.
+    if (event.detail.target.id === "jobs") event.detail.target.querySelector(".job")?.scrollIntoView({ block: "nearest" });
+  });
   update();
 })();

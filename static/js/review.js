@@ -1,17 +1,71 @@
-// Keyboard shortcuts for the review queue; ignored while typing in the comment.
+// Review by keyboard without ever typing a shortcut into the comment.
+//   a: approve, after a few seconds in which u or Esc (or the Undo button) takes it back;
+//   r / c: reject / request changes; when the rule wants a comment and there is none yet, the
+//          comment box opens for it and Ctrl+Enter (Cmd+Enter) sends it with that decision;
+//   s: skip. Inside the comment box letters are just letters; Esc leaves the box.
+// Which decisions need a comment is the server's rule, marked on each button (data-comment-required).
 (function () {
+  const form = document.getElementById("decision-form");
+  if (!form) return;
   const keys = { a: "approve", r: "reject", c: "request_changes" };
+  const names = { approve: "Approve", reject: "Reject", request_changes: "Request changes" };
+  const comment = form.querySelector("textarea[name=comment]");
+  const hint = document.getElementById("decision-hint");
+  let pending = null, timer = null;
+
+  const button = (decision) => form.querySelector(`button[name=decision][value=${decision}]`);
+  function say(text) { hint.replaceChildren(text); }
+
+  function submit(decision) { form.requestSubmit(button(decision)); }
+
+  function approveWithUndo() {
+    const seconds = Number(form.dataset.undoSeconds) || 4;
+    const box = document.createElement("span");
+    box.className = "undo";
+    const undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "small secondary";
+    undo.textContent = "Undo";
+    undo.addEventListener("click", cancelApprove);
+    box.append(`Approving in ${seconds} s… `, undo, " (or press u)");
+    say(box);
+    timer = setTimeout(() => { timer = null; submit("approve"); }, seconds * 1000);
+  }
+  function cancelApprove() {
+    clearTimeout(timer);
+    timer = null;
+    say("Approval undone: nothing was saved.");
+  }
+
+  function decide(decision) {
+    if (!button(decision)) return;
+    if (decision === "approve") { approveWithUndo(); return; }
+    if ("commentRequired" in button(decision).dataset && !comment.value.trim()) {
+      pending = decision;
+      comment.focus();
+      say(`${names[decision]}: say why in the comment, then press Ctrl+Enter (⌘+Enter) to send.`);
+      return;
+    }
+    submit(decision);
+  }
+
   document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea, select")) return;
+    if (timer && (event.key === "u" || event.key === "Escape")) { event.preventDefault(); cancelApprove(); return; }
+    if (event.target === comment) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        if (pending) submit(pending);
+        else say("Press Esc, then r to reject or c to request changes with this comment (or use the buttons).");
+      } else if (event.key === "Escape") {
+        comment.blur();
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest("input, textarea, select, [contenteditable]")) return;
     if (event.key === "s") { document.getElementById("skip")?.click(); return; }
     const decision = keys[event.key];
-    if (!decision) return;
-    const button = document.querySelector(`#decision-form button[value=${decision}]`);
-    if (!button) return;
+    if (!decision || timer) return;
     event.preventDefault();
-    const comment = document.querySelector("#decision-form textarea");
-    // Which decisions need a comment is the server's rule, marked on the button.
-    if ("commentRequired" in button.dataset && comment && !comment.value.trim()) { comment.focus(); return; }
-    button.click();
+    decide(decision);
   });
 })();

@@ -88,7 +88,7 @@ def test_viewer_gets_403_and_no_job(client, project, viewer):
     "post, kind, relation, outputs",
     [
         ({"action": "edit", "prompt": "make the mug red"}, "edit", "edited_from", 1),
-        ({"action": "translate", "target_language": "ja"}, "translate", "translated_from", 1),
+        ({"action": "translate", "target_languages": "ja"}, "translate", "translated_from", 1),
         ({"action": "upscale", "image_size": "4K"}, "upscale", "upscaled_from", 1),
         ({"action": "variations", "count": 2}, "generate", "composed_from", 2),
     ],
@@ -108,8 +108,58 @@ def test_translate_without_a_language_names_the_field(client, project, logged_in
     source = stored_asset(project, user=logged_in_editor)
     response = client.post(reverse("derive", args=[source.pk]), {"action": "translate"}, **HTMX)
     assert response.status_code == 400
-    assert "Unknown target_language" in response.content.decode()
+    assert "Tick at least one language to translate into." in response.content.decode()
     assert not Generation.objects.exists()
+
+
+def test_translate_into_several_languages_makes_one_job_each(client, project, logged_in_editor):
+    source = stored_asset(project, user=logged_in_editor)
+    response = client.post(reverse("derive", args=[source.pk]), {"action": "translate", "target_languages": ["de", "ja", "fr"]}, **HTMX)
+    assert response.status_code == 200
+    jobs = Generation.objects.filter(kind="translate")
+    assert sorted(jobs.values_list("target_language", flat=True)) == ["de", "fr", "ja"]
+    assert all(list(job.source_assets.all()) == [source] for job in jobs)
+    assert response.content.decode().count('class="job"') == 3
+    assert "Translation → Japanese" in response.content.decode()
+
+
+def test_an_edit_without_a_prompt_says_so_in_plain_words(client, project, logged_in_editor):
+    source = stored_asset(project, user=logged_in_editor)
+    response = client.post(reverse("derive", args=[source.pk]), {"action": "edit", "prompt": "  "}, **HTMX)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Say what should change" in body and "A edit job" not in body
+    assert not Generation.objects.exists()
+
+
+def test_a_prompt_over_the_limit_is_kept_whole_and_refused_with_both_numbers(client, project, logged_in_editor):
+    from apps.gemini import catalogue
+
+    long_prompt = "a" * (catalogue.MAX_PROMPT_CHARS + 1400)
+    response = client.post(reverse("generate", args=[project.pk]), _form(prompt=long_prompt))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f"at most {catalogue.MAX_PROMPT_CHARS} characters; this one has {len(long_prompt)}" in body
+    assert long_prompt in body  # nothing lost: the whole text is back in the box
+    assert 'maxlength="' not in body.split('id="id_prompt"')[0].rsplit("<textarea", 1)[-1]
+    assert not Generation.objects.exists()
+
+
+def test_use_prompt_and_settings_fills_the_form_from_a_job(client, project, logged_in_editor):
+    client.post(reverse("generate", args=[project.pk]), _form(prompt="teal bottle on a beach", aspect_ratio="16:9", image_size="512"))
+    job = Generation.objects.get()
+    page = client.get(reverse("generate", args=[project.pk]) + f"?from={job.pk}").content.decode()
+    assert "teal bottle on a beach</textarea>" in page
+    assert '<option value="16:9" selected>' in page and '<option value="512" selected>' in page
+
+
+def test_an_asset_becomes_a_reference_image_of_a_new_job(client, project, logged_in_editor):
+    asset = stored_asset(project, user=logged_in_editor)
+    page = client.get(reverse("generate", args=[project.pk]) + f"?reference={asset.pk}").content.decode()
+    assert f'name="source_assets" value="{asset.pk}"' in page
+    client.post(reverse("generate", args=[project.pk]), _form(source_assets=[str(asset.pk)]))
+    job = Generation.objects.get()
+    assert list(job.source_assets.all()) == [asset]
 
 
 def test_viewer_may_not_derive(client, project, viewer):

@@ -11,3 +11,37 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--disable-default-apps",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"  # axe-core 4.10.3, MPL-2.0 (see vendor/)
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+
+
+def sideways_scroll(page) -> int:
+    """How many pixels the page scrolls sideways (0 when it fits the window)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def serious_accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+              .filter((v) => v.impact === "serious" || v.impact === "critical")
+              .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`)"""
+    )
+    return violations
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{page.viewport_size['width']}.png"), full_page=True)
+
+
+def check_page(page, name: str) -> None:
+    """What every page must be at any width: no sideways scroll, no serious accessibility
+    violation; and a screenshot for a person to look at."""
+    screenshot(page, name)
+    assert sideways_scroll(page) <= 0, f"{name} scrolls sideways by {sideways_scroll(page)} px at {page.viewport_size['width']} px"
+    problems = serious_accessibility_problems(page)
+    assert not problems, f"{name} at {page.viewport_size['width']} px: " + "; ".join(problems)

@@ -25,7 +25,7 @@ def wait_for_stage(receiver: Receiver, stage: str, count: int, timeout: float = 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         events = [json.loads(r["body"]) for r in receiver.received]
-        finished = [e["data"] for e in events if e["event"] == "campaign.stage_finished" and e["data"]["stage"] == stage]
+        finished = [e["data"] for e in events if e["type"] == "campaign.stage_finished" and e["data"]["stage"] == stage]
         if len(finished) >= count:
             return finished[count - 1]
         time.sleep(0.2)

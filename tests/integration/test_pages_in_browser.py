@@ -98,8 +98,8 @@ def test_editor_builds_a_character_generates_and_derives_without_reloading(brows
     page.evaluate("window.notReloaded = true")
     for summary, fill, button in [
         ("Edit", lambda: page.get_by_label("What should change?").fill("Make the apron darker"), "Edit"),
-        ("Translate the text in the image", lambda: page.get_by_label("Language").select_option("ja"), "Translate"),
-        ("Re-render at 2K or 4K", lambda: page.get_by_label("2K").check(), "Upscale"),
+        ("Translate the text in the image", lambda: page.get_by_label("Japanese").check(), "Translate"),
+        ("Upscale to 2K or 4K", lambda: page.get_by_label("2K").check(), "Upscale"),
     ]:
         section = page.locator("details", has_text=summary)
         section.locator("summary").click()
@@ -113,7 +113,7 @@ def test_editor_builds_a_character_generates_and_derives_without_reloading(brows
     assert all(g.status == Status.SUCCEEDED for g in made.values())
     assert made["translate"].target_language == "ja" and made["upscale"].image_size == "2K"
     page.reload()
-    expect(page.locator(".lineage .level", has_text="Descendants (+1)").locator(".node")).to_have_count(3)
+    expect(page.locator(".lineage .level", has_text="Made from it (+1)").locator(".node")).to_have_count(3)
     assert Asset.objects.filter(project=project).count() == 4 and draft.pk
 
 

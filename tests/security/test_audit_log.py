@@ -31,14 +31,14 @@ def test_switching_four_eyes_off_approving_and_back_on_leaves_a_record(api, proj
 
 
 def test_members_budget_and_webhooks_are_recorded_with_before_and_after(api, project, owner, settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    settings.WEBHOOK_TEST_ALLOW_LOOPBACK = True
     bob = member(project, "viewer", username="bob")
     client = api(owner)
     client.patch(f"/api/v1/projects/{project.id}/members/{bob.id}/", {"role": "editor"}, format="json")
     client.delete(f"/api/v1/projects/{project.id}/members/{bob.id}/")
     client.patch(f"/api/v1/projects/{project.id}/", {"monthly_budget_usd": "250.00"}, format="json")
     client.patch(f"/api/v1/projects/{project.id}/", {"name": "Renamed"}, format="json")  # not governance: not logged
-    hook = client.post(f"/api/v1/projects/{project.id}/webhooks/", {"url": "http://127.0.0.1:9/h", "events": ["asset.reviewed"]}, format="json").json()
+    hook = client.post(f"/api/v1/projects/{project.id}/webhooks/", {"url": "http://127.0.0.1:9/h", "events": ["asset.review_changed"]}, format="json").json()
     client.delete(f"/api/v1/webhooks/{hook['id']}/")
 
     log = [(e["action"], e["target"], e["before"], e["after"]) for e in reversed(audit(api, owner, project))]
@@ -46,8 +46,8 @@ def test_members_budget_and_webhooks_are_recorded_with_before_and_after(api, pro
         ("member.role_changed", "bob", {"role": "viewer"}, {"role": "editor"}),
         ("member.removed", "bob", {"role": "editor"}, None),
         ("budget.changed", "", {"monthly_budget_usd": None}, {"monthly_budget_usd": "250.00"}),
-        ("webhook.created", "http://127.0.0.1:9/h", None, {"url": "http://127.0.0.1:9/h", "events": ["asset.reviewed"]}),
-        ("webhook.deleted", "http://127.0.0.1:9/h", {"url": "http://127.0.0.1:9/h", "events": ["asset.reviewed"]}, None),
+        ("webhook.created", "http://127.0.0.1:9/h", None, {"url": "http://127.0.0.1:9/h", "events": ["asset.review_changed"]}),
+        ("webhook.deleted", "http://127.0.0.1:9/h", {"url": "http://127.0.0.1:9/h", "events": ["asset.review_changed"]}, None),
     ]
 
 

@@ -40,7 +40,7 @@ def test_the_export_streams_stored_entries_first_file_first(api, project, editor
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("", {"approved"}), ("?review_status=pending", {"pending"}), ("?kind=upload", set()), ("?model=none-such", set())],
+    [("", {"approved"}), ("?review_status=pending", {"pending"}), ("?kind=upload", {"approved"}), ("?kind=edit", set()), ("?model=none-such", set())],
 )
 def test_the_export_honours_the_filters_it_advertises(api, project, editor, query, expected):
     approved(project)

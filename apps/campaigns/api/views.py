@@ -1,4 +1,4 @@
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -15,7 +15,8 @@ from apps.campaigns.api.serializers import (
     RunInputSerializer,
     RunOutputSerializer,
 )
-from apps.campaigns.exports import campaign_export_zip
+from apps.campaigns.exports import campaign_export_entries
+from apps.core.downloads import zip_response
 from apps.campaigns.models import Cell
 from apps.core.pagination import paginated_response
 from apps.projects import policy
@@ -89,10 +90,9 @@ class CampaignExportApi(APIView):
     def get(self, request, campaign_id):
         """A zip of the campaign's finals, `{language}/{format}/{product}-{scene number}.png`, with a
         manifest.json giving each file's campaign coordinates and the project export's provenance."""
-        campaign = campaign_for(request, campaign_id)
+        campaign = campaign_for(request, campaign_id, Action.EXPORT)
         filters = ExportFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         review_status = filters.validated_data["review_status"]
-        archive = campaign_export_zip(campaign=campaign, review_status=None if review_status == "all" else review_status)
-        filename = f"{slugify(campaign.name) or 'campaign'}-{review_status}.zip"
-        return FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
+        entries = campaign_export_entries(campaign=campaign, review_status=None if review_status == "all" else review_status)
+        return zip_response(entries, filename=f"{slugify(campaign.name) or 'campaign'}-{review_status}.zip")

@@ -1,0 +1,63 @@
+"""Reviewers work in the admin without anyone making them staff: a deciding role is the key."""
+
+import pytest
+
+from apps.approvals.models import ReviewPolicy
+from tests.factories import ProjectFactory, UserFactory, member, stored_asset
+
+pytestmark = pytest.mark.django_db
+
+
+def _log_in(client, user):
+    return client.post("/admin/login/?next=/admin/", {"username": user.username, "password": "pw-for-tests"})
+
+
+def test_a_reviewer_who_is_not_staff_logs_in_and_sees_only_assets_and_reviews(client, project):
+    reviewer = member(project, "reviewer")
+    assert not reviewer.is_staff
+    assert _log_in(client, reviewer).status_code == 302
+    index = client.get("/admin/").content.decode()
+    assert "/admin/assets/asset/" in index and "/admin/approvals/review/" in index
+    assert "/admin/projects/" not in index and "/admin/generations/" not in index and "/admin/auth/" not in index
+
+
+@pytest.mark.parametrize("role", ["editor", "viewer"])
+def test_a_role_that_may_not_decide_is_told_so_at_the_admin_login(client, project, role):
+    user = member(project, role)
+    response = _log_in(client, user)
+    assert response.status_code == 200
+    assert "may not decide reviews in any project" in response.content.decode()
+    assert client.get("/admin/").status_code == 302  # back to the login
+
+
+def test_an_owner_who_opens_review_to_editors_lets_them_in_at_once(client, project):
+    editor = member(project, "editor")
+    ReviewPolicy.objects.create(project=project, decider_roles=["editor", "owner"])
+    assert _log_in(client, editor).status_code == 302
+
+
+def test_the_admin_list_shows_title_status_kind_and_only_projects_the_reviewer_decides_in(client, project):
+    reviewer = member(project, "reviewer")
+    mine = stored_asset(project)
+    mine.title = "Hero bottle"
+    mine.save()
+    theirs = stored_asset(ProjectFactory())
+    client.force_login(reviewer)
+    listing = client.get("/admin/assets/asset/").content.decode()
+    assert "Hero bottle" in listing and "Pending" in listing and "Upload" in listing
+    assert "NonexNone" not in listing and "image/png" not in listing
+    assert str(theirs.pk) not in listing
+    assert client.get(f"/admin/assets/asset/{theirs.pk}/change/").status_code == 404
+
+
+def test_a_non_staff_reviewer_approves_and_rejects_in_the_admin(client, project):
+    reviewer = member(project, "reviewer")
+    maker = UserFactory()
+    first, second = stored_asset(project, user=maker), stored_asset(project, user=maker)
+    client.force_login(reviewer)
+    form = {"reviews-TOTAL_FORMS": 0, "reviews-INITIAL_FORMS": 0}
+    client.post(f"/admin/assets/asset/{first.pk}/change/", {**form, "decision": "approve", "comment": ""})
+    client.post(f"/admin/assets/asset/{second.pk}/change/", {**form, "decision": "reject", "comment": "Logo misspelled"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.review_status, second.review_status) == ("approved", "rejected")
