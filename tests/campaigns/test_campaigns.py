@@ -36,6 +36,17 @@ def decide(api, user, asset_id, decision="approve"):
     assert response.status_code == 201, response.json()
 
 
+def test_the_list_is_a_cursor_page_of_the_projects_campaigns(api, editor, viewer, outsider, project):
+    character, products = library(project, products=1)
+    campaign_id = create(api, editor, project, campaign_body(character, products)).json()["id"]
+
+    page = api(viewer).get(f"/api/v1/projects/{project.id}/campaigns/")
+    assert page.status_code == 200
+    assert set(page.json()) == {"next", "previous", "results"}
+    assert [c["id"] for c in page.json()["results"]] == [campaign_id]
+    assert api(outsider).get(f"/api/v1/projects/{project.id}/campaigns/").status_code == 404
+
+
 def test_create_answers_cells_and_estimates(api, editor, project):
     character, products = library(project, products=2)
     response = create(api, editor, project, campaign_body(character, products, formats=["4:5", "9:16"], languages=["de", "fr"]))

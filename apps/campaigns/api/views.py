@@ -16,9 +16,9 @@ from apps.campaigns.api.serializers import (
     RunOutputSerializer,
 )
 from apps.campaigns.exports import campaign_export_entries
-from apps.core.downloads import zip_response
 from apps.campaigns.models import Cell
-from apps.core.pagination import paginated_response
+from apps.core.downloads import zip_response
+from apps.core.pagination import NewestFirstCursorPagination, paginated_response
 from apps.projects import policy
 from apps.projects.policy import Action
 
@@ -37,6 +37,8 @@ def detail_response(request, campaign, status_code=status.HTTP_200_OK) -> Respon
 
 
 class CampaignListApi(APIView):
+    pagination_class = NewestFirstCursorPagination
+
     @extend_schema(responses=CampaignOutputSerializer(many=True))
     def get(self, request, project_id):
         project = policy.project_for(request.user, project_id)
