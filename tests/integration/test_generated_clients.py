@@ -26,8 +26,12 @@ KINDS = ["generate", "edit", "translate", "upscale", "compose"]
 
 
 @pytest.fixture
-def live_schema(web_url, transactional_db) -> bytes:
-    response = requests.get(f"{web_url}/api/schema/", params={"format": "json"}, timeout=30)
+def live_schema(web_url, integrator) -> bytes:
+    """The schema as an integrator fetches it: signed in (it is public only with API_SCHEMA_PUBLIC)."""
+    token = requests.post(f"{web_url}/api/v1/auth/token/", data={"username": integrator.username, "password": PASSWORD}, timeout=30)
+    assert token.status_code == 200, token.text
+    headers = {"Authorization": f"Token {token.json()['token']}"}
+    response = requests.get(f"{web_url}/api/schema/", params={"format": "json"}, headers=headers, timeout=30)
     assert response.status_code == 200
     return response.content
 
