@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
@@ -18,6 +18,15 @@ from apps.generations.models import GenerationReference
 
 MAX_EXPORT_ASSETS = 5000
 EXPORT_CHUNK_ROWS = 200
+
+
+def credentialed_zip_entry(asset: Asset, name: str) -> tuple[ZipEntry, Callable[[], dict]]:
+    """The asset's Content Credentials copy as a zip entry, and its manifest line, which can be
+    read once the zip has streamed the file (the digest of the bytes sent is complete by then)."""
+    credentialed = credentialed_file(asset)
+    digest = hashlib.sha256()
+    entry = ZipEntry(name, storage_key=credentialed.file.name, digest=digest)
+    return entry, lambda: {**_manifest_entry(asset, name), **credentials_manifest_fields(credentialed, digest.hexdigest())}
 
 
 def _manifest_entry(asset: Asset, name: str) -> dict:
@@ -83,10 +92,9 @@ def export_entries(*, project, filters: dict) -> Iterator[ZipEntry]:
     entries = []
     for asset in assets.iterator(chunk_size=EXPORT_CHUNK_ROWS):
         name = f"assets/{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}"
-        credentialed = credentialed_file(asset)
-        digest = hashlib.sha256()
-        yield ZipEntry(name, storage_key=credentialed.file.name, digest=digest)
-        entries.append({**_manifest_entry(asset, name), **credentials_manifest_fields(credentialed, digest.hexdigest())})
+        entry, describe = credentialed_zip_entry(asset, name)
+        yield entry
+        entries.append(describe())
     manifest = {
         "project": {"id": str(project.pk), "name": project.name},
         "exported_at": timezone.now(),

@@ -16,7 +16,7 @@ from apps.approvals import services as review_services
 from apps.approvals.forms import DecisionForm
 from apps.approvals.views import decide_from_form
 from apps.assets import credentials, selectors, services
-from apps.assets.exports import _manifest_entry
+from apps.assets.exports import credentialed_zip_entry
 from apps.assets.forms import AssetDetailsForm, BulkForm, GalleryFilterForm
 from apps.core.downloads import ZipEntry, zip_response
 from apps.core.exceptions import ApplicationError
@@ -111,8 +111,9 @@ def _zip_response(project, assets):
         manifest = []
         for asset in assets:
             name = f"{slugify(asset.display_title)[:50] or 'image'}-{str(asset.pk)[:8]}.{asset.file.name.rsplit('.', 1)[-1]}"
-            yield ZipEntry(name, storage_key=credentials.credentialed_file(asset).file.name)
-            manifest.append(_manifest_entry(asset, name))
+            entry, describe = credentialed_zip_entry(asset, name)
+            yield entry
+            manifest.append(describe())
         body = {"project": {"id": str(project.pk), "name": project.name}, "assets": manifest}
         yield ZipEntry("manifest.json", data=json.dumps(body, cls=DjangoJSONEncoder, indent=2).encode())
 

@@ -4,7 +4,6 @@ with a manifest giving each file's campaign coordinates beside the provenance th
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 
@@ -13,8 +12,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.assets.credentials import credentialed_file, credentials_manifest_fields
-from apps.assets.exports import _manifest_entry
+from apps.assets.exports import credentialed_zip_entry
 from apps.assets.models import Asset, AssetLink
 from apps.campaigns import selectors
 from apps.campaigns.models import Campaign
@@ -56,10 +54,9 @@ def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "
             scene_number=cell.scene_index + 1, extension=asset.file.name.rsplit(".", 1)[-1],
         )
         # As in the project export: the file is the copy carrying Content Credentials.
-        credentialed = credentialed_file(asset)
-        digest = hashlib.sha256()
-        yield ZipEntry(name, storage_key=credentialed.file.name, digest=digest)
-        entry = {**_manifest_entry(asset, name), **credentials_manifest_fields(credentialed, digest.hexdigest())}
+        zip_entry, describe = credentialed_zip_entry(asset, name)
+        yield zip_entry
+        entry = describe()
         entry["campaign"] = {
             "cell": str(cell.pk),
             "product": {"id": str(cell.product_id), "name": cell.product.name},
