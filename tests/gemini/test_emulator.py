@@ -142,3 +142,11 @@ def test_a_bad_latency_is_refused_with_what_is_wrong(value, message):
         call_command("gemini_emulator", "--latency", value)
     assert message in str(refusal.value)
     assert parse_latency("2.5") == {"default": 2.5}
+
+
+def test_a_benchmark_can_have_sizes_rendered_ahead(prerendered):
+    status, answer = post(f"{prerendered.base_url}/_emulator/prerender", {"sizes": [["1:1", "512"]]})
+    assert status == 200
+    assert [(made["width"], made["height"]) for made in answer["prerendered"]] == [catalogue.pixel_size("1:1", "512")]
+    status, answer = post(f"{prerendered.base_url}/_emulator/prerender", {"sizes": [["1:1", "9K"]]})
+    assert status == 400 and answer["error"]["status"] == "INVALID_ARGUMENT"
