@@ -20,6 +20,8 @@ MIME_BY_FORMAT = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"
 EXTENSION_BY_MIME = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 pyvips.block_untrusted_set(True)  # only the well-kept loaders (PNG, JPEG, WebP ...) may read a file
+pyvips.cache_set_max(0)  # every thumbnail is of a different image: caching operations only holds memory
+pyvips.concurrency_set(1)  # one thread per thumbnail: workers run as many at once as there are cores
 
 
 @dataclass(frozen=True)
