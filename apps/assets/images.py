@@ -7,6 +7,7 @@ import io
 import threading
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from typing import IO
 
 import pyvips
@@ -37,8 +38,8 @@ class StoredImage:
     def size_bytes(self) -> int:
         return len(self.data)
 
-    @property
-    def sha256(self) -> str:
+    @cached_property
+    def sha256(self) -> str:  # tens of ms at 4K: once per image
         return hashlib.sha256(self.data).hexdigest()
 
     @property

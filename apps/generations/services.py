@@ -485,7 +485,9 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
             logger.warning("output %s of generation %s was already stored", index, generation.pk)
             return
         file_write(key, image.data)
-        model_parts = model_parts_store(parts=result.parts, asset_key=key, asset_part=result.images[0].part_index)
+        model_parts = model_parts_store(
+            parts=result.parts, asset_key=key, asset_part=result.images[0].part_index, asset_sha256=image.sha256
+        )
         try:
             with transaction.atomic():
                 asset_create(
