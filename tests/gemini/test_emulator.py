@@ -1,14 +1,20 @@
 """The emulator refuses what the real API refuses, even when our own checks are bypassed."""
 
 import base64
+import hashlib
+import io
 import json
+import time
 import urllib.error
 import urllib.request
 
 import pytest
+from django.core.management import CommandError, call_command
+from PIL import Image
 
 from apps.gemini import catalogue
 from apps.gemini.checks import ImageSettings
+from apps.gemini.emulator.server import parse_latency, signature_for
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from tests.images import image_bytes
 
@@ -85,3 +91,54 @@ def test_rpm_limit_answers_429_with_retry_delay():
         assert answer["error"]["details"][0]["retryDelay"].endswith("s")
     finally:
         server.shutdown()
+
+
+@pytest.fixture
+def prerendered(upstream):
+    """The shared emulator answering with pre-rendered images, per-size latency as a test sets it."""
+    upstream.state.prerendered = True
+    yield upstream
+    upstream.state.prerendered = False
+    upstream.state.latency = {}
+
+
+def test_prerendered_answers_have_the_catalogue_size_and_share_one_size_s_bytes(prerendered):
+    job = unchecked(aspect_ratio="16:9", image_size="512")
+    first = generate_image(ImageRequest(settings=job, prompt="a bottle on a beach"))
+    second = generate_image(ImageRequest(settings=job, prompt="a kettle in a kitchen"))
+    portrait = generate_image(ImageRequest(settings=unchecked(aspect_ratio="9:16", image_size="512"), prompt="a kettle in a kitchen"))
+
+    image = Image.open(io.BytesIO(first.images[0].data))
+    assert image.format == "PNG" and image.size == catalogue.pixel_size("16:9", "512")
+    assert second.images[0].data == first.images[0].data
+    assert Image.open(io.BytesIO(portrait.images[0].data)).size == catalogue.pixel_size("9:16", "512")
+    # Photo-like, so its PNG weighs what a real answer's does (a flat drawing would be a few KB).
+    assert len(first.images[0].data) > image.width * image.height
+    # Signed and logged as every answer is.
+    signature = first.parts[-1].fields["thought_signature"]
+    assert base64.urlsafe_b64decode(signature) == signature_for(job.model.model_id, first.images[0].data)
+    assert [call["reply"][-1]["image"] for call in prerendered.state.log[:2]] == [hashlib.sha256(first.images[0].data).hexdigest()] * 2
+
+
+def test_latency_per_size_applies_to_its_size_only(prerendered):
+    prerendered.state.latency = parse_latency("512=0.3,default=0")
+    started = time.monotonic()
+    generate_image(ImageRequest(settings=unchecked(image_size="512"), prompt="slow tier"))
+    assert time.monotonic() - started >= 0.3
+    generate_image(ImageRequest(settings=unchecked(image_size="1K"), prompt="unnamed tier"))
+    assert [call["latency"] for call in prerendered.state.log] == [0.3, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("9K=3", "unknown size '9K'; give one number of seconds or SIZE=SECONDS pairs, SIZE one of 512, 1K, 2K, 4K, default"),
+        ("4K=fast", "'fast' for 4K is not a number of seconds >= 0"),
+        ("512=4,4K=-1", "'-1' for 4K is not a number of seconds >= 0"),
+    ],
+)
+def test_a_bad_latency_is_refused_with_what_is_wrong(value, message):
+    with pytest.raises(CommandError) as refusal:
+        call_command("gemini_emulator", "--latency", value)
+    assert message in str(refusal.value)
+    assert parse_latency("2.5") == {"default": 2.5}

@@ -4,7 +4,14 @@ It validates what the real API validates (model, aspect ratio and size per model
 count and data, thinking and search support), renders a real PNG of the catalogue's pixel size,
 returns usage metadata, and injects faults so every failure path can be reached:
 
-- at start: `latency` seconds per answer, `rpm` requests per minute before answering 429;
+- at start: `latency` seconds per answer, one number or per size tier (`512=4,1K=6,2K=8,4K=12`,
+  a tier not named waits its `default=` or 0), `rpm` requests per minute before answering 429, and
+  `prerendered`: each pixel size is rendered once, lazily at its first answer or ahead through
+  `POST /_emulator/prerender`, as a photo-like PNG (gradients under fine noise, ~1.3 bytes a pixel
+  as a real answer's), and every answer of that size reuses its bytes, base64 and digest: the
+  emulator's CPU per answer is then only the JSON around a ready string (spliced in as it is sent),
+  so benchmarks sharing its machine measure the platform, not the drawing. Off by default: answers
+  are drawn with their prompt and inputs (also for `[fault:c2pa]` and thinking drafts);
 - per request, by a marker in the prompt text: `[fault:429x2]` (the first two calls with that
   prompt get 429), `[fault:500]`, `[fault:503x1]`, `[fault:400]`, `[fault:safety]`
   (finish reason IMAGE_SAFETY), `[fault:blocked]` (prompt blocked), `[fault:no-image]`,
@@ -21,7 +28,9 @@ neither returns nor checks them. The log keeps each request's whole `contents` (
 hashes, thought flags, signatures) and each answer's `reply` the same way, so tests can check a
 history was sent back exactly.
 
-Control endpoints: `GET /_emulator/requests` (the request log), `POST /_emulator/reset`.
+Control endpoints: `GET /_emulator/requests` (the request log, each call with its arrival `at`,
+`answered_at` and the `latency` it waited), `POST /_emulator/reset`, and `POST /_emulator/prerender`
+with `{"sizes": [["4:5", "4K"], ...]}` (renders those ahead, answers their pixel sizes and bytes).
 The Batch API and Files API live in `batches.py` (their own routes and state).
 """
 
@@ -45,7 +54,7 @@ from PIL import Image
 
 from apps.gemini import catalogue
 from apps.gemini.emulator.credentials import with_content_credentials
-from apps.gemini.emulator.render import render_png
+from apps.gemini.emulator.render import render_photo, render_png
 
 ROUTE = re.compile(r"^/(v1|v1beta|v1alpha)/models/(?P<model>[^/:]+):generateContent$")
 FAULT = re.compile(r"\[fault:(?P<kind>[a-z0-9-]+?)(?:x(?P<times>\d+))?(?:=(?P<arg>[\d.]+))?\]")
@@ -58,6 +67,8 @@ RETRY_DELAY_SECONDS = 1
 # Fixed, so threads stored against one emulator run still verify after it restarts.
 SIGNING_KEY = b"gemini-emulator thought signatures"
 SIGNATURE_HELP = "Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
+# Stands in the answer's JSON for a pre-rendered image's base64 until it is sent.
+SPLICE = f"prerendered-{uuid.uuid4().hex}"
 
 
 class EmulatedError(Exception):
@@ -96,14 +107,19 @@ def decode_base64(data: str) -> bytes:
     return base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
 
 
-def signature_for(model_id: str, content: bytes) -> bytes:
-    """What the emulator signs a part with: only it can make one, and only for that model and content."""
-    return hmac.new(SIGNING_KEY, model_id.encode() + b"\0" + hashlib.sha256(content).digest(), hashlib.sha256).digest()
+def signature_for(model_id: str, content: bytes, *, digest: bytes | None = None) -> bytes:
+    """What the emulator signs a part with: only it can make one, and only for that model and content
+    (`digest`: the content's sha256, when already known)."""
+    digest = digest or hashlib.sha256(content).digest()
+    return hmac.new(SIGNING_KEY, model_id.encode() + b"\0" + digest, hashlib.sha256).digest()
 
 
-def part_summary(part: dict, content: bytes | None = None) -> dict:
+def part_summary(part: dict, content: bytes | None = None, *, digest: bytes | None = None) -> dict:
     """A part as the log keeps it: full text or the image's sha256, thought flag, signature (standard base64)."""
-    summary = {"image": hashlib.sha256(content).hexdigest()} if "inline_data" in part else {"text": part.get("text", "")}
+    if "inline_data" in part:
+        summary = {"image": (digest or hashlib.sha256(content).digest()).hex()}
+    else:
+        summary = {"text": part.get("text", "")}
     if part.get("thought"):
         summary["thought"] = True
     if part.get("thought_signature"):
@@ -124,10 +140,54 @@ def decode_image(data: str) -> tuple[Image.Image, bytes]:
         raise invalid(f"Unable to process input image: {exc}") from exc
 
 
+def parse_latency(value: float | str | dict) -> dict[str, float]:
+    """`--latency`: one number of seconds for every answer, or `SIZE=SECONDS` pairs per size tier
+    (`512=4,1K=6,2K=8,4K=12,default=1`). Returns {tier or "default": seconds}; refuses with a
+    ValueError naming the bad part."""
+    if isinstance(value, dict):
+        return value
+    items = [item.strip() for item in str(value).split(",")]
+    if len(items) == 1 and "=" not in items[0]:
+        items = [f"default={items[0]}"]
+    allowed = [*catalogue.SIZE_SCALE, "default"]
+    latency = {}
+    for item in items:
+        name, _, seconds = (part.strip() for part in item.partition("="))
+        if name not in allowed:
+            raise ValueError(f"latency {value!r}: unknown size {name!r}; give one number of seconds or SIZE=SECONDS pairs, SIZE one of {', '.join(allowed)}")
+        try:
+            latency[name] = float(seconds)
+        except ValueError:
+            latency[name] = -1.0
+        if not 0 <= latency[name] < float("inf"):
+            raise ValueError(f"latency {value!r}: {seconds!r} for {name} is not a number of seconds >= 0")
+    return latency
+
+
+@dataclass
+class Prerendered:
+    """A pixel size's picture, made once: its PNG, base64 (text and the bytes sent) and sha256."""
+
+    png: bytes
+    text: str
+    wire: bytes
+    digest: bytes
+
+    @classmethod
+    def render(cls, width: int, height: int, tier: str) -> Prerendered:
+        png = render_photo(width=width, height=height)
+        print(f"emulator pre-rendered {tier} {width}x{height}: {len(png) / 1e6:.1f} MB PNG, {len(png) / (width * height):.2f} bytes/pixel", flush=True)
+        wire = base64.b64encode(png)
+        return cls(png, wire.decode(), wire, hashlib.sha256(png).digest())
+
+
 @dataclass
 class EmulatorState:
-    latency: float = 0.0
+    latency: dict[str, float] = field(default_factory=dict)
     rpm: int = 0
+    prerendered: bool = False
+    images: dict[tuple[int, int], Prerendered] = field(default_factory=dict)
+    render_lock: threading.Lock = field(default_factory=threading.Lock)
     log: list[dict] = field(default_factory=list)
     fault_counts: Counter = field(default_factory=Counter)
     window: deque = field(default_factory=deque)
@@ -138,6 +198,16 @@ class EmulatorState:
             self.log.clear()
             self.fault_counts.clear()
             self.window.clear()
+
+    def latency_for(self, size: str) -> float:
+        return self.latency.get(size, self.latency.get("default", 0.0))
+
+    def prerendered_image(self, width: int, height: int, tier: str) -> Prerendered:
+        """The size's picture, rendered by its first caller (the others of that moment wait for it)."""
+        with self.render_lock:
+            if (width, height) not in self.images:
+                self.images[(width, height)] = Prerendered.render(width, height, tier)
+            return self.images[(width, height)]
 
     def admit(self) -> float | None:
         """Sliding one-minute window; returns the retry delay when over the RPM limit."""
@@ -169,6 +239,11 @@ class GenerateContent:
         self.images: list[Image.Image] = []
         self.image_hashes: list[str] = []
         self.contents_log: list[dict] = []
+        self.prerendered: Prerendered | None = None
+
+    @property
+    def size(self) -> str:
+        return self.image_config.get("image_size") or self.model.default_size
 
     def validate(self) -> None:
         contents = self.body.get("contents")
@@ -251,7 +326,9 @@ class GenerateContent:
             return kind, float(arg) if arg else None
         return None
 
-    def answer(self, fault: tuple[str, float | None] | None) -> dict:
+    def answer(self, fault: tuple[str, float | None] | None, *, splice: bool = False) -> dict:
+        """The answer's JSON body. With `splice`, a pre-rendered image's base64 stands there as
+        SPLICE, for the sender to write `self.prerendered.wire` in its place."""
         kind = fault[0] if fault else None
         if kind == "429":
             raise EmulatedError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", RETRY_DELAY_SECONDS)
@@ -273,7 +350,7 @@ class GenerateContent:
             usage["totalTokenCount"] = usage["promptTokenCount"]
             return base | {"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": usage}
 
-        size = self.image_config.get("image_size") or self.model.default_size
+        size = self.size
         ratio = self.image_config.get("aspect_ratio") or (self._ratio_of_first_input() or "1:1")
         width, height = catalogue.pixel_size(ratio, size)
         parts: list[dict] = []
@@ -289,22 +366,32 @@ class GenerateContent:
             parts.append({"text": "Here is a description instead of an image."})
         else:
             prompt = FAULT.sub("", self.prompt).strip() or "(no prompt)"
+            prerender = self.state.prerendered and kind != "c2pa"
             if thinking and str(thinking.get("thinking_level", "")).lower() == "high":
                 # Thinking hard, the model drafts an interim image first: a thought, unsigned, not a result.
-                draft = render_png(width=max(64, width // 4), height=max(64, height // 4), prompt=prompt, inputs=[], caption="draft")
-                parts.append({"inlineData": {"mimeType": "image/png", "data": base64.b64encode(draft).decode()}, "thought": True})
-            png = render_png(
-                width=width,
-                height=height,
-                prompt=prompt,
-                inputs=self.images,
-                # The response id makes every answer's bytes its own, as a real model's are.
-                caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator {response_id[:8]}",
-            )
-            if kind == "c2pa":
-                png = with_content_credentials(png, self.model.model_id)
+                draft_width, draft_height = max(64, width // 4), max(64, height // 4)
+                if prerender:
+                    draft_data = self.state.prerendered_image(draft_width, draft_height, "draft").text
+                else:
+                    draft_data = base64.b64encode(render_png(width=draft_width, height=draft_height, prompt=prompt, inputs=[], caption="draft")).decode()
+                parts.append({"inlineData": {"mimeType": "image/png", "data": draft_data}, "thought": True})
+            if prerender:
+                self.prerendered = made = self.state.prerendered_image(width, height, f"{ratio} {size}")
+                png, digest, data = made.png, made.digest, SPLICE if splice else made.text
+            else:
+                png = render_png(
+                    width=width,
+                    height=height,
+                    prompt=prompt,
+                    inputs=self.images,
+                    # The response id makes every answer's bytes its own, as a real model's are.
+                    caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator {response_id[:8]}",
+                )
+                if kind == "c2pa":
+                    png = with_content_credentials(png, self.model.model_id)
+                digest, data = None, base64.b64encode(png).decode()
             parts.append(self._signed({"text": "Here is your image."}, b"Here is your image."))
-            parts.append(self._signed({"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode()}}, png))
+            parts.append(self._signed({"inlineData": {"mimeType": "image/png", "data": data}}, png, digest=digest))
             usage["candidatesTokenCount"] = IMAGE_TOKENS[size]
         usage["totalTokenCount"] = sum(v for k, v in usage.items() if k != "totalTokenCount")
         candidate = {"content": {"role": "model", "parts": parts}, "finishReason": finish, "index": 0}
@@ -313,10 +400,23 @@ class GenerateContent:
             candidate["groundingMetadata"] = grounding
         return base | {"candidates": [candidate], "usageMetadata": usage}
 
-    def _signed(self, part: dict, content: bytes) -> dict:
+    def _signed(self, part: dict, content: bytes, *, digest: bytes | None = None) -> dict:
         if self.model.thought_signatures:
-            part["thoughtSignature"] = base64.b64encode(signature_for(self.model.model_id, content)).decode()
+            part["thoughtSignature"] = base64.b64encode(signature_for(self.model.model_id, content, digest=digest)).decode()
         return part
+
+    def reply_log(self, answer: dict) -> list[dict]:
+        """The answer's parts as the log keeps them (a pre-rendered image by its known digest)."""
+        logged = []
+        for part in snake_keys(answer).get("candidates", [{}])[0].get("content", {}).get("parts", []):
+            data = part.get("inline_data", {}).get("data")
+            if data is None:
+                logged.append(part_summary(part))
+            elif self.prerendered and data in (SPLICE, self.prerendered.text):
+                logged.append(part_summary(part, digest=self.prerendered.digest))
+            else:
+                logged.append(part_summary(part, decode_base64(data)))
+        return logged
 
     def _ratio_of_first_input(self) -> str | None:
         """Like the real API, an edit without an aspect ratio keeps the closest ratio of its input."""
@@ -346,16 +446,21 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the request log is kept in state instead
         pass
 
-    def _send(self, status: int, body: dict, headers: dict | None = None) -> None:
-        payload = json.dumps(body).encode()
+    def _send(self, status: int, body: dict, headers: dict | None = None, splice: bytes | None = None) -> None:
+        """`splice`: the ready base64 written where SPLICE stands in the body, never copied into it."""
+        pieces = [json.dumps(body).encode()]
+        if splice is not None:
+            head, tail = pieces[0].split(SPLICE.encode(), 1)
+            pieces = [head, splice, tail]
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Content-Length", str(sum(len(piece) for piece in pieces)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         try:
             self.end_headers()
-            self.wfile.write(payload)
+            for piece in pieces:
+                self.wfile.write(piece)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout under test); its call is already in the log
 
@@ -376,6 +481,8 @@ class Handler(BaseHTTPRequestHandler):
             self.server.state.reset()
             self.server.batches.reset()
             return self._send(200, {"ok": True})
+        if self.path == "/_emulator/prerender":
+            return self._prerender(raw)
         if self.server.batches.handle(self, "POST", raw):
             return
         path = self.path.split("?", 1)[0]
@@ -409,32 +516,47 @@ class Handler(BaseHTTPRequestHandler):
                 raise EmulatedError(429, "RESOURCE_EXHAUSTED", "Quota exceeded for requests per minute.", retry_delay)
             fault = call.fault()
             entry["fault"] = fault[0] if fault else None
-            if state.latency:
-                time.sleep(state.latency)
-            answer = call.answer(fault)
-            entry["reply"] = [
-                part_summary(part, decode_base64(part["inline_data"]["data"]) if "inline_data" in part else None)
-                for part in snake_keys(answer).get("candidates", [{}])[0].get("content", {}).get("parts", [])
-            ]
+            entry["latency"] = state.latency_for(call.size)
+            time.sleep(entry["latency"])
+            answer = call.answer(fault, splice=True)
+            entry["reply"] = call.reply_log(answer)
             entry["status"] = 200
             status, payload, headers = 200, answer, None
+            splice = call.prerendered.wire if call.prerendered else None
         except EmulatedError as exc:
             entry["status"] = exc.http_status
             entry["error"] = exc.message
             headers = {"Retry-After": str(max(1, round(exc.retry_delay)))} if exc.retry_delay is not None else None
-            status, payload = exc.http_status, exc.body()
-        self._send(status, payload, headers)
+            status, payload, splice = exc.http_status, exc.body(), None
+        entry["answered_at"] = time.time()
+        self._send(status, payload, headers, splice)
+
+    def _prerender(self, raw: bytes):
+        """Renders the named sizes ahead, so a benchmark's first answers wait for no drawing."""
+        try:
+            sizes = json.loads(raw or b"{}").get("sizes") or []
+            made = []
+            for ratio, size in sizes:
+                width, height = catalogue.pixel_size(ratio, size)
+                image = self.server.state.prerendered_image(width, height, f"{ratio} {size}")
+                made.append({"aspect_ratio": ratio, "image_size": size, "width": width, "height": height, "bytes": len(image.png)})
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            return self._send(400, invalid(f'Expected {{"sizes": [[aspect ratio, size], ...]}}: {exc!r}').body())
+        return self._send(200, {"prerendered": made})
 
 
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, latency: float = 0.0, rpm: int = 0, batch_delay: float = 0.0):
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *,
+        latency: float | str | dict = 0.0, rpm: int = 0, batch_delay: float = 0.0, prerendered: bool = False,
+    ):
         from apps.gemini.emulator.batches import BatchEndpoints  # it builds on this module's request checks
 
         super().__init__((host, port), Handler)
-        self.state = EmulatorState(latency=latency, rpm=rpm)
+        self.state = EmulatorState(latency=parse_latency(latency), rpm=rpm, prerendered=prerendered)
         self.batches = BatchEndpoints(self.state, delay=batch_delay)
 
     @property
