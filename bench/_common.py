@@ -88,11 +88,17 @@ def free_port() -> int:
 
 class Platform:
     """The whole platform on a throw-away VAR_DIR: emulator, web server and one Celery worker,
-    each its own process, exactly as bin/run starts them."""
+    each its own process, exactly as bin/run starts them. `latency` is one number or per size
+    ("512=4,4K=12"); `emulator_args` go to the emulator as they are (e.g. ["--prerendered"]),
+    `concurrency` is the worker's thread count."""
 
-    def __init__(self, *, latency: float = 0.0, concurrency: int = 8, rpm: int = 0, extra_env: dict | None = None):
+    def __init__(
+        self, *, latency: float | str = 0.0, concurrency: int = 8, rpm: int = 0, extra_env: dict | None = None,
+        emulator_args: list[str] | None = None,
+    ):
         self.var = django_setup()
         self.latency, self.concurrency, self.rpm = latency, concurrency, rpm
+        self.emulator_args = list(emulator_args or [])
         self.emulator_url = f"http://127.0.0.1:{free_port()}"
         self.web_url = f"http://127.0.0.1:{free_port()}"
         self.env = {
@@ -109,7 +115,8 @@ class Platform:
         python = sys.executable
         port = self.emulator_url.rsplit(":", 1)[1]
         self.processes["emulator"] = start(
-            [python, "manage.py", "gemini_emulator", "--port", port, "--latency", str(self.latency), "--rpm", str(self.rpm)],
+            [python, "manage.py", "gemini_emulator", "--port", port, "--latency", str(self.latency), "--rpm", str(self.rpm),
+             *self.emulator_args],
             self.env, self.var / "emulator.log", ready=b"emulator on",
         )
         self.processes["web"] = start(
@@ -119,13 +126,23 @@ class Platform:
         self.processes["worker"] = self.start_worker("worker")
         return self
 
-    def start_worker(self, name: str, concurrency: int | None = None) -> subprocess.Popen:
+    def start_worker(self, name: str, concurrency: int | None = None, queues: str | None = None) -> subprocess.Popen:
+        """A worker process; `queues` as the Procfile's `-Q generations` (default: every queue)."""
         return start(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=threads",
              f"--concurrency={concurrency or self.concurrency}", "--loglevel=INFO", "-n", f"{name}@%h",
-             "--without-heartbeat", "--without-gossip", "--without-mingle"],
+             "--without-heartbeat", "--without-gossip", "--without-mingle", *(["-Q", queues] if queues else [])],
             self.env, self.var / f"{name}.log", ready=b"ready.",
         )
+
+    def prerender(self, sizes: list[tuple[str, str]]) -> list[dict]:
+        """Has an emulator started with --prerendered render these (aspect ratio, size) pairs now,
+        before anything is timed; returns each one's pixel size and PNG bytes."""
+        import requests
+
+        response = requests.post(f"{self.emulator_url}/_emulator/prerender", json={"sizes": sizes}, timeout=300)
+        response.raise_for_status()
+        return response.json()["prerendered"]
 
     def __exit__(self, *exc):
         for process in self.processes.values():
