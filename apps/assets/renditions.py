@@ -13,12 +13,20 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from rest_framework import status
 
 from apps.assets.files import file_delete, file_write
 from apps.assets.images import make_thumbnail
 from apps.assets.models import Asset, Rendition
+from apps.core.exceptions import ApplicationError, ValidationFailed
 
 logger = logging.getLogger(__name__)
+
+
+class RenditionUnavailable(ApplicationError):
+    """The stored image could not be read or shrunk now; asking again later may succeed."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
 
 
 def thumbnail_spec() -> str:
@@ -49,8 +57,11 @@ def thumbnail_get_or_make(asset: Asset) -> Rendition:
     existing = Rendition.objects.filter(asset=asset, spec=spec).first()
     if existing is not None:
         return existing
-    with default_storage.open(asset.file.name, "rb") as source:
-        thumbnail = make_thumbnail(source)
+    try:
+        with default_storage.open(asset.file.name, "rb") as source:
+            thumbnail = make_thumbnail(source)
+    except (OSError, ValidationFailed) as exc:
+        raise RenditionUnavailable(f"The thumbnail could not be made: {exc}", code="thumbnail_unavailable") from exc
     key = file_write(rendition_key(asset, spec, "webp"), thumbnail.data)
     rendition, _ = rendition_save(
         asset, spec, key, mime_type=thumbnail.mime_type, width=thumbnail.width, height=thumbnail.height, size_bytes=thumbnail.size_bytes,
