@@ -62,7 +62,8 @@ def make_assets() -> dict:
     from apps.assets.credentials import credentialed_file
     from apps.assets.images import inspect_generated
     from apps.assets.models import Relation
-    from apps.assets.services import asset_create, asset_files_write
+    from apps.assets.files import file_write
+from apps.assets.services import asset_create
     from apps.generations.models import Generation, GenerationReference
     from apps.library.models import EntryKind, LibraryEntry, ReferenceImage
     from apps.projects.services import project_create
@@ -91,9 +92,9 @@ def make_assets() -> dict:
             GenerationReference.objects.create(generation=job, reference_image=reference, label="Mia", sha256=reference.sha256, position=0)
         image = inspect_generated(sample_png())
         key = f"projects/{project.pk}/generations/{job.pk}/0.png"
-        thumbnail = asset_files_write(key=key, image=image)
+        file_write(key, image.data)
         asset = asset_create(
-            project=project, key=key, image=image, thumbnail=thumbnail, origin="generated", generation=job,
+            project=project, key=key, image=image, origin="generated", generation=job,
             model_version=MODEL, parents=[(parent, Relation.EDITED_FROM)] if parent else [],
         )
         Review.objects.create(asset=asset, reviewer=user, decision="approve", comment="on brand")

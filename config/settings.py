@@ -360,10 +360,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Upstream calls wait on the network (seconds per image): their queue is served by a thread pool
 # with many threads. Webhook deliveries get their own queue so a slow receiver never takes a
-# generation's thread.
+# generation's thread. Thumbnails are CPU work, made after the job is done on `renditions`, served
+# at scale by a worker with about as many processes as cores.
 CELERY_TASK_DEFAULT_QUEUE = "generations"
-CELERY_TASK_QUEUES = (Queue("generations"), Queue("webhooks"))  # a worker without -Q serves both
-CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}, "generations.*": {"queue": "generations"}}
+CELERY_TASK_QUEUES = (Queue("generations"), Queue("webhooks"), Queue("renditions"))  # a worker without -Q serves all
+CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}, "generations.*": {"queue": "generations"}, "assets.*": {"queue": "renditions"}}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "recover-stale-generations": {
@@ -468,6 +469,7 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "httpx2": {"level": "WARNING"},
         "google_genai": {"level": "WARNING"},
+        "pyvips": {"level": "WARNING"},  # libvips narrates every thumbnail at INFO
         "axes": {"level": "WARNING"},  # lockouts are warnings; each counted failure is not news
     },
 }

@@ -3,7 +3,8 @@ from django.contrib.auth import get_user_model
 
 from apps.assets.images import sanitize_upload
 from apps.assets.models import Origin
-from apps.assets.services import asset_create, asset_files_write
+from apps.assets.files import file_write
+from apps.assets.services import asset_create
 from apps.library.models import EntryKind, LibraryEntry, ReferenceImage
 from apps.projects.models import Membership, Project, Role
 from tests.images import image_bytes
@@ -53,9 +54,9 @@ def stored_asset(project, *, user=None, width: int = 640, height: int = 480, ori
 
     image = sanitize_upload(image_bytes(width, height))
     key = f"projects/{project.id}/uploads/{uuid.uuid4()}.png"
-    thumbnail = asset_files_write(key=key, image=image)
+    file_write(key, image.data)
     return asset_create(
-        project=project, key=key, image=image, thumbnail=thumbnail, origin=origin, created_by=user,
+        project=project, key=key, image=image, origin=origin, created_by=user,
         generation=generation, output_index=output_index, parents=list(parents),
     )
 

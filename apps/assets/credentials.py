@@ -14,7 +14,6 @@ import io
 import json
 import logging
 import tempfile
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -30,8 +29,8 @@ from rest_framework import status
 
 from apps.assets import signing
 from apps.assets.files import file_delete, file_write
-from apps.assets.images import THUMBNAIL_SPEC
 from apps.assets.models import Asset, Origin, Relation, Rendition
+from apps.assets.renditions import rendition_key, rendition_save, thumbnail_get_or_make
 from apps.core.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -172,10 +171,8 @@ def platform_assertion(asset: Asset, *, links, references) -> dict:
 
 
 def _thumbnail(asset: Asset, resources: dict) -> dict:
-    """The platform's thumbnail of `asset` as a manifest thumbnail, or nothing while it has none."""
-    thumbnail = asset.renditions.filter(spec=THUMBNAIL_SPEC).first()
-    if thumbnail is None:
-        return {}
+    """The platform's thumbnail of `asset` as a manifest thumbnail (made now if it has none yet)."""
+    thumbnail = thumbnail_get_or_make(asset)
     identifier = f"thumbnail:{asset.pk}"
     resources[identifier] = thumbnail
     return {"thumbnail": {"format": thumbnail.mime_type, "identifier": identifier}}
@@ -319,8 +316,7 @@ def _rendition_for(plan: _Plan) -> Rendition:
     if existing is not None:
         return existing
     asset = plan.asset
-    # A fresh key per attempt: a racing worker's copy is never overwritten while it is being served.
-    key = f"{asset.file.name.rsplit('.', 1)[0]}.{plan.spec.replace(':', '-')}.{uuid.uuid4().hex[:8]}.{_extension(asset)}"
+    key = rendition_key(asset, plan.spec, _extension(asset))
     with tempfile.TemporaryFile() as signed:  # on disk, not in memory: a 4K PNG is tens of MiB
         try:
             _sign(plan, signed)
@@ -329,12 +325,8 @@ def _rendition_for(plan: _Plan) -> Rendition:
         size = signed.seek(0, io.SEEK_END)
         signed.seek(0)
         file_write(key, signed)
-    rendition, created = Rendition.objects.get_or_create(
-        asset=asset, spec=plan.spec,
-        defaults={"file": key, "mime_type": asset.mime_type, "width": asset.width, "height": asset.height, "size_bytes": size},
-    )
+    rendition, created = rendition_save(asset, plan.spec, key, mime_type=asset.mime_type, width=asset.width, height=asset.height, size_bytes=size)
     if not created:  # another worker stored this spec first; theirs says the same
-        file_delete(key)
         return rendition
     stale = Rendition.objects.filter(asset=asset, spec__startswith=SPEC_PREFIX).exclude(spec=plan.spec)
     stale_keys = list(stale.values_list("file", flat=True))

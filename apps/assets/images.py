@@ -7,7 +7,10 @@ import io
 import threading
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
+from typing import IO
 
+import pyvips
 from django.conf import settings
 from PIL import Image, ImageCms, ImageOps, JpegImagePlugin
 
@@ -16,7 +19,10 @@ from apps.core.uploads import too_large
 
 MIME_BY_FORMAT = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 EXTENSION_BY_MIME = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
-THUMBNAIL_SPEC = "thumb"
+
+pyvips.block_untrusted_set(True)  # only the well-kept loaders (PNG, JPEG, WebP ...) may read a file
+pyvips.cache_set_max(0)  # every thumbnail is of a different image: caching operations only holds memory
+pyvips.concurrency_set(1)  # one thread per thumbnail: workers run as many at once as there are cores
 
 
 @dataclass(frozen=True)
@@ -32,8 +38,8 @@ class StoredImage:
     def size_bytes(self) -> int:
         return len(self.data)
 
-    @property
-    def sha256(self) -> str:
+    @cached_property
+    def sha256(self) -> str:  # tens of ms at 4K: once per image
         return hashlib.sha256(self.data).hexdigest()
 
     @property
@@ -191,20 +197,18 @@ def _webp_is_lossless(data: bytes) -> bool:
     return False
 
 
-def make_thumbnail(data: bytes, max_side: int | None = None) -> StoredImage:
-    """A WebP no larger than max_side on its long edge. `draft` and `reduce` let Pillow decode
-    JPEGs at a fraction of the size and shrink by integer factors before the final resample."""
+def make_thumbnail(source: IO[bytes], max_side: int | None = None) -> StoredImage:
+    """A WebP no larger than max_side on its long edge, read from an open file as it streams.
+
+    libvips decodes a PNG line by line and shrinks JPEG and WebP while decoding, so a 4K image
+    costs about its decode time and half of Pillow's memory (bench/renditions.py). Every
+    image reaching here was already read by Pillow (inspect_generated, sanitize_upload)."""
     max_side = max_side or settings.THUMBNAIL_MAX_SIDE
-    with Image.open(io.BytesIO(data)) as image:
-        image.draft("RGB", (max_side, max_side))  # JPEG: decode at 1/2..1/8 scale
-        image.load()
-        factor = max(image.size) // (2 * max_side)
-        if factor > 1:
-            image = image.reduce(factor)  # cheap box shrink, keeps 2x headroom for the final resample
-        ImageOps.exif_transpose(image, in_place=True)
-        if image.mode not in ("RGB", "RGBA"):
-            image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        image.save(out, format="WEBP", quality=82, method=4)
-        return StoredImage(data=out.getvalue(), mime_type="image/webp", width=image.width, height=image.height)
+    stream = pyvips.SourceCustom()
+    stream.on_read(source.read)
+    try:
+        image = pyvips.Image.thumbnail_source(stream, max_side, height=max_side, size="down")
+        data = image.webpsave_buffer(Q=82, effort=4, keep=pyvips.enums.ForeignKeep.NONE)
+    except pyvips.Error as exc:
+        raise ValidationFailed(f"No thumbnail could be made of this image: {exc.message.strip()}", code="thumbnail_failed") from exc
+    return StoredImage(data=data, mime_type="image/webp", width=image.width, height=image.height)

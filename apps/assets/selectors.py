@@ -5,18 +5,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from apps.assets.images import THUMBNAIL_SPEC
-from apps.assets.models import Asset, AssetLink, AssetTag, Favourite, Rendition
+from apps.assets.models import Asset, AssetLink, AssetTag, Favourite
 from apps.generations.models import GenerationReference, GenerationSource, Kind
 
 
 def asset_queryset() -> QuerySet[Asset]:
     """Everything a list or detail shows, fetched in a fixed number of queries."""
-    return Asset.objects.select_related("generation__campaign_job__cell", "created_by").prefetch_related(
-        Prefetch("renditions", queryset=Rendition.objects.filter(spec=THUMBNAIL_SPEC), to_attr="thumbnails")
-    )
+    return Asset.objects.select_related("generation__campaign_job__cell", "created_by")
 
 
 def asset_list(
@@ -105,13 +102,6 @@ def asset_page(assets: QuerySet[Asset], *, after: str = "", size: int) -> tuple[
         return rows, ""
     last = rows[size - 1]
     return rows[:size], f"{last.created_at.isoformat()}|{last.pk}"
-
-
-def thumbnail_of(asset: Asset) -> Rendition | None:
-    thumbnails = getattr(asset, "thumbnails", None)
-    if thumbnails is None:
-        thumbnails = list(asset.renditions.filter(spec=THUMBNAIL_SPEC))
-    return thumbnails[0] if thumbnails else None
 
 
 _LINEAGE_SQL = """

@@ -6,8 +6,9 @@ from django.db import transaction
 
 from apps.assets import credentials
 from apps.assets.files import file_delete, file_write
-from apps.assets.images import THUMBNAIL_SPEC, StoredImage, make_thumbnail, sanitize_upload
-from apps.assets.models import TAG_MAX_CHARS, Asset, AssetLink, AssetTag, Favourite, Origin, Rendition
+from apps.assets.images import StoredImage, sanitize_upload
+from apps.assets.models import TAG_MAX_CHARS, Asset, AssetLink, AssetTag, Favourite, Origin
+from apps.assets.tasks import make_asset_thumbnail
 from apps.core.exceptions import ValidationFailed
 
 
@@ -16,30 +17,11 @@ def generation_output_key(generation, index: int, extension: str) -> str:
     return f"projects/{generation.project_id}/generations/{generation.id}/{index}.{extension}"
 
 
-def _thumbnail_key(key: str) -> str:
-    return key.rsplit(".", 1)[0] + ".thumb.webp"
-
-
-def asset_files_write(*, key: str, image: StoredImage) -> StoredImage:
-    """Write an image and its thumbnail; returns the thumbnail. Rows are created separately,
-    after the bytes are safely stored, so a row never points at a missing file."""
-    thumbnail = make_thumbnail(image.data)
-    file_write(key, image.data)
-    file_write(_thumbnail_key(key), thumbnail.data)
-    return thumbnail
-
-
-def asset_files_delete(*, key: str) -> None:
-    file_delete(key)
-    file_delete(_thumbnail_key(key))
-
-
 def asset_create(
     *,
     project,
     key: str,
     image: StoredImage,
-    thumbnail: StoredImage,
     origin: str,
     created_by=None,
     generation=None,
@@ -49,7 +31,9 @@ def asset_create(
     model_parts: list[dict] = (),
     parents: list[tuple[Asset, str]] = (),
 ) -> Asset:
-    """Create the asset row, its thumbnail rendition and its lineage edges together."""
+    """Create the asset row and its lineage edges together, for an image already stored under
+    `key` (so a row never points at a missing file). Its thumbnail is made after the commit, off
+    the caller's path (apps/assets/renditions.py)."""
     with transaction.atomic():
         asset = Asset.objects.create(
             project=project,
@@ -67,18 +51,10 @@ def asset_create(
             model_parts=list(model_parts),
             created_by=created_by,
         )
-        Rendition.objects.create(
-            asset=asset,
-            spec=THUMBNAIL_SPEC,
-            file=_thumbnail_key(key),
-            mime_type=thumbnail.mime_type,
-            width=thumbnail.width,
-            height=thumbnail.height,
-            size_bytes=thumbnail.size_bytes,
-        )
         AssetLink.objects.bulk_create(
             [AssetLink(child=asset, parent=parent, relation=relation) for parent, relation in parents]
         )
+        transaction.on_commit(lambda: make_asset_thumbnail.delay(str(asset.pk)))
     return asset
 
 
@@ -87,15 +63,15 @@ def asset_upload(*, project, user, data: bytes) -> Asset:
     image = sanitize_upload(data)
     incoming = credentials.incoming_archive(data, image.mime_type)  # re-encoding drops them: keep them first
     key = f"projects/{project.id}/uploads/{uuid.uuid4()}.{image.extension}"
-    thumbnail = asset_files_write(key=key, image=image)
+    file_write(key, image.data)
     try:
         with transaction.atomic():
-            asset = asset_create(project=project, key=key, image=image, thumbnail=thumbnail, origin=Origin.UPLOAD, created_by=user)
+            asset = asset_create(project=project, key=key, image=image, origin=Origin.UPLOAD, created_by=user)
             if incoming:
                 credentials.incoming_keep(asset=asset, archive=incoming)
         return asset
     except Exception:
-        asset_files_delete(key=key)
+        file_delete(key)
         raise
 
 

@@ -22,14 +22,10 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.assets.files import file_delete, file_write
 from apps.assets.images import inspect_generated
 from apps.assets.models import Asset, Relation
-from apps.assets.services import (
-    asset_create,
-    asset_files_delete,
-    asset_files_write,
-    generation_output_key,
-)
+from apps.assets.services import asset_create, generation_output_key
 from apps.core.backoff import backoff_delay
 from apps.core.exceptions import BudgetExceeded, Conflict, ValidationFailed
 from apps.core.observability import job_context
@@ -488,15 +484,16 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
         if Asset.objects.filter(generation=generation, output_index=index).exists():
             logger.warning("output %s of generation %s was already stored", index, generation.pk)
             return
-        thumbnail = asset_files_write(key=key, image=image)
-        model_parts = model_parts_store(parts=result.parts, asset_key=key, asset_part=result.images[0].part_index)
+        file_write(key, image.data)
+        model_parts = model_parts_store(
+            parts=result.parts, asset_key=key, asset_part=result.images[0].part_index, asset_sha256=image.sha256
+        )
         try:
             with transaction.atomic():
                 asset_create(
                     project=generation.project,
                     key=key,
                     image=image,
-                    thumbnail=thumbnail,
                     origin="generated",
                     created_by=generation.created_by,
                     generation=generation,
@@ -518,7 +515,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                 # after the commit, and the file write may have taken longer than the stale window.
                 Generation.objects.beat(generation.pk, attempt)
         except Exception:
-            asset_files_delete(key=key)  # no row points at these bytes
+            file_delete(key)  # no row points at these bytes
             model_parts_delete(model_parts, asset_key=key)
             raise
 

@@ -3,6 +3,8 @@ sent it keep pointing at the exact bytes (and sha256) they sent."""
 
 from __future__ import annotations
 
+import io
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -50,7 +52,7 @@ def reference_image_add(*, entry: LibraryEntry, data: bytes) -> ReferenceImage:
             field="image", code="limit_reached", details={"limit": limit, "value": live + 1},
         )
     image = sanitize_upload(data)
-    thumbnail = make_thumbnail(image.data)
+    thumbnail = make_thumbnail(io.BytesIO(image.data))
     reference = ReferenceImage(
         entry=entry, mime_type=image.mime_type, width=image.width, height=image.height,
         size_bytes=image.size_bytes, sha256=image.sha256,

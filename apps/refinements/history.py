@@ -23,18 +23,20 @@ from apps.gemini.gateway import ChatTurn, TurnPart, user_turn
 from apps.refinements.models import SeededAs, Turn
 
 
-def model_parts_store(*, parts: list[TurnPart], asset_key: str, asset_part: int) -> list[dict]:
+def model_parts_store(*, parts: list[TurnPart], asset_key: str, asset_part: int, asset_sha256: str) -> list[dict]:
     """The model's turn as JSON for `Asset.model_parts`; writes the files of images other than the
-    asset's own (part `asset_part`, whose bytes the asset file holds) under keys fixed by the asset's."""
+    asset's own (part `asset_part`, whose bytes the asset file holds and whose digest the caller
+    already has) under keys fixed by the asset's."""
     records = []
     for index, part in enumerate(parts):
         fields = copy.deepcopy(part.fields)
         if part.data is not None:
-            key = asset_key
+            key, sha256 = asset_key, asset_sha256
             if index != asset_part:
                 extension = EXTENSION_BY_MIME.get(fields["inline_data"].get("mime_type"), "bin")
                 key = file_write(f"{asset_key.rsplit('.', 1)[0]}.part{index}.{extension}", part.data)
-            fields["inline_data"]["stored"] = {"key": key, "sha256": hashlib.sha256(part.data).hexdigest()}
+                sha256 = hashlib.sha256(part.data).hexdigest()
+            fields["inline_data"]["stored"] = {"key": key, "sha256": sha256}
         records.append(fields)
     return records
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 
+from apps.assets.models import Rendition
 from apps.gemini import catalogue
 from apps.generations.models import Generation
 from tests.images import open_image
@@ -143,4 +144,6 @@ def test_cancel_a_queued_job(api, editor, project, upstream):
 def test_files_are_written_under_deterministic_keys(api, editor, project, upstream, run_tasks_inline):
     job_id = create(api, editor, project).json()["id"]
     assert default_storage.exists(f"projects/{project.id}/generations/{job_id}/0.png")
-    assert default_storage.exists(f"projects/{project.id}/generations/{job_id}/0.thumb.webp")
+    thumbnail = Rendition.objects.get(asset__generation_id=job_id)  # beside it, a fresh name per making
+    assert thumbnail.file.name.startswith(f"projects/{project.id}/generations/{job_id}/0.thumb-384.")
+    assert default_storage.exists(thumbnail.file.name)

@@ -21,7 +21,8 @@ from playwright.sync_api import expect
 from apps.approvals.models import Review
 from apps.assets.images import sanitize_upload
 from apps.assets.models import Asset, AssetTag, Favourite, Origin
-from apps.assets.services import asset_create, asset_files_write
+from apps.assets.files import file_write
+from apps.assets.services import asset_create
 from apps.generations.models import Generation
 from apps.library.services import reference_image_add
 from apps.projects.models import Membership
@@ -50,8 +51,8 @@ def picture(width, height, colour, label="") -> bytes:
 def asset_of(project, *, user, width=512, height=512, colour=(20, 140, 140), label="", job=None, index=0, parents=()):
     image = sanitize_upload(picture(width, height, colour, label))
     key = f"projects/{project.pk}/test/{time.monotonic_ns()}.png"
-    thumbnail = asset_files_write(key=key, image=image)
-    return asset_create(project=project, key=key, image=image, thumbnail=thumbnail, origin=Origin.GENERATED if job else Origin.UPLOAD,
+    file_write(key, image.data)
+    return asset_create(project=project, key=key, image=image, origin=Origin.GENERATED if job else Origin.UPLOAD,
                         created_by=user, generation=job, output_index=index, parents=list(parents))
 
 

@@ -70,7 +70,11 @@ def test_generations_end_to_end_on_gunicorn_two_workers_and_a_bucket(rest, rest_
     }
     assert all(count > 0 for count in served_by.values()), served_by  # both worker processes took jobs
 
-    # Every image and its thumbnail is an object in the bucket, with the bytes the row describes.
+    # Every image and its thumbnail (made after the job by a worker's renditions queue) is an object
+    # in the bucket, with the bytes the row describes.
+    deadline = time.monotonic() + 30
+    while Rendition.objects.filter(asset__generation_id__in=ids).count() < len(ids) and time.monotonic() < deadline:
+        time.sleep(0.1)
     s3, name = bucket()
     for job in jobs:
         [listed] = job["assets"]

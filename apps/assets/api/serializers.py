@@ -3,7 +3,6 @@ from rest_framework import serializers
 from apps.core.serializers import absolute_url
 
 from apps.assets.models import Asset, Relation, ReviewStatus
-from apps.assets.selectors import thumbnail_of
 
 
 class AssetOutputSerializer(serializers.ModelSerializer):
@@ -32,8 +31,8 @@ class AssetOutputSerializer(serializers.ModelSerializer):
     def get_file_url(self, asset) -> str:
         return absolute_url(self.context, "asset-file", asset.pk)
 
-    def get_thumbnail_url(self, asset) -> str | None:
-        return absolute_url(self.context, "asset-thumbnail", asset.pk) if thumbnail_of(asset) else None
+    def get_thumbnail_url(self, asset) -> str:
+        return absolute_url(self.context, "asset-thumbnail", asset.pk)
 
 
 class AssetUploadSerializer(serializers.Serializer):

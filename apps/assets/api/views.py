@@ -1,4 +1,3 @@
-from django.http import Http404
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, inline_serializer
@@ -22,6 +21,7 @@ from apps.assets.exports import export_entries
 from apps.assets.files import file_response
 from apps.assets.images import MIME_BY_FORMAT, upload_read
 from apps.assets.models import Asset
+from apps.assets.renditions import thumbnail_get_or_make
 from apps.core.downloads import zip_response
 from apps.core.pagination import NewestFirstCursorPagination, paginated_response
 from apps.core.schema import binary_responses
@@ -84,9 +84,8 @@ class AssetCredentialsApi(APIView):
 class AssetThumbnailApi(APIView):
     @extend_schema(responses=binary_responses("image/webp", description="A WebP thumbnail."))
     def get(self, request, asset_id):
-        thumbnail = selectors.thumbnail_of(asset_for(request, asset_id))
-        if thumbnail is None:
-            raise Http404("This asset has no thumbnail yet.")
+        """Made on the first request when the renditions queue has not made it yet."""
+        thumbnail = thumbnail_get_or_make(asset_for(request, asset_id))
         return file_response(thumbnail.file.name, mime_type=thumbnail.mime_type, filename=f"{asset_id}.thumb.webp")
 
 

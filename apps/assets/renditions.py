@@ -1,0 +1,80 @@
+"""Derived files of an asset, made once per spec by whoever needs one first: the thumbnail here,
+the Content Credentials copies in credentials.py. A job is done when its image is stored; its
+thumbnail follows on the `renditions` queue, or on the first request that finds none.
+
+Racing makers may both do the work, but the database keeps one row per (asset, spec) and the
+loser deletes its file. Each attempt writes under a fresh key, so a file being served is never
+overwritten."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from rest_framework import status
+
+from apps.assets.files import file_delete, file_write
+from apps.assets.images import make_thumbnail
+from apps.assets.models import Asset, Rendition
+from apps.core.exceptions import ApplicationError, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+
+class RenditionUnavailable(ApplicationError):
+    """The stored image could not be read or shrunk now; asking again later may succeed."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
+def thumbnail_spec() -> str:
+    """Names the size, so a changed THUMBNAIL_MAX_SIDE makes new thumbnails instead of serving old ones."""
+    return f"thumb-{settings.THUMBNAIL_MAX_SIDE}"
+
+
+def rendition_key(asset: Asset, spec: str, extension: str) -> str:
+    return f"{asset.file.name.rsplit('.', 1)[0]}.{spec.replace(':', '-')}.{uuid.uuid4().hex[:8]}.{extension}"
+
+
+def rendition_save(asset: Asset, spec: str, key: str, **fields) -> tuple[Rendition, bool]:
+    """The row for a file just written under `key`; when another maker stored this spec first,
+    theirs is kept and ours deleted."""
+    try:
+        rendition, created = Rendition.objects.get_or_create(asset=asset, spec=spec, defaults={"file": key, **fields})
+    except Exception:
+        file_delete(key)  # no row points at it
+        raise
+    if not created:
+        file_delete(key)
+    return rendition, created
+
+
+def thumbnail_get_or_make(asset: Asset) -> Rendition:
+    """The asset's thumbnail, made now from the stored image if it has none yet."""
+    spec = thumbnail_spec()
+    existing = Rendition.objects.filter(asset=asset, spec=spec).first()
+    if existing is not None:
+        return existing
+    try:
+        with default_storage.open(asset.file.name, "rb") as source:
+            thumbnail = make_thumbnail(source)
+    except (OSError, ValidationFailed) as exc:
+        raise RenditionUnavailable(f"The thumbnail could not be made: {exc}", code="thumbnail_unavailable") from exc
+    key = file_write(rendition_key(asset, spec, "webp"), thumbnail.data)
+    rendition, _ = rendition_save(
+        asset, spec, key, mime_type=thumbnail.mime_type, width=thumbnail.width, height=thumbnail.height, size_bytes=thumbnail.size_bytes,
+    )
+    return rendition
+
+
+def thumbnail_make_queued(asset_id) -> None:
+    """The queue's turn: nothing to do if a request was faster, or the asset is gone."""
+    asset = Asset.objects.filter(pk=asset_id).first()
+    if asset is None:
+        return
+    try:
+        thumbnail_get_or_make(asset)
+    except Exception:  # the first request for it will try again and answer why
+        logger.exception("thumbnail of asset %s could not be made", asset_id)
