@@ -9,8 +9,9 @@
    languages), every stage on nano-banana-2 (drafts and translations at 512, the campaign's draft
    size; finals at 4K), with the emulator answering after the real models' latencies per size and
    both the emulator (--rpm) and the platform (GEMINI_RPM) holding nano-banana-2 to `--rpm`
-   requests a minute. One worker process with 32 threads (the Procfile's), so concurrency never
-   binds (12 s x 1 call/s needs 13 in flight). Reviews between stages as a reviewer makes them
+   requests a minute. One generations worker process with 32 threads (the Procfile's), so
+   concurrency never binds (12 s x 1 call/s needs 13 in flight), and the renditions worker making
+   thumbnails beside it on the same cores, as the Procfile runs them. Reviews between stages as a reviewer makes them
    (review_decide). The worker has run one job before (a fresh process's first job pays ~1 s of
    one-time set-up). For each stage: wall time from its run request to its last image stored,
    against the theoretical minimum, (N - 1) x 60 / RPM + that size's latency for the stage's N
@@ -226,6 +227,7 @@ def main():
         if not args.skip_throughput:
             made = platform.prerender([[ratio, size] for ratio in FORMATS for size in ("512", "4K")])
             platform.processes["worker"] = platform.start_worker("worker", queues="generations")
+            platform.processes["renditions"] = platform.start_worker("renditions", concurrency=2, queues="renditions")
             figures = campaign_throughput(platform, args.rpm, latencies)
     load = os.getloadavg()
     if timings:
@@ -235,7 +237,7 @@ def main():
         sizes = ", ".join(f"{m['aspect_ratio']} {m['image_size']} {m['bytes'] / 1e6:.1f} MB" for m in made)
         print(f"campaign throughput: 36 finals on {MODEL}, {args.rpm} RPM held by platform and emulator, emulator latency "
               f"{args.latency} s, pre-rendered answers ({sizes}), "
-              f"one worker with 32 threads")
+              f"one generations worker with 32 threads, renditions worker beside it")
         for f in figures:
             print(f"  run {f['stage']:<8} -> last image: {f['wall']:5.1f} s against a minimum of {f['minimum']:5.1f} s "
                   f"({f['jobs']} calls): {f['ratio']:.3f}x (target <= 1.05x); {f['succeeded']}/{f['jobs']} succeeded, "
