@@ -10,6 +10,8 @@ to show the peak does not grow with the number of jobs. Peak is VmHWM from /proc
 waves through /proc/PID/clear_refs. The emulator runs with --prerendered in its own process, so its
 memory and CPU are not counted and every answer is a photo-like PNG as heavy as a real one (~20 MB
 at 4K, ~29 MB of base64 in the JSON).
+
+    .venv/bin/python -m bench.worker_memory --worker-env MALLOC_ARENA_MAX=2   # glibc keeps two heaps, not 8 per core
 """
 
 from __future__ import annotations
@@ -56,14 +58,14 @@ def main():
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--size", default="4K")
     parser.add_argument("--latency", type=float, default=12.0, help="the emulator's seconds per answer at --size")
-    parser.add_argument("--mmap-threshold", type=int, help="glibc's MALLOC_MMAP_THRESHOLD_ for the worker (bytes), to compare")
+    parser.add_argument("--worker-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the worker only, e.g. MALLOC_ARENA_MAX=2 to compare glibc allocator settings")
     args = parser.parse_args()
 
     with Platform(latency=f"{args.size}={args.latency:g}", concurrency=args.threads, emulator_args=["--prerendered"]) as platform:
         platform.processes.pop("worker").terminate()
         made = platform.prerender([[RATIO, args.size]])[0]
-        if args.mmap_threshold:
-            platform.env["MALLOC_MMAP_THRESHOLD_"] = str(args.mmap_threshold)
+        platform.env.update(pair.split("=", 1) for pair in args.worker_env)
         worker = platform.processes["worker"] = platform.start_worker("generations", queues="generations")
         token, project = platform.token_and_project()
         session = requests.Session()
@@ -76,7 +78,7 @@ def main():
     load = os.getloadavg()
     print(f"one worker process, --pool=threads --concurrency={args.threads} -Q generations; {args.size} {RATIO} answers of "
           f"{made['width']}x{made['height']}, {made['bytes'] / 1e6:.1f} MB PNG (pre-rendered), emulator latency {args.latency:g} s"
-          f"{f', MALLOC_MMAP_THRESHOLD_={args.mmap_threshold}' if args.mmap_threshold else ''}")
+          f"{''.join(f', worker env {pair}' for pair in args.worker_env)}")
     print(f"  idle RSS after start: {idle / mib:.0f} MiB")
     for w in waves:
         per_job = (w["peak"] - idle) / w["in_flight"]
