@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import os
 import shutil
 import statistics
@@ -122,7 +123,7 @@ def stage_figure(platform: Platform, stage: str, requested_at: float, generation
     ]
     answered = sorted((c for c in calls if c["status"] == 200), key=lambda c: c["at"])
     arrivals = [c["at"] for c in answered]
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     spacing = 60 / rpm
     last = answered[-1]
     minimum = (len(generations) - 1) * spacing + latency
@@ -132,7 +133,7 @@ def stage_figure(platform: Platform, stage: str, requested_at: float, generation
         "succeeded": sum(g.status == "succeeded" for g in generations), "throttled": sum(c["status"] == 429 for c in calls),
         "rate_waits": sum(g.rate_waits for g in generations),
         "first_call": arrivals[0] - requested_at,
-        "spacing_excess": sum(gaps) - (len(gaps)) * spacing, "gap_max": max(gaps, default=0.0),
+        "spacing_excess": sum(gaps) - len(gaps) * spacing, "gap_max": max(gaps, default=0.0),
         "answer_excess": last["answered_at"] - last["at"] - latency,
         "tail": finished - last["answered_at"],
         "timeline": timeline(generations, answered, requested_at),
@@ -198,7 +199,7 @@ def campaign_throughput(platform: Platform, rpm: int, latencies: dict[str, float
         created = session.post(f"{url}/run/", json={"stage": stage})
         created.raise_for_status()
         jobs = created.json()["jobs_created"]
-        rows = wait_until(lambda: (r := stage_rows(stage)) and all(g.status in FINISHED for g in r) and r,
+        rows = wait_until(lambda stage=stage: (r := stage_rows(stage)) and all(g.status in FINISHED for g in r) and r,
                           jobs * 60 / rpm * 4 + 120, f"{stage}'s images")
         figures.append(stage_figure(platform, stage, requested_at, rows, rpm, latencies.get(size, latencies.get("default", 0.0))))
         if stage != "finalise":
