@@ -1,9 +1,10 @@
 """Celery app. The database is the source of truth for job state; the broker only carries ids."""
 
+import ctypes
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import celeryd_init, worker_ready
 from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -14,6 +15,22 @@ TRANSPORT_ALIASES["filesystem"] = "apps.core.broker:Transport"
 app = Celery("brandimages")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
+MALLOC_ARENAS = 2
+
+
+@celeryd_init.connect
+def fewer_malloc_arenas(**kwargs):
+    """Each thread parsing a 4K answer holds tens of MiB for a moment; glibc would give the 32 threads
+    up to 8 heaps per core and keep what they free, so a worker's peak grew past 2 GiB. Two heaps keep
+    it well under at the same CPU (bench/worker_memory.py). Set here so every way a worker starts
+    gets it; a C library without mallopt (musl) is left as it is."""
+    try:
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):
+        pass
 
 
 @worker_ready.connect
