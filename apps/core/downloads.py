@@ -64,7 +64,7 @@ class JsonListSpool:
         self.items = tempfile.TemporaryFile()
         self.count = 0
 
-    def __enter__(self) -> "JsonListSpool":
+    def __enter__(self) -> JsonListSpool:
         return self
 
     def __exit__(self, *exc) -> None:
