@@ -12,6 +12,7 @@ Keeping the figure about the platform on a machine that also runs the emulator:
 - the emulator runs with `--prerendered`: each size is rendered once, before anything is timed,
   as a photo-like PNG of a real output's size (about 1.4 MB at 1K, 22 MB at 4K), so its CPU per
   answer is the JSON around ready bytes, the same for both sides;
+- jobs are submitted over REST by as many client threads as the bare loop has;
 - the generation worker serves `generations` and `webhooks` as the Procfile's does. Thumbnails are
   made after a job is done, on the `renditions` queue: its worker is held stopped (SIGSTOP) during
   each timed platform run and let go after it (as if on other cores), and its own CPU per
@@ -53,20 +54,24 @@ def bare_loop(base_url: str, count: int, size: str, concurrency: int) -> tuple[f
     return time.perf_counter() - started, (time.process_time() - cpu) / count
 
 
-def platform_run(platform: Platform, token: str, project: str, count: int, size: str) -> tuple[float, float, float, list[str]]:
+def platform_run(platform: Platform, token: str, project: str, count: int, size: str, concurrency: int) -> tuple[float, float, float, list[str]]:
+    """The jobs submitted over REST by `concurrency` client threads, as the bare loop calls upstream."""
     session = requests.Session()
     session.headers["Authorization"] = f"Token {token}"
     worker, web = platform.processes["worker"].pid, platform.processes["web"].pid
     worker_cpu, web_cpu = cpu_seconds(worker), cpu_seconds(web)
-    started = time.perf_counter()
-    ids = []
-    for i in range(count):
+
+    def submit(i) -> str:
         response = session.post(
             f"{platform.web_url}/api/v1/projects/{project}/generations/",
             json={"prompt": f"platform image {i}", "aspect_ratio": RATIO, "image_size": size},
         )
         response.raise_for_status()
-        ids.append(response.json()["id"])
+        return response.json()["id"]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        ids = list(pool.map(submit, range(count)))
     rows = platform.wait_finished(ids)
     wall = time.perf_counter() - started
     assert all(row.status == "succeeded" for row in rows), {row.status for row in rows}
@@ -111,13 +116,13 @@ def main():
         token, project = platform.token_and_project()
         for size in sizes:  # warm-up: imports, first connections, each size once through every process
             bare_loop(platform.emulator_url, 2, size, 2)
-            thumbnails_after(platform, platform_run(platform, token, project, 2, size)[3])
+            thumbnails_after(platform, platform_run(platform, token, project, 2, size, 2)[3])
         rows = []
         for run in args.runs:
             size, count = run.split(":")
             count = int(count)
             bare, bare_cpu = bare_loop(platform.emulator_url, count, size, args.concurrency)
-            wall, worker_cpu, web_cpu, ids = platform_run(platform, token, project, count, size)
+            wall, worker_cpu, web_cpu, ids = platform_run(platform, token, project, count, size, args.concurrency)
             rows.append((size, count, bare, wall, bare_cpu, worker_cpu, web_cpu, thumbnails_after(platform, ids)))
         os.kill(platform.processes["renditions"].pid, signal.SIGCONT)  # so it can stop
 

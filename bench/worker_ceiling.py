@@ -48,7 +48,7 @@ def stage_breakdown(platform: Platform, size: str, samples: int) -> dict[str, fl
         image = inspect_generated(result.images[0].data)
         image.sha256  # noqa: B018 (computed once, as the job does)
         t2 = time.perf_counter()
-        key = generation_output_key(job, 0, image.extension)
+        key = generation_output_key(job, 0, image.extension, attempt=1)
         file_write(key, image.data)
         t3 = time.perf_counter()
         asset = asset_create(project=project, key=key, image=image, origin="generated", generation=job)

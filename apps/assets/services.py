@@ -12,9 +12,10 @@ from apps.assets.tasks import make_asset_thumbnail
 from apps.core.exceptions import ValidationFailed
 
 
-def generation_output_key(generation, index: int, extension: str) -> str:
-    """Deterministic per job and output: a retry overwrites instead of adding a file."""
-    return f"projects/{generation.project_id}/generations/{generation.id}/{index}.{extension}"
+def generation_output_key(generation, index: int, extension: str, attempt: int) -> str:
+    """Deterministic per job, output and attempt: an attempt writes only its own file, so a late or
+    superseded one never overwrites the file another attempt's row points at."""
+    return f"projects/{generation.project_id}/generations/{generation.id}/{index}.a{attempt}.{extension}"
 
 
 def asset_create(

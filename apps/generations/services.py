@@ -471,25 +471,29 @@ def _add_usage(total: dict, usage: dict) -> dict:
 
 
 def _store_output(generation: Generation, attempt: int, index: int, result, parents) -> None:
-    """Write the output's files and rows together, only while `attempt` is current and the output
-    has no row yet: the fenced UPDATE that opens the transaction takes the job's row lock (a write
-    lock on SQLite), so no other attempt can store, recover or cancel in between, and a file
-    whose row exists is never rewritten."""
+    """Write the output's file, then its rows only while `attempt` is current and the output has no
+    row yet (the fenced UPDATE that opens the transaction takes the job's row lock, so no other
+    attempt can store, recover or cancel in between). The file goes under this attempt's own key
+    before the lock is taken: a 4K image is tens of MB, and on SQLite the lock holds up every
+    writer. An attempt that may not store deletes its own file; no file a row points at is ever
+    rewritten."""
     image = inspect_generated(result.images[0].data)
-    key = generation_output_key(generation, index, image.extension)
-    with transaction.atomic():
-        if not Generation.objects.beat(generation.pk, attempt):
-            raise Superseded
-        current = Generation.objects.fenced(generation.pk, attempt)
-        if Asset.objects.filter(generation=generation, output_index=index).exists():
-            logger.warning("output %s of generation %s was already stored", index, generation.pk)
-            return
-        file_write(key, image.data)
+    if not Generation.objects.fenced(generation.pk, attempt).exists():
+        raise Superseded  # replaced while it waited for the model: nothing to write
+    key = generation_output_key(generation, index, image.extension, attempt)
+    file_write(key, image.data)
+    model_parts = []
+    try:
         model_parts = model_parts_store(
             parts=result.parts, asset_key=key, asset_part=result.images[0].part_index, asset_sha256=image.sha256
         )
-        try:
-            with transaction.atomic():
+        with transaction.atomic():
+            if not Generation.objects.beat(generation.pk, attempt):
+                raise Superseded
+            current = Generation.objects.fenced(generation.pk, attempt)
+            stored_key = Asset.objects.filter(generation=generation, output_index=index).values_list("file", flat=True).first()
+            already_stored = stored_key is not None
+            if not already_stored:
                 asset_create(
                     project=generation.project,
                     key=key,
@@ -511,13 +515,18 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                     model_text=result.text,
                     grounding=result.grounding,
                 )
-                # Stamped again at the end: a recovery sweep waiting on this row's lock re-reads it
-                # after the commit, and the file write may have taken longer than the stale window.
-                Generation.objects.beat(generation.pk, attempt)
-        except Exception:
-            file_delete(key)  # no row points at these bytes
-            model_parts_delete(model_parts, asset_key=key)
-            raise
+    except Exception:
+        _output_files_delete(key, model_parts)  # no row points at these bytes
+        raise
+    if already_stored:
+        logger.warning("output %s of generation %s was already stored", index, generation.pk)
+        if stored_key != key:  # by another attempt: ours is no one's
+            _output_files_delete(key, model_parts)
+
+
+def _output_files_delete(key: str, model_parts: list[dict]) -> None:
+    file_delete(key)
+    model_parts_delete(model_parts, asset_key=key)
 
 
 def _variation_parent(generation: Generation, index: int) -> list:

@@ -143,7 +143,7 @@ def test_cancel_a_queued_job(api, editor, project, upstream):
 
 def test_files_are_written_under_deterministic_keys(api, editor, project, upstream, run_tasks_inline):
     job_id = create(api, editor, project).json()["id"]
-    assert default_storage.exists(f"projects/{project.id}/generations/{job_id}/0.png")
+    assert default_storage.exists(f"projects/{project.id}/generations/{job_id}/0.a1.png")  # output 0 of attempt 1
     thumbnail = Rendition.objects.get(asset__generation_id=job_id)  # beside it, a fresh name per making
-    assert thumbnail.file.name.startswith(f"projects/{project.id}/generations/{job_id}/0.thumb-384.")
+    assert thumbnail.file.name.startswith(f"projects/{project.id}/generations/{job_id}/0.a1.thumb-384.")
     assert default_storage.exists(thumbnail.file.name)

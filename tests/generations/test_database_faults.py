@@ -68,7 +68,7 @@ def test_a_failed_write_is_retried_to_exactly_one_asset(api, editor, project, up
     [asset] = Asset.objects.filter(generation_id=job["id"])
     assert Rendition.objects.filter(asset=asset).count() == 1
     assert list(AssetLink.objects.filter(child=asset).values_list("parent_id", "relation")) == [(source.id, "edited_from")]
-    assert job_files(project, job["id"]) == ["0.png", "0.thumb-384.webp"]
+    assert job_files(project, job["id"]) == ["0.a2.png", "0.a2.thumb-384.webp"]  # the refused attempt's file is gone
     stored = default_storage.open(asset.file.name).read()
     assert hashlib.sha256(stored).hexdigest() == asset.sha256 and len(stored) == asset.size_bytes
 
@@ -82,10 +82,10 @@ def test_a_refused_thumbnail_never_fails_the_job_and_is_made_on_the_first_reques
     assert len(refused) == 1
     assert job["status"] == "succeeded" and job["attempts"] == 1
     asset = Asset.objects.get(generation_id=job["id"])
-    assert not Rendition.objects.filter(asset=asset).exists() and job_files(project, job["id"]) == ["0.png"]
+    assert not Rendition.objects.filter(asset=asset).exists() and job_files(project, job["id"]) == ["0.a1.png"]
     thumb = api(editor).get(f"/api/v1/assets/{asset.pk}/thumbnail/")
     assert thumb.status_code == 200 and max(open_image(b"".join(thumb.streaming_content)).size) == 384
-    assert Rendition.objects.filter(asset=asset).count() == 1 and job_files(project, job["id"]) == ["0.png", "0.thumb-384.webp"]
+    assert Rendition.objects.filter(asset=asset).count() == 1 and job_files(project, job["id"]) == ["0.a1.png", "0.a1.thumb-384.webp"]
 
 
 @pytest.mark.parametrize("error", ERRORS)
@@ -122,4 +122,6 @@ def test_outputs_stored_before_the_fault_are_kept_and_not_asked_for_again(api, e
     assert [a["output_index"] for a in job["assets"]] == [0, 1, 2]
     assert len(upstream.state.log) == 4 and Generation.objects.get(pk=job["id"]).upstream_calls == 4  # 3 outputs + 1 lost
     assert Asset.objects.filter(generation_id=job["id"]).count() == 3 == Rendition.objects.filter(asset__generation_id=job["id"]).count()
-    assert job_files(project, job["id"]) == ["0.png", "0.thumb-384.webp", "1.png", "1.thumb-384.webp", "2.png", "2.thumb-384.webp"]
+    assert job_files(project, job["id"]) == [  # output 0 kept from attempt 1; 1 and 2 from attempt 2
+        "0.a1.png", "0.a1.thumb-384.webp", "1.a2.png", "1.a2.thumb-384.webp", "2.a2.png", "2.a2.thumb-384.webp",
+    ]

@@ -13,13 +13,17 @@ from django.utils import timezone
 
 from apps.assets.models import Asset
 from apps.generations.models import Generation, Status
+from apps.gemini.gateway import ImageResult, OutputImage, TurnPart
 from apps.generations.services import (
+    Superseded,
+    _store_output,
     generation_cancel,
     generation_recover,
     generation_run,
 )
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import GenerationFactory
+from tests.images import image_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -158,3 +162,31 @@ def test_every_status_change_follows_the_written_transitions(project, editor):
         Generation.objects.move(job.pk, frm=Status.SUCCEEDED, to=Status.RUNNING)
     assert not Generation.objects.move(job.pk, frm=Status.QUEUED, to=Status.RUNNING)  # not in that state: no change
     assert Generation.objects.get(pk=job.pk).status == "succeeded"
+
+
+def _model_answer(image: bytes) -> ImageResult:
+    return ImageResult(images=[OutputImage(image, "image/png")], parts=[TurnPart({"inline_data": {"mime_type": "image/png"}}, image)])
+
+
+def test_an_attempt_writes_only_its_own_file_and_removes_it_when_another_attempt_stored_first(project, editor, upstream, run_tasks_inline):
+    """Output files are written before the database lock, under the attempt's own key: an attempt
+    that finds the output stored by another deletes its file and leaves the stored one alone."""
+    job = GenerationFactory(project=project, created_by=editor, prompt="a stork")
+    generation_run(generation_id=job.pk)
+    [stored] = Asset.objects.filter(generation=job)
+    assert stored.file.name.endswith("/0.a1.png")
+    Generation.objects.filter(pk=job.pk).update(status=Status.RUNNING, attempts=2)  # as a recovery and a new claim would
+    job.refresh_from_db()
+
+    _store_output(job, 2, 0, _model_answer(image_bytes(64, 48)), [])
+
+    assert list(Asset.objects.filter(generation=job)) == [stored] and stored_file_matches(stored)
+    assert not default_storage.exists(stored.file.name.replace("0.a1.png", "0.a2.png"))
+
+
+def test_a_superseded_attempt_writes_nothing_even_after_its_answer_came(project, editor, upstream):
+    job = GenerationFactory(project=project, created_by=editor, prompt="an ibis")
+    Generation.objects.filter(pk=job.pk).update(status=Status.RUNNING, attempts=2)  # attempt 1 was replaced
+    with pytest.raises(Superseded):
+        _store_output(job, 1, 0, _model_answer(image_bytes(64, 48)), [])
+    assert not default_storage.exists(f"projects/{project.pk}/generations/{job.pk}/0.a1.png") and not Asset.objects.exists()

@@ -34,6 +34,6 @@ def test_killed_worker_job_is_recovered_once_without_duplicates(rest, emulator, 
     assert job["status"] == "succeeded" and job["attempts"] == 2
     assert Asset.objects.filter(generation_id=job_id).count() == 1
     _, job_files = default_storage.listdir(f"projects/{project['id']}/generations/{job_id}")  # a folder or a bucket
-    assert [name for name in job_files if name.endswith(".png")] == ["0.png"]  # one image; its thumbnail may follow
+    assert [name for name in job_files if name.endswith(".png")] == ["0.a2.png"]  # one image, the second attempt's; its thumbnail may follow
     calls = [c for c in upstream.state.log if "a crane" in c["prompt"]]
     assert len(calls) == 2  # the killed call and the recovered one, no more
