@@ -6,7 +6,8 @@ google-genai loop with the same concurrency against the same emulator, side by s
     .venv/bin/python -m bench.overhead --runs 1K:40 --latency 1
 
 The bare loop is the user's alternative, so it calls google-genai directly (the one place outside
-apps/gemini that does).
+apps/gemini that does). It runs twice: calling only, and also writing each image to a file (the
+least a script does with its images; at 4K that write is about 50 ms of the 20 MB alone).
 
 Keeping the figure about the platform on a machine that also runs the emulator:
 - the emulator runs with `--prerendered`: each size is rendered once, before anything is timed,
@@ -23,9 +24,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import requests
 
@@ -34,8 +37,9 @@ from bench._common import Platform, cpu_seconds
 RATIO = "16:9"
 
 
-def bare_loop(base_url: str, count: int, size: str, concurrency: int) -> tuple[float, float]:
-    """Wall seconds, and this process's CPU per image (what the SDK itself costs)."""
+def bare_loop(base_url: str, count: int, size: str, concurrency: int, save_to: Path | None = None) -> tuple[float, float]:
+    """Wall seconds, and this process's CPU per image (what the SDK itself costs). With `save_to`,
+    each image is also written to a file there, as the least a useful script does with it."""
     from google import genai
     from google.genai import types
 
@@ -46,7 +50,9 @@ def bare_loop(base_url: str, count: int, size: str, concurrency: int) -> tuple[f
 
     def one(i):
         response = client.models.generate_content(model="gemini-3.1-flash-image-preview", contents=f"bare image {i}", config=config)
-        assert any(p.inline_data for p in response.candidates[0].content.parts)
+        [image] = [p.inline_data.data for p in response.candidates[0].content.parts if p.inline_data]
+        if save_to is not None:
+            (save_to / f"{i}.png").write_bytes(image)
 
     started, cpu = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -122,18 +128,20 @@ def main():
             size, count = run.split(":")
             count = int(count)
             bare, bare_cpu = bare_loop(platform.emulator_url, count, size, args.concurrency)
+            saving, _ = bare_loop(platform.emulator_url, count, size, args.concurrency, save_to=Path(tempfile.mkdtemp(dir=platform.var)))
             wall, worker_cpu, web_cpu, ids = platform_run(platform, token, project, count, size, args.concurrency)
-            rows.append((size, count, bare, wall, bare_cpu, worker_cpu, web_cpu, thumbnails_after(platform, ids)))
+            rows.append((size, count, bare, saving, wall, bare_cpu, worker_cpu, web_cpu, thumbnails_after(platform, ids)))
         os.kill(platform.processes["renditions"].pid, signal.SIGCONT)  # so it can stop
 
     print(f"emulator latency {args.latency:g} s, concurrency {args.concurrency} (worker threads = bare-loop threads), "
           f"pre-rendered answers: " + ", ".join(f"{m['image_size']} {m['width']}x{m['height']} {m['bytes'] / 2**20:.1f} MiB" for m in made))
     print("CPU per image, ms: the bare loop's own process (the SDK), the generation worker, the web process, the renditions worker")
-    print(f"{'size':5} {'images':>6} {'bare s':>8} {'platform s':>10} {'ratio':>6} {'bare CPU':>9} {'worker CPU':>11} "
-          f"{'web CPU':>8} {'thumbnail CPU':>14}")
-    for size, count, bare, wall, bare_cpu, worker_cpu, web_cpu, thumb_cpu in rows:
-        print(f"{size:5} {count:6} {bare:8.2f} {wall:10.2f} {wall / bare:6.3f} {bare_cpu * 1000:9.1f} {worker_cpu * 1000:11.1f} "
-              f"{web_cpu * 1000:8.1f} {thumb_cpu * 1000:14.1f}")
+    print("bare: the SDK loop calling only; bare+save: also writing each image to a file")
+    print(f"{'size':5} {'images':>6} {'bare s':>7} {'bare+save s':>12} {'platform s':>10} {'ratio':>6} {'ratio to bare+save':>19} "
+          f"{'bare CPU':>9} {'worker CPU':>11} {'web CPU':>8} {'thumbnail CPU':>14}")
+    for size, count, bare, saving, wall, bare_cpu, worker_cpu, web_cpu, thumb_cpu in rows:
+        print(f"{size:5} {count:6} {bare:7.2f} {saving:12.2f} {wall:10.2f} {wall / bare:6.3f} {wall / saving:19.3f} "
+              f"{bare_cpu * 1000:9.1f} {worker_cpu * 1000:11.1f} {web_cpu * 1000:8.1f} {thumb_cpu * 1000:14.1f}")
     print(f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
