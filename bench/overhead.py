@@ -2,8 +2,8 @@
 broker, worker, real SDK, emulator with a fixed latency, storage, rows) and (b) by a bare
 google-genai loop with the same concurrency against the same emulator, side by side.
 
-    .venv/bin/python -m bench.overhead                    # 100 at 1K and 20 at 4K, 2 s latency, 8 at once
-    .venv/bin/python -m bench.overhead --runs 1K:40 --latency 1
+    .venv/bin/python -m bench.overhead                    # 100 at 1K and 20 at 4K, 2 s latency, 8 at once, 3 rounds
+    .venv/bin/python -m bench.overhead --runs 1K:40 --latency 1 --repeat 1
 
 The bare loop is the user's alternative, so it calls google-genai directly (the one place outside
 apps/gemini that does). It runs twice: calling only, and also writing each image to a file (the
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import requests
 
-from bench._common import Platform, cpu_seconds
+from bench._common import Platform, cpu_seconds, median
 
 RATIO = "16:9"
 
@@ -110,6 +110,7 @@ def main():
     parser.add_argument("--runs", nargs="+", default=["1K:100", "4K:20"], help="SIZE:COUNT pairs")
     parser.add_argument("--latency", type=float, default=2.0)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of (bare, bare+save, platform) per size; medians printed")
     args = parser.parse_args()
 
     sizes = [run.split(":")[0] for run in args.runs]
@@ -127,21 +128,26 @@ def main():
         for run in args.runs:
             size, count = run.split(":")
             count = int(count)
-            bare, bare_cpu = bare_loop(platform.emulator_url, count, size, args.concurrency)
-            saving, _ = bare_loop(platform.emulator_url, count, size, args.concurrency, save_to=Path(tempfile.mkdtemp(dir=platform.var)))
-            wall, worker_cpu, web_cpu, ids = platform_run(platform, token, project, count, size, args.concurrency)
-            rows.append((size, count, bare, saving, wall, bare_cpu, worker_cpu, web_cpu, thumbnails_after(platform, ids)))
+            rounds = []
+            for _ in range(args.repeat):  # the three side by side each round, so a noisy moment hits all of them
+                bare, bare_cpu = bare_loop(platform.emulator_url, count, size, args.concurrency)
+                saving, _ = bare_loop(platform.emulator_url, count, size, args.concurrency, save_to=Path(tempfile.mkdtemp(dir=platform.var)))
+                wall, worker_cpu, web_cpu, ids = platform_run(platform, token, project, count, size, args.concurrency)
+                rounds.append((bare, saving, wall, bare_cpu, worker_cpu, web_cpu, thumbnails_after(platform, ids)))
+            rows.append((size, count, *(median(column) for column in zip(*rounds)), [r[2] / r[0] for r in rounds]))
         os.kill(platform.processes["renditions"].pid, signal.SIGCONT)  # so it can stop
 
     print(f"emulator latency {args.latency:g} s, concurrency {args.concurrency} (worker threads = bare-loop threads), "
           f"pre-rendered answers: " + ", ".join(f"{m['image_size']} {m['width']}x{m['height']} {m['bytes'] / 2**20:.1f} MiB" for m in made))
     print("CPU per image, ms: the bare loop's own process (the SDK), the generation worker, the web process, the renditions worker")
     print("bare: the SDK loop calling only; bare+save: also writing each image to a file")
+    print(f"medians of {args.repeat} rounds; ratio = platform / bare (each round's ratio in brackets)")
     print(f"{'size':5} {'images':>6} {'bare s':>7} {'bare+save s':>12} {'platform s':>10} {'ratio':>6} {'ratio to bare+save':>19} "
-          f"{'bare CPU':>9} {'worker CPU':>11} {'web CPU':>8} {'thumbnail CPU':>14}")
-    for size, count, bare, saving, wall, bare_cpu, worker_cpu, web_cpu, thumb_cpu in rows:
+          f"{'bare CPU':>9} {'worker CPU':>11} {'web CPU':>8} {'thumbnail CPU':>14}  rounds")
+    for size, count, bare, saving, wall, bare_cpu, worker_cpu, web_cpu, thumb_cpu, ratios in rows:
         print(f"{size:5} {count:6} {bare:7.2f} {saving:12.2f} {wall:10.2f} {wall / bare:6.3f} {wall / saving:19.3f} "
-              f"{bare_cpu * 1000:9.1f} {worker_cpu * 1000:11.1f} {web_cpu * 1000:8.1f} {thumb_cpu * 1000:14.1f}")
+              f"{bare_cpu * 1000:9.1f} {worker_cpu * 1000:11.1f} {web_cpu * 1000:8.1f} {thumb_cpu * 1000:14.1f}  "
+              f"[{', '.join(f'{r:.3f}' for r in ratios)}]")
     print(f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
