@@ -109,8 +109,8 @@ def make_project(user, images: Images, count: int):
     """A project with `count` approved 4K generations, one reference image shared by their jobs."""
     from apps.approvals.models import Review
     from apps.assets.files import file_write
-    from apps.assets.images import THUMBNAIL_SPEC
     from apps.assets.models import Asset, Rendition, ReviewStatus
+    from apps.assets.renditions import thumbnail_spec
     from apps.generations.models import Generation, GenerationReference
     from apps.library.models import EntryKind, LibraryEntry, ReferenceImage
     from apps.projects.services import project_create
@@ -140,7 +140,7 @@ def make_project(user, images: Images, count: int):
                       created_by=user)
         assets.append(asset)
         size, width, height = source["thumb"]
-        thumbnails.append(Rendition(asset=asset, spec=THUMBNAIL_SPEC, file=images.link(source["webp"], f"{key[:-4]}.thumb.webp"),
+        thumbnails.append(Rendition(asset=asset, spec=thumbnail_spec(), file=images.link(source["webp"], f"{key[:-4]}.thumb.webp"),
                                     mime_type="image/webp", width=width, height=height, size_bytes=size))
     Asset.objects.bulk_create(assets)
     Rendition.objects.bulk_create(thumbnails)
