@@ -223,7 +223,7 @@ elif env("GS_BUCKET_NAME", default=""):
 else:
     _file_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        # Overwrite, so a retried job writing its deterministic keys replaces rather than duplicates.
+        # Overwrite rather than rename on a clash: a row records the exact key it wrote (files.file_write checks).
         "OPTIONS": {"location": env("FILES_DIR", default=str(VAR_DIR / "files")), "base_url": None, "allow_overwrite": True},
     }
 # Object stores hand out short-lived signed URLs; local files are streamed by a guarded view.
