@@ -427,7 +427,8 @@ def _source_prompt(sources) -> str:
     return made_by.prompt if made_by is not None else ""
 
 
-def _build_request(generation: Generation) -> ImageRequest:
+def _build_request(generation: Generation, sources: list | None = None) -> ImageRequest:
+    """`sources`: the job's GenerationSource rows with `asset__generation`, if the caller has them."""
     job = check_image_settings(
         model=generation.model,
         aspect_ratio=generation.aspect_ratio,
@@ -444,7 +445,8 @@ def _build_request(generation: Generation) -> ImageRequest:
     for reference in generation.references.select_related("reference_image"):
         with default_storage.open(reference.reference_image.file.name, "rb") as handle:
             images.append(InputImage(data=handle.read(), mime_type=reference.reference_image.mime_type, label=reference.label))
-    sources = list(generation.sources.select_related("asset__generation"))
+    if sources is None:
+        sources = list(generation.sources.select_related("asset__generation"))
     for source in sources:
         with default_storage.open(source.asset.file.name, "rb") as handle:
             images.append(
@@ -551,10 +553,12 @@ def generation_run(*, generation_id) -> None:
 
 def _run_claimed(generation: Generation, attempt: int) -> None:
     try:
-        request = _build_request(generation)
+        sources = list(generation.sources.select_related("asset__generation"))
+        request = _build_request(generation, sources)
         relation = kinds.get_kind(generation.kind).relation
-        parents = [(source.asset, relation) for source in generation.sources.select_related("asset")]
-        done = set(generation.assets.values_list("output_index", flat=True))
+        parents = [(source.asset, relation) for source in sources]
+        # Outputs stored by earlier attempts are not asked for again; a first attempt has none.
+        done = set(generation.assets.values_list("output_index", flat=True)) if attempt > 1 else set()
         reserved = generation.reserved_slot_at
         for index in range(generation.count):
             if index in done:
