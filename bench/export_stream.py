@@ -9,7 +9,7 @@ credentialed copy, signed by the first export or download that needs it):
   first-ever  nothing is signed yet: the export signs each asset as its turn comes, so the first
               byte waits for the first signing and the total includes them all.
 
-Assets are real 4K generations: 5504x3072 photo-like PNGs (smooth gradients under fine noise,
+Assets are real 4K generations: 5504x3072 photo-like PNGs (the emulator's `render_photo`,
 about 21 MiB, as a real 4K output), each with its job, one shared reference image, its 384 px
 thumbnail and an approving review, so the credentials plan and the manifest carry what a real
 one does. `--images` distinct PNGs are made and hard-linked under every asset's own key (local
@@ -53,29 +53,6 @@ SIZE = (5504, 3072)  # 4K at 16:9
 MODEL = "gemini-3-pro-image-preview"
 
 
-def photo_like_png(seed: int) -> bytes:
-    """Smooth colour gradients under fine noise: compresses like a photograph (about 21 MiB)."""
-    from PIL import Image
-
-    linear, radial = Image.linear_gradient("L").resize(SIZE), Image.radial_gradient("L").resize(SIZE)
-    turned = Image.linear_gradient("L").rotate(37 * seed + 90).resize(SIZE)
-    channels = [linear, radial, turned][seed % 3:] + [linear, radial, turned][:seed % 3]
-    noise = Image.merge("RGB", [Image.effect_noise(SIZE, 7) for _ in range(3)])
-    out = io.BytesIO()
-    Image.blend(Image.merge("RGB", channels), noise, 0.25).save(out, format="PNG")
-    return out.getvalue()
-
-
-def thumbnail_webp(data: bytes) -> tuple[bytes, int, int]:
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        image.thumbnail((384, 384))
-        out = io.BytesIO()
-        image.save(out, format="WEBP", quality=80)
-        return out.getvalue(), image.width, image.height
-
-
 class Images:
     """The distinct 4K PNGs and their thumbnails, stored once; assets hard-link them."""
 
@@ -83,15 +60,17 @@ class Images:
         from django.core.files.storage import default_storage
 
         from apps.assets.files import file_write
+        from apps.assets.images import make_thumbnail
+        from apps.gemini.emulator.render import render_photo
 
         self.sources = []
         for seed in range(count):
-            data = photo_like_png(seed)
-            thumb, width, height = thumbnail_webp(data)
-            png, webp = file_write(f"bench/sources/{seed}.png", data), file_write(f"bench/sources/{seed}.webp", thumb)
+            data = render_photo(width=SIZE[0], height=SIZE[1])  # its noise is fresh each time: distinct files
+            thumb = make_thumbnail(io.BytesIO(data))
+            png, webp = file_write(f"bench/sources/{seed}.png", data), file_write(f"bench/sources/{seed}.webp", thumb.data)
             self.sources.append({
                 "png": default_storage.path(png), "webp": default_storage.path(webp), "size": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(), "thumb": (len(thumb), width, height),
+                "sha256": hashlib.sha256(data).hexdigest(), "thumb": (thumb.size_bytes, thumb.width, thumb.height),
             })
         self.signed: dict[int, str] = {}  # image index -> path of a real signed copy of it
 

@@ -26,16 +26,16 @@ INNER_RUNS = 5
 
 
 def sample_image(fmt: str) -> bytes:
-    from PIL import Image, ImageChops
+    """The emulator's photo-like picture (what `--prerendered` answers), as PNG or re-encoded as JPEG."""
+    from PIL import Image
 
-    width, height = SIZE
-    across = Image.linear_gradient("L").resize((width, height))
-    around = Image.radial_gradient("L").resize((width, height))
-    noise = Image.effect_noise((width, height), 8)
-    bands = [ImageChops.add(across, noise, 2, 0), ImageChops.add(around, noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT), 2, 0),
-             ImageChops.add(across.transpose(Image.Transpose.ROTATE_180), noise.transpose(Image.Transpose.FLIP_TOP_BOTTOM), 2, 0)]
+    from apps.gemini.emulator.render import render_photo
+
+    png = render_photo(width=SIZE[0], height=SIZE[1])
+    if fmt == "PNG":
+        return png
     out = io.BytesIO()
-    Image.merge("RGB", bands).save(out, format=fmt, **({"compress_level": 6} if fmt == "PNG" else {"quality": 92}))
+    Image.open(io.BytesIO(png)).save(out, format=fmt, quality=92)
     return out.getvalue()
 
 
@@ -44,7 +44,6 @@ def run_one(method: str, path: str) -> dict:
     import django
 
     django.setup()
-    import pyvips
     from PIL import Image
 
     from apps.assets.images import make_thumbnail

@@ -494,8 +494,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
                 raise Superseded
             current = Generation.objects.fenced(generation.pk, attempt)
             stored_key = Asset.objects.filter(generation=generation, output_index=index).values_list("file", flat=True).first()
-            already_stored = stored_key is not None
-            if not already_stored:
+            if stored_key is None:
                 asset_create(
                     project=generation.project,
                     key=key,
@@ -520,7 +519,7 @@ def _store_output(generation: Generation, attempt: int, index: int, result, pare
     except Exception:
         _output_files_delete(key, model_parts)  # no row points at these bytes
         raise
-    if already_stored:
+    if stored_key is not None:
         logger.warning("output %s of generation %s was already stored", index, generation.pk)
         if stored_key != key:  # by another attempt: ours is no one's
             _output_files_delete(key, model_parts)

@@ -7,20 +7,14 @@ import pytest
 import requests
 
 from apps.assets.models import Rendition
-from tests.images import image_bytes
 
-from .test_scale_profile import bucket
+from .test_scale_profile import bucket, uploaded_asset_id
 
 pytestmark = [pytest.mark.scale, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def test_racing_thumbnail_requests_make_one_thumbnail_in_the_bucket(rest):
-    project = rest.post("/api/v1/projects/", {"name": "Thumbnails"}).json()
-    uploaded = rest.session.post(
-        f"{rest.base_url}/api/v1/projects/{project['id']}/assets/", files={"image": ("u.png", image_bytes(3000, 2000), "image/png")}, timeout=30
-    )
-    assert uploaded.status_code == 201, uploaded.text
-    asset_id = uploaded.json()["id"]
+    asset_id = uploaded_asset_id(rest, "Thumbnails", 3000, 2000)
 
     def thumbnail(_):
         answer = rest.get(f"/api/v1/assets/{asset_id}/thumbnail/", allow_redirects=False)

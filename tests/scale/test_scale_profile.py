@@ -16,6 +16,8 @@ from PIL import Image
 
 from apps.assets.models import Asset, Rendition
 from apps.gemini import catalogue
+from tests.images import image_bytes
+from tests.integration.conftest import wait_for
 
 from .conftest import FIGURES
 
@@ -26,6 +28,16 @@ def bucket():
     options = settings.STORAGES["default"]["OPTIONS"]
     client = boto3.client("s3", endpoint_url=options["endpoint_url"], region_name=options["region_name"])
     return client, options["bucket_name"]
+
+
+def uploaded_asset_id(rest, project_name: str, width: int, height: int) -> str:
+    """A new project holding one uploaded PNG, over REST; the asset's id."""
+    project = rest.post("/api/v1/projects/", {"name": project_name}).json()
+    uploaded = rest.session.post(
+        f"{rest.base_url}/api/v1/projects/{project['id']}/assets/", files={"image": ("u.png", image_bytes(width, height), "image/png")}, timeout=30
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    return uploaded.json()["id"]
 
 
 def test_the_profile_is_postgresql_redis_and_a_private_bucket(gunicorn):
@@ -72,9 +84,7 @@ def test_generations_end_to_end_on_gunicorn_two_workers_and_a_bucket(rest, rest_
 
     # Every image and its thumbnail (made after the job by a worker's renditions queue) is an object
     # in the bucket, with the bytes the row describes.
-    deadline = time.monotonic() + 30
-    while Rendition.objects.filter(asset__generation_id__in=ids).count() < len(ids) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_for(lambda: Rendition.objects.filter(asset__generation_id__in=ids).count() == len(ids))
     s3, name = bucket()
     for job in jobs:
         [listed] = job["assets"]
