@@ -2,11 +2,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from apps.core.transitions import Transitions, TransitionQuerySet
+from apps.core.transitions import TransitionQuerySet, Transitions
 from apps.gemini import kinds
 from apps.projects.models import Project
 
@@ -163,3 +163,22 @@ class GenerationReference(models.Model):
 
     class Meta:
         ordering = ["position"]
+
+
+# The pages' "variation": every output of a generate job made from an asset. (The lineage edge
+# `variation_of`, from a multi-image job's later outputs to its first, is another thing: those
+# outputs are not variations on the pages unless their job was made from an asset.)
+VARIATION = "variation"
+
+
+def made_from_asset(generation_ref: str = "generation") -> Exists:
+    """True where the job (reached by `generation_ref` from the rows filtered) was made from an asset."""
+    return Exists(GenerationSource.objects.filter(generation=OuterRef(generation_ref)))
+
+
+def is_variation(job, *, from_asset: bool | None = None) -> bool:
+    """Whether `job` makes variations; `from_asset` when the caller annotated `made_from_asset`,
+    else the job's (prefetched) sources are read."""
+    if job is None or job.kind != Kind.GENERATE:
+        return False
+    return bool(job.sources.all()) if from_asset is None else bool(from_asset)
