@@ -3,7 +3,13 @@
 import pytest
 
 from apps.core.transitions import Transitions
-from apps.generations.models import FINISHED, TRANSITIONS, UNFINISHED, Generation, Status
+from apps.generations.models import (
+    FINISHED,
+    TRANSITIONS,
+    UNFINISHED,
+    Generation,
+    Status,
+)
 from tests.factories import GenerationFactory
 
 
