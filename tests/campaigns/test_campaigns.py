@@ -62,6 +62,20 @@ def test_create_answers_cells_and_estimates(api, editor, project):
     assert body["spent_usd"] == "0"
 
 
+def test_a_stage_run_in_batch_is_projected_at_the_batch_price(api, editor, project, upstream):
+    character, products = library(project, products=2)
+    campaign_id = create(api, editor, project, campaign_body(character, products, languages=["de"])).json()["id"]
+    model = catalogue.get_model("nano-banana-2")
+
+    assert run(api, editor, campaign_id, "drafts", delivery="batch").status_code == 201
+    body = detail(api, editor, campaign_id)
+
+    drafts, localise = body["stages"]["drafts"], body["stages"]["localise"]
+    assert Decimal(drafts["estimate_usd"]) == drafts["images"] * model.price("512", "batch")
+    assert Decimal(localise["estimate_usd"]) == localise["images"] * model.price("512")
+    assert model.price("512", "batch") < model.price("512")
+
+
 @pytest.mark.parametrize(
     ("override", "field"),
     [
