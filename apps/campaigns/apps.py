@@ -6,9 +6,10 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         # Connects the Celery hook that notices when a stage's last job has finished.
-        from apps.assets.credentials import platform_field_register
+        from apps.assets.provenance import field_register
         from apps.campaigns import tasks  # noqa: F401
         from apps.campaigns.selectors import asset_coordinates
 
-        # Content Credentials of a campaign's assets say where in the campaign they sit.
-        platform_field_register("campaign", asset_coordinates)
+        # The provenance of a campaign's assets (manifests, Content Credentials) says where in the
+        # campaign they sit.
+        field_register("campaign", asset_coordinates)

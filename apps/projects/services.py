@@ -11,19 +11,23 @@ from apps.projects.models import Membership, Project, Role
 
 
 @transaction.atomic
-def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None, credentials_include_prompt: bool = False) -> Project:
-    """The creator becomes the project's owner."""
-    project = Project.objects.create(
-        name=name, brief=brief, monthly_budget_usd=monthly_budget_usd, credentials_include_prompt=credentials_include_prompt, created_by=user
-    )
+def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None, **disclosure: bool) -> Project:
+    """The creator becomes the project's owner. `disclosure`: the credentials_include_* switches."""
+    project = Project.objects.create(name=name, brief=brief, monthly_budget_usd=monthly_budget_usd, created_by=user, **disclosure)
     Membership.objects.create(project=project, user=user, role=Role.OWNER)
     return project
 
 
+# What delivered files tell about the project's work (apps.assets.provenance): each change is audited.
+DISCLOSURE_FIELDS = ("credentials_include_prompt", "credentials_include_names", "credentials_include_comments")
+
+
 @transaction.atomic
 def project_update(*, project: Project, actor=None, **fields) -> Project:
-    """A change of the monthly budget is written to the audit log with its old and new value."""
-    budget_before = Project.objects.select_for_update().values_list("monthly_budget_usd", flat=True).get(pk=project.pk)
+    """A change of the monthly budget or of what delivered files disclose is written to the audit
+    log with its old and new value."""
+    before = Project.objects.select_for_update().values("monthly_budget_usd", *DISCLOSURE_FIELDS).get(pk=project.pk)
+    budget_before = before["monthly_budget_usd"]
     for name, value in fields.items():
         setattr(project, name, value)
     project.save(update_fields=[*fields, "updated_at"])
@@ -31,6 +35,12 @@ def project_update(*, project: Project, actor=None, **fields) -> Project:
         audit_record(
             project=project, actor=actor, action=AuditAction.BUDGET_CHANGED,
             before={"monthly_budget_usd": _money(budget_before)}, after={"monthly_budget_usd": _money(project.monthly_budget_usd)},
+        )
+    changed = [name for name in DISCLOSURE_FIELDS if name in fields]
+    if changed:
+        audit_record(
+            project=project, actor=actor, action=AuditAction.PROJECT_CHANGED, target="Content Credentials disclosure",
+            before={name: before[name] for name in changed}, after={name: getattr(project, name) for name in changed},
         )
     return project
 
