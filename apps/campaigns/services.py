@@ -35,7 +35,6 @@ from apps.generations.services import (
     generations_create_many,
 )
 from apps.library.models import EntryKind, LibraryEntry
-from apps.projects import policy as project_policy
 from apps.projects.models import Project
 from apps.webhooks.services import event_emit
 
@@ -295,11 +294,9 @@ def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False,
 
 def cell_choose(*, user, cell: Cell, asset_id) -> Cell:
     """A decider picks the cell's draft among its variations; versions are then made from it."""
-    project = cell.campaign.project
-    role = project_policy.role_of(user, project)
-    if not review_policy.role_may_decide(project, role):
-        deciders = review_policy.policy_for(project).decider_roles
-        raise NotAllowed(f"Your role ({role}) may not choose drafts in this project. Allowed roles: {', '.join(deciders)}.")
+    refusal = review_policy.decider_refusal(user, cell.campaign.project)
+    if refusal:
+        raise NotAllowed(refusal)
     drafts = Asset.objects.filter(generation__campaign_job__cell=cell, generation__campaign_job__stage=Stage.DRAFTS)
     asset = drafts.filter(pk=asset_id).first()
     if asset is None:

@@ -167,7 +167,10 @@ def test_whole_flow_inline(api, editor, reviewer, project, upstream, run_tasks_i
     decide(api, reviewer, first["drafts"][1])
     response = api(reviewer).post(f"/api/v1/campaigns/{campaign_id}/cells/{second['id']}/choose/", {"asset": second["drafts"][0]}, format="json")
     assert response.status_code == 200, response.json()
-    assert api(editor).post(f"/api/v1/campaigns/{campaign_id}/cells/{second['id']}/choose/", {"asset": second["drafts"][0]}, format="json").status_code == 403
+    refused = api(editor).post(f"/api/v1/campaigns/{campaign_id}/cells/{second['id']}/choose/", {"asset": second["drafts"][0]}, format="json")
+    # The review policy's own refusal, word for word.
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == "Your role (editor) may not decide reviews in this project. Allowed roles: reviewer, owner."
     wrong = api(reviewer).post(f"/api/v1/campaigns/{campaign_id}/cells/{second['id']}/choose/", {"asset": first["drafts"][0]}, format="json")
     assert wrong.status_code == 400 and wrong.json()["error"]["field"] == "asset"
     decide(api, reviewer, second["drafts"][0])
