@@ -101,8 +101,6 @@ def _catalogue_for_page() -> dict:
                 "max_input_images": m.max_input_images,
                 "guidance": {"characters": m.guidance.character_images, "objects": m.guidance.object_images,
                              "inputs": m.guidance.input_images},
-                "prices": {size: str(price) for size, price in m.price_per_image_usd.items()},
-                "batch_prices": {size: str(price) for size, price in m.batch_price_per_image_usd.items()},
             }
             for m in catalogue.MODELS
         },
