@@ -118,12 +118,8 @@ class StageSize:
     stage: str
     jobs: int
     images: int
-    price_usd: Decimal  # per image, at the stage's delivery
+    estimate_usd: Decimal  # its images at the stage's delivery (ImageModel.cost)
     delivery: str = "interactive"
-
-    @property
-    def estimate_usd(self) -> Decimal:
-        return self.price_usd * self.images
 
 
 def sizes(*, cells: int, variations: int, languages: int, settings: dict[str, tuple[str, str]],
@@ -135,9 +131,9 @@ def sizes(*, cells: int, variations: int, languages: int, settings: dict[str, tu
     for stage in STAGES:
         model, size = settings[stage.settings]
         delivery = deliveries.get(stage.name, "interactive")
+        images = stage.images(cells=cells, languages=languages, variations=variations)
         rows.append(StageSize(
-            stage.name, stage.jobs(cells=cells, languages=languages),
-            stage.images(cells=cells, languages=languages, variations=variations),
-            catalogue.get_model(model).price(size, delivery), delivery,
+            stage.name, stage.jobs(cells=cells, languages=languages), images,
+            catalogue.get_model(model).cost(size, delivery, images), delivery,
         ))
     return rows
