@@ -194,11 +194,9 @@ def stage_counts(states: list[CellState]) -> dict[str, dict[str, int]]:
                 counts[stage][asset.review_status] += 1
 
     for state in states:
-        add(Stage.DRAFTS, state.drafts, state.draft_assets)
-        for version in state.versions:
-            if version.language != SOURCE:
-                add(Stage.LOCALISE, version.made, [version.made.asset])
-            add(Stage.FINALISE, version.final, [version.final.asset])
+        for stage in stages.STAGES:
+            for item, assets in stage.made(state):
+                add(stage.name, item, assets)
     return {stage: dict(counter) for stage, counter in counts.items()}
 
 
@@ -287,9 +285,7 @@ def campaign_grid(campaign: Campaign, states: list[CellState]) -> Grid:
 
 
 def campaign_in_flight(states: list[CellState]) -> bool:
-    return any(
-        state.drafts.in_flight or any(v.made.in_flight or v.final.in_flight for v in state.versions) for state in states
-    )
+    return any(item.in_flight for state in states for stage in stages.STAGES for item, _ in stage.made(state))
 
 
 @dataclass

@@ -45,6 +45,18 @@ def _ready_finals(state) -> Iterator[tuple[str, object]]:
             yield version.language, version.asset
 
 
+def _made_drafts(state) -> list:
+    return [(state.drafts, state.draft_assets)]
+
+
+def _made_translations(state) -> list:
+    return [(version.made, [version.made.asset]) for version in state.versions if version.language != SOURCE]
+
+
+def _made_finals(state) -> list:
+    return [(version.final, [version.final.asset]) for version in state.versions]
+
+
 @dataclass(frozen=True)
 class CampaignStage:
     name: str  # a value of models.Stage
@@ -59,6 +71,8 @@ class CampaignStage:
     takes_variations: bool
     # Items of a cell's state (selectors.CellState) ready for the stage: (language, source asset).
     ready: Callable[..., Iterator[tuple[str, object]]]
+    # What the stage has made for a cell: (its jobs' Item, the outputs that stand for it), for counts.
+    made: Callable[..., list]
     # The library references (characters, the cell's product) go with each job.
     sends_references: bool
     # The words sent with each job: "cell" (scene, product, characters, copy), "copy" (a market's
@@ -83,19 +97,19 @@ STAGES: tuple[CampaignStage, ...] = (
     CampaignStage(
         "drafts", "Drafts", "One job per cell with its variations, at the draft size.",
         kind="generate", starts_from="the cell: its scene, product, characters and copy", settings="draft",
-        jobs_per_cell=lambda languages: 1, takes_variations=True, ready=_ready_drafts,
+        jobs_per_cell=lambda languages: 1, takes_variations=True, ready=_ready_drafts, made=_made_drafts,
         sends_references=True, prompt="cell", per_language=False,
     ),
     CampaignStage(
         "localise", "Localise", "A translation of each chosen draft into each language, at the draft size.",
         kind="translate", starts_from="the cell's chosen draft", settings="draft",
-        jobs_per_cell=lambda languages: languages, takes_variations=False, ready=_ready_translations,
+        jobs_per_cell=lambda languages: languages, takes_variations=False, ready=_ready_translations, made=_made_translations,
         sends_references=False, prompt="copy", per_language=True, pins_chosen=True,
     ),
     CampaignStage(
         "finalise", "Finalise", "Each approved version re-rendered at the final size.",
         kind="upscale", starts_from="each approved version (the chosen draft and its translations)", settings="final",
-        jobs_per_cell=lambda languages: languages + 1, takes_variations=False, ready=_ready_finals,
+        jobs_per_cell=lambda languages: languages + 1, takes_variations=False, ready=_ready_finals, made=_made_finals,
         sends_references=True, prompt="", per_language=True,
     ),
 )
