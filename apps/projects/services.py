@@ -18,29 +18,29 @@ def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None,
     return project
 
 
-# What delivered files tell about the project's work (apps.assets.provenance): each change is audited.
-DISCLOSURE_FIELDS = ("credentials_include_prompt", "credentials_include_names", "credentials_include_comments")
+# Settings whose changes the audit log keeps as "project.changed" (the budget has its own action):
+# among them what delivered files disclose (apps.assets.provenance).
+AUDITED_SETTINGS = ("credentials_include_prompt", "credentials_include_names", "credentials_include_comments")
 
 
 @transaction.atomic
 def project_update(*, project: Project, actor=None, **fields) -> Project:
-    """A change of the monthly budget or of what delivered files disclose is written to the audit
-    log with its old and new value."""
-    before = Project.objects.select_for_update().values("monthly_budget_usd", *DISCLOSURE_FIELDS).get(pk=project.pk)
-    budget_before = before["monthly_budget_usd"]
+    """Changes of the monthly budget and of what Content Credentials carry are written to the
+    audit log with their old and new values."""
+    stored = Project.objects.select_for_update().values(*AUDITED_SETTINGS, "monthly_budget_usd").get(pk=project.pk)
     for name, value in fields.items():
         setattr(project, name, value)
     project.save(update_fields=[*fields, "updated_at"])
     if "monthly_budget_usd" in fields:
         audit_record(
             project=project, actor=actor, action=AuditAction.BUDGET_CHANGED,
-            before={"monthly_budget_usd": _money(budget_before)}, after={"monthly_budget_usd": _money(project.monthly_budget_usd)},
+            before={"monthly_budget_usd": _money(stored["monthly_budget_usd"])}, after={"monthly_budget_usd": _money(project.monthly_budget_usd)},
         )
-    changed = [name for name in DISCLOSURE_FIELDS if name in fields]
+    changed = [name for name in AUDITED_SETTINGS if name in fields and stored[name] != getattr(project, name)]
     if changed:
         audit_record(
-            project=project, actor=actor, action=AuditAction.PROJECT_CHANGED, target="Content Credentials disclosure",
-            before={name: before[name] for name in changed}, after={name: getattr(project, name) for name in changed},
+            project=project, actor=actor, action=AuditAction.PROJECT_CHANGED, target=project.name,
+            before={name: stored[name] for name in changed}, after={name: getattr(project, name) for name in changed},
         )
     return project
 
