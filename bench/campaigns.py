@@ -217,7 +217,7 @@ def main():
     parser.add_argument("--timeline", action="store_true", help="print each job's claim, call, answer and store times")
     args = parser.parse_args()
 
-    from apps.gemini.emulator.server import parse_latency
+    from apps.gemini.emulator.generation import parse_latency
 
     latencies = parse_latency(args.latency)
     env = {"GEMINI_RPM": f"{MODEL}={args.rpm}", "GENERATION_RETRY_BASE_SECONDS": "0.5"}

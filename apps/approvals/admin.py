@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from apps.approvals import policy as review_policy
 from apps.approvals import services
+from apps.approvals.forms import DecisionForm
 from apps.approvals.models import Decision, Review
 from apps.assets.models import Asset
 from apps.assets.templatetags.asset_pages import kind_label
@@ -59,9 +60,11 @@ class ReviewInline(admin.TabularInline):
         return False
 
 
-class DecisionForm(forms.ModelForm):
+class AssetDecisionForm(DecisionForm, forms.ModelForm):
+    """The pages' decision form (its comment field and limit) on the admin's asset page, where
+    saving without a decision changes nothing."""
+
     decision = forms.ChoiceField(choices=[("", "— no decision —"), *Decision.choices], required=False)
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text=review_policy.comment_rule_text())
 
     class Meta:
         model = Asset
@@ -70,7 +73,7 @@ class DecisionForm(forms.ModelForm):
 
 @admin.register(Asset)
 class AssetAdmin(ProjectScopedAdmin):
-    form = DecisionForm
+    form = AssetDecisionForm
     list_display = ["thumbnail", "title_text", "status", "project", "kind", "size", "created_by", "created"]
     list_display_links = ["thumbnail", "title_text"]
     list_filter = ["review_status", PROJECT_FILTER, "generation__kind", "generation__model", "created_at"]

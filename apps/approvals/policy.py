@@ -53,14 +53,25 @@ def comment_rule_text() -> str:
     return f"Required to {' or '.join(needing)}: say what should change."
 
 
+def decider_refusal(user, project: Project, *, role: str | None = None) -> str | None:
+    """Why `user` may not decide in `project` (a review, or a campaign cell's draft), or None."""
+    role = role if role is not None else project_policy.role_of(user, project)
+    if role is None:
+        return "You are not a member of this project."
+    if not role_may_decide(project, role):
+        deciders = ", ".join(policy_for(project).decider_roles)
+        return f"Your role ({role}) may not decide reviews in this project. Allowed roles: {deciders}."
+    return None
+
+
 def decision_refusal(user, asset: Asset, decision: str = Decision.APPROVE, *, role: str | None = None) -> str | None:
     """Why `user` may not record `decision` on `asset`, or None when they may."""
     role = role if role is not None else project_policy.role_of(user, asset.project)
     if role is None:
         return "You are not a member of this asset's project."
-    if not role_may_decide(asset.project, role):
-        deciders = ", ".join(policy_for(asset.project).decider_roles)
-        return f"Your role ({role}) may not decide reviews in this project. Allowed roles: {deciders}."
+    refusal = decider_refusal(user, asset.project, role=role)
+    if refusal:
+        return refusal
     if four_eyes_forbids(user, asset, decision):
         return "Four-eyes rule: you made this asset, so someone else must approve it."
     return None

@@ -1,4 +1,6 @@
-"""Content Credentials (C2PA): an asset's signed history inside the file it is downloaded as.
+"""Content Credentials (C2PA), signing: an asset's signed history inside the file it is downloaded
+as. (Who signs: apps.assets.signing. Reading a file's credentials back: apps.assets.credentials_reading.
+What the platform's assertion says: apps.assets.provenance.)
 
 The stored original never changes (its sha256 stays what the model returned). A credentialed copy
 is a Rendition whose spec is a hash of everything its manifest says (the review log, the project's
@@ -19,7 +21,6 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import c2pa
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
@@ -27,7 +28,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from rest_framework import status
 
-from apps.assets import signing
+from apps.assets import provenance, signing
 from apps.assets.files import file_delete, file_write
 from apps.assets.models import Asset, Origin, Relation, Rendition
 from apps.assets.renditions import rendition_key, rendition_save, thumbnail_get_or_make
@@ -41,8 +42,6 @@ TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trai
 SPEC_PREFIX = "c2pa:"
 INCOMING_SPEC = "c2pa-incoming"  # the manifest an uploaded file carried, kept as an ingredient archive
 INCOMING_LABEL = "incoming"
-UNTRUSTED = "signingCredential.untrusted"
-SUMMARY_CACHE_SECONDS = 24 * 3600
 
 # How each lineage edge appears in a manifest: the ingredient's relationship and, for the parent,
 # the action that changed it. A manifest has one parent at most; components and references feed
@@ -54,15 +53,6 @@ MANIFEST_BY_RELATION = {
     Relation.COMPOSED_FROM: ("componentOf", None),
     Relation.VARIATION_OF: ("componentOf", None),
 }
-
-# Extra fields of the platform assertion, by name: another app (campaigns: the cell's coordinates)
-# registers a function of the asset returning JSON-able data, or None when it has nothing to say.
-PLATFORM_FIELDS: dict[str, Callable[[Asset], Any]] = {}
-
-
-def platform_field_register(name: str, describe: Callable[[Asset], Any]) -> None:
-    PLATFORM_FIELDS[name] = describe
-
 
 class CredentialsUnavailable(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
@@ -115,59 +105,10 @@ def _carries_manifest(asset: Asset) -> bool:
     return found
 
 
-def _review_policy(project) -> dict:
-    """The review policy in force now: decisions do not record the one in force when they were made."""
-    from apps.approvals.policy import policy_for
-
-    rules = policy_for(project)
-    return {
-        "decider_roles": list(rules.decider_roles),
-        "four_eyes": rules.four_eyes,
-        "approvals_required": rules.approvals_required,
-        "updated_at": rules.updated_at,
-    }
-
-
-def platform_assertion(asset: Asset, *, links, references) -> dict:
-    """What the platform knows beyond the C2PA vocabulary: project, job settings, review log."""
-    job = asset.generation
-    policy = _review_policy(asset.project)
-    data = {
-        "asset": {
-            "id": asset.pk, "sha256": asset.sha256, "origin": asset.origin, "created_at": asset.created_at,
-            "created_by": asset.created_by.username if asset.created_by else None,
-        },
-        "project": {"id": asset.project_id, "name": asset.project.name},
-        "job": None,
-        "parents": [{"asset": link.parent_id, "relation": link.relation} for link in links],
-        "review_status": asset.review_status,
-        "reviews": [
-            {
-                "reviewer": review.reviewer.username if review.reviewer else None, "decision": review.decision,
-                "comment": review.comment, "at": review.created_at, "policy": policy,
-            }
-            for review in asset.reviews.select_related("reviewer").order_by("created_at", "id")
-        ],
-        "campaign": None,
-    }
-    if job is not None:
-        data["job"] = {
-            "id": job.pk, "kind": job.kind, "model": job.model, "model_version": asset.model_version or job.model_version,
-            "response_id": asset.response_id or job.response_id,
-            "settings": {
-                "aspect_ratio": job.aspect_ratio, "image_size": job.image_size, "thinking_level": job.thinking_level or None,
-                "grounding": {"web": job.web_search, "image": job.image_search}, "target_language": job.target_language or None,
-            },
-            "references": [
-                {"id": use.reference_image_id, "entry": use.reference_image.entry.name, "kind": use.reference_image.entry.kind, "sha256": use.sha256}
-                for use in references
-            ],
-        }
-        if asset.project.credentials_include_prompt:
-            data["job"]["prompt"] = job.prompt
-    for name, describe in PLATFORM_FIELDS.items():
-        data[name] = describe(asset)
-    return _as_json(data)
+def platform_assertion(asset: Asset) -> dict:
+    """What the platform knows beyond the C2PA vocabulary (apps.assets.provenance), as much as the
+    project publishes: decisions without names or comments unless its owner opted in."""
+    return _as_json(provenance.describe(asset, disclosure=provenance.published(asset.project)))
 
 
 def _thumbnail(asset: Asset, resources: dict) -> dict:
@@ -179,6 +120,7 @@ def _thumbnail(asset: Asset, resources: dict) -> dict:
 
 
 def _ingredients(asset: Asset, *, links, references, resources, memo, credentials) -> list[_Ingredient]:
+    names = provenance.published(asset.project).names
     ingredients = []
     has_parent = False
     for link in links:
@@ -200,11 +142,14 @@ def _ingredients(asset: Asset, *, links, references, resources, memo, credential
         ))
     for use in references:
         image = use.reference_image
+        # A library entry's name is the team's own (a product before launch, a person): only by opt-in.
+        named = f" {image.entry.name}" if names else ""
         ingredients.append(_Ingredient(
             definition={
-                "title": f"{image.entry.name} ({image.entry.kind}) reference", "relationship": "inputTo",
+                "title": f"{image.entry.name} ({image.entry.kind}) reference" if names else f"{image.entry.kind.capitalize()} reference {use.position + 1}",
+                "relationship": "inputTo",
                 "label": f"reference:{use.position}",
-                "description": f"Reference image of {image.entry.kind} {image.entry.name}, sent to the model",
+                "description": f"Reference image of {image.entry.kind}{named}, sent to the model",
                 "metadata": {PLATFORM_ASSERTION: {"reference_image": str(image.pk), "relation": Relation.REFERENCES, "sha256": use.sha256}},
             },
             identity=use.sha256, mime_type=image.mime_type, key=lambda key=image.file.name: key,
@@ -266,12 +211,9 @@ def _plan(asset: Asset, *, memo: dict, credentials: signing.SigningCredentials) 
     """What the asset's manifest says and what its spec is, parents planned first (once each)."""
     if asset.pk in memo:
         return memo[asset.pk]
-    from apps.generations.models import GenerationReference
-
-    links = list(asset.parent_links.select_related("parent").order_by("id"))
-    references = list(
-        GenerationReference.objects.filter(generation_id=asset.generation_id).select_related("reference_image__entry").order_by("position")
-    ) if asset.generation_id else []
+    asset = provenance.with_provenance(Asset.objects.filter(pk=asset.pk)).get()
+    links = list(asset.parent_links.all())
+    references = list(asset.generation.references.all()) if asset.generation_id else []
     resources = {}
     ingredients = _ingredients(asset, links=links, references=references, resources=resources, memo=memo, credentials=credentials)
     definition = {
@@ -281,7 +223,7 @@ def _plan(asset: Asset, *, memo: dict, credentials: signing.SigningCredentials) 
         **_thumbnail(asset, resources),
         "assertions": [
             {"label": "c2pa.actions.v2", "data": {"actions": _actions(asset, ingredients, links)}},
-            {"label": PLATFORM_ASSERTION, "data": platform_assertion(asset, links=links, references=references)},
+            {"label": PLATFORM_ASSERTION, "data": platform_assertion(asset)},
         ],
     }
     fingerprint = {
@@ -379,96 +321,3 @@ def incoming_keep(*, asset: Asset, archive: bytes) -> Rendition:
     return Rendition.objects.create(
         asset=asset, spec=INCOMING_SPEC, file=key, mime_type="application/c2pa", width=asset.width, height=asset.height, size_bytes=len(archive)
     )
-
-
-# --- Reading
-
-def _validation(state: str | None, failures: list[str], signer: dict) -> dict:
-    others = [code for code in failures if code != UNTRUSTED]
-    if state == "Trusted":
-        verdict, text = "trusted", "Valid, signed by a trusted certificate"
-    elif state == "Valid" and not others:
-        verdict = "valid"
-        if signer.get("issuer") == signing.DEVELOPMENT_ORGANIZATION:
-            text = "Valid, signed by an untrusted development certificate"
-        else:
-            text = "Valid, signed by a certificate this server does not trust"
-    else:
-        verdict, text = "invalid", "Invalid: " + (", ".join(others) or "the manifest could not be validated")
-    return {"state": state, "verdict": verdict, "text": text, "failures": failures}
-
-
-def _actions_of(manifest: dict) -> list[dict]:
-    actions = []
-    for assertion in manifest.get("assertions", []):
-        if assertion["label"].startswith("c2pa.actions"):
-            for action in assertion["data"].get("actions", []):
-                agent = action.get("softwareAgent")
-                if isinstance(agent, dict):
-                    agent = " ".join(filter(None, [agent.get("name"), agent.get("version")]))
-                actions.append({
-                    "action": action["action"], "description": action.get("description", ""),
-                    "software_agent": agent or "", "digital_source_type": action.get("digitalSourceType", ""),
-                })
-    return actions
-
-
-def _manifest_summary(store: dict, label: str, validation: dict) -> dict:
-    manifest = store["manifests"][label]
-    info = manifest.get("signature_info", {})
-    signer = {"issuer": info.get("issuer"), "common_name": info.get("common_name"), "algorithm": info.get("alg"), "time": info.get("time")}
-    ingredients = []
-    for ingredient in manifest.get("ingredients", []):
-        nested = ingredient.get("active_manifest")
-        entry = {
-            "title": ingredient.get("title"), "relationship": ingredient.get("relationship"),
-            "description": ingredient.get("description", ""),
-            "platform": (ingredient.get("metadata") or {}).get(PLATFORM_ASSERTION),
-            "manifest": None,
-        }
-        if nested and nested in store["manifests"]:
-            failures = [f["code"] for f in ingredient.get("validation_results", {}).get("activeManifest", {}).get("failure", [])]
-            nested_signer = store["manifests"][nested].get("signature_info", {})
-            nested_validation = _validation("Valid" if not [c for c in failures if c != UNTRUSTED] else "Invalid", failures, nested_signer)
-            entry["manifest"] = _manifest_summary(store, nested, nested_validation)
-        ingredients.append(entry)
-    platform = next((a["data"] for a in manifest.get("assertions", []) if a["label"] == PLATFORM_ASSERTION), None)
-    return {
-        "label": label, "title": manifest.get("title"), "signer": signer, "validation": validation,
-        "actions": _actions_of(manifest), "ingredients": ingredients, "platform": platform,
-    }
-
-
-def credentials_read(stream, mime_type: str) -> dict | None:
-    """What a Content Credentials reader shows of a file: signer, actions, ingredients (their own
-    manifests nested) and the validation result; None when the file carries none."""
-    try:
-        reader = c2pa.Reader.try_create(mime_type, stream, context=signing.reading_context())
-    except c2pa.C2paError as exc:
-        return {
-            "label": None, "title": None, "signer": {}, "validation": _validation("Invalid", [str(exc)], {}),
-            "actions": [], "ingredients": [], "platform": None,
-        }
-    if reader is None:
-        return None
-    with reader:
-        store = json.loads(reader.json())
-        state = reader.get_validation_state()
-        results = reader.get_validation_results() or {}
-    failures = [f["code"] for f in results.get("activeManifest", {}).get("failure", [])]
-    label = store["active_manifest"]
-    validation = _validation(state, failures, store["manifests"][label].get("signature_info", {}))
-    return _manifest_summary(store, label, validation)
-
-
-def credentials_summary(asset: Asset) -> dict:
-    """The credentials a download of the asset carries, read back from the file (cached per copy)."""
-    rendition = credentialed_file(asset)
-    # Per copy and per trust setting: trusting a new root changes what a reader says of the same file.
-    key = "c2pa-summary:" + hashlib.sha256(f"{rendition.file.name}|{settings.C2PA_TRUST_ANCHORS}".encode()).hexdigest()
-    summary = cache.get(key)
-    if summary is None:
-        with default_storage.open(rendition.file.name, "rb") as source:
-            summary = credentials_read(source, rendition.mime_type)
-        cache.set(key, summary, SUMMARY_CACHE_SECONDS)
-    return summary

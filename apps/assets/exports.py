@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
+from apps.assets import provenance
 from apps.assets.credentials import credentialed_file, credentials_manifest_fields
-from apps.assets.models import Asset, AssetLink
+from apps.assets.models import Asset
 from apps.assets.selectors import asset_list
 from apps.core.downloads import JsonListSpool, ZipEntry
-from apps.generations.models import GenerationReference
 
 MAX_EXPORT_ASSETS = 5000
 EXPORT_CHUNK_ROWS = 50  # rows with their prefetched relations: about 36 KiB each in memory
@@ -28,48 +27,11 @@ def credentialed_zip_entry(asset: Asset, name: str) -> tuple[ZipEntry, Callable[
 
 
 def _manifest_entry(asset: Asset, name: str) -> dict:
-    job = asset.generation
+    """The file's line in manifest.json: where it is in the zip and its provenance as the team
+    knows it (everything: the export is the team's own record, not a delivered file)."""
     return {
-        "id": str(asset.pk),
-        "file": name,
-        "sha256": asset.sha256,
-        "size_bytes": asset.size_bytes,
-        "mime_type": asset.mime_type,
-        "width": asset.width,
-        "height": asset.height,
-        "origin": asset.origin,
-        "created_at": asset.created_at,
-        "created_by": asset.created_by.username if asset.created_by else None,
-        "review_status": asset.review_status,
-        "generation": None if job is None else {
-            "id": str(job.pk),
-            "kind": job.kind,
-            "prompt": job.prompt,
-            "model": job.model,
-            "model_version": asset.model_version,
-            "response_id": asset.response_id,
-            "settings": {
-                "aspect_ratio": job.aspect_ratio,
-                "image_size": job.image_size,
-                "thinking_level": job.thinking_level or None,
-                "grounding": {"web": job.web_search, "image": job.image_search},
-                "target_language": job.target_language or None,
-            },
-            "references": [
-                {
-                    "id": str(ref.reference_image_id),
-                    "entry": ref.reference_image.entry.name,
-                    "kind": ref.reference_image.entry.kind,
-                    "sha256": ref.sha256,
-                }
-                for ref in job.references.all()
-            ],
-        },
-        "parents": [{"id": str(link.parent_id), "relation": link.relation} for link in asset.parent_links.all()],
-        "reviews": [
-            {"decision": r.decision, "reviewer": r.reviewer.username if r.reviewer else None, "comment": r.comment, "at": r.created_at}
-            for r in asset.reviews.all()
-        ],
+        "file": name, "size_bytes": asset.size_bytes, "mime_type": asset.mime_type, "width": asset.width, "height": asset.height,
+        **provenance.describe(asset, disclosure=provenance.TEAM),
     }
 
 
@@ -78,16 +40,7 @@ def export_entries(*, project, filters: dict) -> Iterator[ZipEntry]:
     credentialed copy, then manifest.json. Rows are read in chunks as the zip streams, never all
     at once, and the manifest's lines wait in a temporary file: memory stays flat however many
     assets. A file's digest is complete once the zip asks for the next entry."""
-    assets = (
-        asset_list(project=project, **filters)
-        .select_related("created_by")
-        .prefetch_related(
-            Prefetch("parent_links", queryset=AssetLink.objects.order_by("id")),
-            "reviews__reviewer",
-            Prefetch("generation__references", queryset=GenerationReference.objects.select_related("reference_image__entry")),
-        )
-        .order_by("created_at", "id")[:MAX_EXPORT_ASSETS]
-    )
+    assets = provenance.with_provenance(asset_list(project=project, **filters)).order_by("created_at", "id")[:MAX_EXPORT_ASSETS]
     with JsonListSpool("assets") as lines:
         for asset in assets.iterator(chunk_size=EXPORT_CHUNK_ROWS):
             name = f"assets/{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}"

@@ -15,7 +15,7 @@ from apps.approvals import policy as review_policy
 from apps.approvals import services as review_services
 from apps.approvals.forms import DecisionForm
 from apps.approvals.views import decide_from_form
-from apps.assets import credentials, selectors, services
+from apps.assets import credentials, credentials_reading, selectors, services
 from apps.assets.exports import credentialed_zip_entry
 from apps.assets.forms import AssetDetailsForm, BulkForm, GalleryFilterForm
 from apps.core.downloads import ZipEntry, zip_response
@@ -183,7 +183,7 @@ def credentials_panel(request, asset_id):
     first time takes seconds. A signing problem shows in the panel, not as an error page."""
     asset = policy.object_for(request.user, selectors.asset_queryset(), asset_id)
     try:
-        context = {"credentials": credentials.credentials_summary(asset)}
+        context = {"credentials": credentials_reading.credentials_summary(asset)}
     except credentials.CredentialsUnavailable as exc:
         context = {"credentials": None, "credentials_problem": exc.message}
     return render(request, "assets/_credentials_panel.html", {"asset": asset, **context})

@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     MEMBER_ROLE_CHANGED = "member.role_changed", "Member's role changed"
     MEMBER_REMOVED = "member.removed", "Member removed"
     BUDGET_CHANGED = "budget.changed", "Budget changed"
+    PROJECT_CHANGED = "project.changed", "Project settings changed"
     API_KEY_CREATED = "api_key.created", "API key created"
     API_KEY_REVOKED = "api_key.revoked", "API key revoked"
     WEBHOOK_CREATED = "webhook.created", "Webhook created"

@@ -5,7 +5,7 @@ class CampaignsConfig(AppConfig):
     name = "apps.campaigns"
 
     def ready(self):
-        from apps.assets.credentials import platform_field_register
+        from apps.assets.provenance import field_register
         from apps.campaigns.receivers import stage_run_settle_on_finish
         from apps.campaigns.selectors import asset_coordinates
         from apps.generations.signals import job_finished
@@ -13,5 +13,6 @@ class CampaignsConfig(AppConfig):
         # A stage run is settled when its last job has finished, however it finished.
         job_finished.connect(stage_run_settle_on_finish, dispatch_uid="campaigns.stage_run_settle")
 
-        # Content Credentials of a campaign's assets say where in the campaign they sit.
-        platform_field_register("campaign", asset_coordinates)
+        # The provenance of a campaign's assets (manifests, Content Credentials) says where in the
+        # campaign they sit.
+        field_register("campaign", asset_coordinates)

@@ -8,12 +8,12 @@ import json
 from collections.abc import Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.assets.exports import credentialed_zip_entry
-from apps.assets.models import Asset, AssetLink
+from apps.assets.models import Asset
+from apps.assets.provenance import with_provenance
 from apps.campaigns import selectors
 from apps.campaigns.models import Campaign
 from apps.core.downloads import ZipEntry
@@ -28,24 +28,13 @@ def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "
     """The finals as zip entries (each the copy carrying Content Credentials), then manifest.json;
     `apps.core.downloads.zip_response` streams them. A file's digest is complete once the zip asks
     for the next entry, so its manifest line is written after it."""
-    from apps.generations.models import GenerationReference
-
     finals = []
     for state in selectors.campaign_state(campaign):
         for version in state.versions:
             final = version.final.asset
             if final is not None and (review_status is None or final.review_status == review_status):
                 finals.append((state, version, final))
-    assets = {
-        asset.pk: asset
-        for asset in Asset.objects.filter(pk__in=[final.pk for _, _, final in finals])
-        .select_related("generation", "created_by")
-        .prefetch_related(
-            Prefetch("parent_links", queryset=AssetLink.objects.order_by("id")),
-            "reviews__reviewer",
-            Prefetch("generation__references", queryset=GenerationReference.objects.select_related("reference_image__entry")),
-        )
-    }
+    assets = {asset.pk: asset for asset in with_provenance(Asset.objects.filter(pk__in=[final.pk for _, _, final in finals]))}
     entries = []
     for state, version, final in finals:
         cell, asset = state.cell, assets[final.pk]

@@ -7,7 +7,8 @@ from django import forms
 
 from apps.approvals.forms import DecisionForm
 from apps.campaigns.models import COPY_MAX_CHARS, NAME_MAX_CHARS, Stage
-from apps.campaigns.services import DRAFT_DEFAULTS, FINAL_DEFAULTS, CampaignInput
+from apps.campaigns.services import CampaignInput
+from apps.campaigns.stages import DRAFT_DEFAULTS, FINAL_DEFAULTS, SETTINGS_DEFAULTS
 from apps.gemini import catalogue
 from apps.generations.models import Delivery
 
@@ -93,7 +94,7 @@ def summary_figures(data) -> dict:
     except ValueError:
         variations = 1
     chosen = {}
-    for stage, defaults in (("draft", DRAFT_DEFAULTS), ("final", FINAL_DEFAULTS)):
+    for stage, defaults in SETTINGS_DEFAULTS.items():
         model = catalogue.get_model(data.get(f"{stage}_model") or "") or catalogue.get_model(defaults["model"])
         size = data.get(f"{stage}_size")
         chosen[stage] = (model.alias, size if size in model.sizes else model.default_size)

@@ -9,10 +9,11 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from apps.campaigns import stages
 from apps.projects.models import Project
 
 # The "language" of a cell's chosen draft itself: the version in the source copy.
-SOURCE = "source"
+SOURCE = stages.SOURCE
 
 NAME_MAX_CHARS = 200
 MAX_PRODUCTS = 20
@@ -21,10 +22,8 @@ SCENE_MAX_CHARS = 500
 COPY_MAX_CHARS = 300
 
 
-class Stage(models.TextChoices):
-    DRAFTS = "drafts", "Drafts"
-    LOCALISE = "localise", "Localise"
-    FINALISE = "finalise", "Finalise"
+# The stages' values and labels come from the stage table (apps.campaigns.stages).
+Stage = models.TextChoices("Stage", [(stage.name.upper(), (stage.name, stage.label)) for stage in stages.STAGES])
 
 
 class Campaign(models.Model):

@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.db.models import Count, Min, QuerySet, Sum
 
 from apps.assets.models import Asset, ReviewStatus
+from apps.campaigns import stages
 from apps.campaigns.models import SOURCE, Campaign, CampaignJob, Cell, Stage
-from apps.gemini import catalogue
 from apps.generations.models import UNFINISHED, Delivery, Status
 
 
@@ -137,35 +137,38 @@ def _chosen(cell: Cell, draft_assets: list[Asset], first_approved: dict) -> Asse
 # --- figures
 
 
-@dataclass(frozen=True)
-class StageSize:
-    stage: str
-    jobs: int
-    images: int
-    price_usd: Decimal  # per image
-
-    @property
-    def estimate_usd(self) -> Decimal:
-        return self.price_usd * self.images
+StageSize = stages.StageSize
 
 
 def stage_sizes(*, cells: int, variations: int, languages: int, draft_model: str, draft_size: str,
-                final_model: str, final_size: str) -> list[StageSize]:
-    """What each stage makes for the whole campaign: drafts, translations (at the draft size) and finals."""
-    draft_price = catalogue.get_model(draft_model).price(draft_size)
-    final_price = catalogue.get_model(final_model).price(final_size)
-    return [
-        StageSize(Stage.DRAFTS, cells, cells * variations, draft_price),
-        StageSize(Stage.LOCALISE, cells * languages, cells * languages, draft_price),
-        StageSize(Stage.FINALISE, cells * (languages + 1), cells * (languages + 1), final_price),
-    ]
+                final_model: str, final_size: str, deliveries: dict[str, str] | None = None) -> list[StageSize]:
+    """What each stage makes for the whole campaign (the stage table's counts) and its estimate, at
+    the batch price for a stage `deliveries` names as batch."""
+    return stages.sizes(
+        cells=cells, variations=variations, languages=languages,
+        settings={"draft": (draft_model, draft_size), "final": (final_model, final_size)}, deliveries=deliveries,
+    )
+
+
+def stage_deliveries(campaign: Campaign) -> dict[str, str]:
+    """Per stage already run: the delivery of its latest run's jobs, so the projection prices a
+    stage sent in batch at the batch price. One query."""
+    latest = {}
+    rows = (
+        CampaignJob.objects.filter(cell__campaign=campaign)
+        .order_by("stage", "-stage_run__created_at")
+        .values_list("stage", "generation__delivery")
+    )
+    for stage, delivery in rows:
+        latest.setdefault(stage, delivery)
+    return latest
 
 
 def campaign_stage_sizes(campaign: Campaign, cells: int | None = None) -> list[StageSize]:
     return stage_sizes(
         cells=campaign.cells.count() if cells is None else cells, variations=campaign.variations,
         languages=len(campaign.languages), draft_model=campaign.draft_model, draft_size=campaign.draft_size,
-        final_model=campaign.final_model, final_size=campaign.final_size,
+        final_model=campaign.final_model, final_size=campaign.final_size, deliveries=stage_deliveries(campaign),
     )
 
 
@@ -176,7 +179,7 @@ def campaign_spent(campaign: Campaign) -> Decimal:
 
 def stage_counts(states: list[CellState]) -> dict[str, dict[str, int]]:
     """Per stage: its jobs by status, and its current outputs by review decision."""
-    counts = {stage: Counter({key: 0 for key in ("queued", "running", "succeeded", "failed", "approved", "rejected")}) for stage in Stage.values}
+    counts = {stage: Counter({key: 0 for key in ("queued", "running", "succeeded", "failed", "approved", "rejected")}) for stage in stages.NAMES}
 
     def add(stage, item: Item, assets):
         for job in item.jobs:
@@ -189,11 +192,9 @@ def stage_counts(states: list[CellState]) -> dict[str, dict[str, int]]:
                 counts[stage][asset.review_status] += 1
 
     for state in states:
-        add(Stage.DRAFTS, state.drafts, state.draft_assets)
-        for version in state.versions:
-            if version.language != SOURCE:
-                add(Stage.LOCALISE, version.made, [version.made.asset])
-            add(Stage.FINALISE, version.final, [version.final.asset])
+        for stage in stages.STAGES:
+            for item, assets in stage.made(state):
+                add(stage.name, item, assets)
     return {stage: dict(counter) for stage, counter in counts.items()}
 
 
@@ -282,9 +283,7 @@ def campaign_grid(campaign: Campaign, states: list[CellState]) -> Grid:
 
 
 def campaign_in_flight(states: list[CellState]) -> bool:
-    return any(
-        state.drafts.in_flight or any(v.made.in_flight or v.final.in_flight for v in state.versions) for state in states
-    )
+    return any(item.in_flight for state in states for stage in stages.STAGES for item, _ in stage.made(state))
 
 
 @dataclass
@@ -301,22 +300,24 @@ def campaign_progress(*, project) -> list[Progress]:
     from django.db.models import Count, Q
 
     campaigns = list(campaign_list(project=project).annotate(cell_count=Count("cells", distinct=True)))
+    final = stages.FINAL_STAGE
     jobs = (
         CampaignJob.objects.filter(cell__campaign__in=campaigns)
         .values("cell__campaign")
         .annotate(
-            finals=Count("id", filter=Q(stage=Stage.FINALISE, generation__status=Status.SUCCEEDED)),
+            finals=Count("id", filter=Q(stage=final.name, generation__status=Status.SUCCEEDED)),
             busy=Count("id", filter=Q(generation__status__in=UNFINISHED)),
         )
     )
     figures = {row["cell__campaign"]: row for row in jobs}
-    return [
-        Progress(
-            campaign=c, cells=c.cell_count, finals_expected=c.cell_count * (len(c.languages) + 1),
-            finals_made=min(figures.get(c.pk, {}).get("finals", 0), c.cell_count * (len(c.languages) + 1)), in_flight=figures.get(c.pk, {}).get("busy", 0),
-        )
-        for c in campaigns
-    ]
+    progress = []
+    for c in campaigns:
+        expected = final.jobs(cells=c.cell_count, languages=len(c.languages))
+        progress.append(Progress(
+            campaign=c, cells=c.cell_count, finals_expected=expected,
+            finals_made=min(figures.get(c.pk, {}).get("finals", 0), expected), in_flight=figures.get(c.pk, {}).get("busy", 0),
+        ))
+    return progress
 
 
 def jobs_waiting_in_batch(campaign) -> dict[str, int]:

@@ -13,13 +13,12 @@ from django.utils import timezone
 
 from apps.approvals import policy as review_policy
 from apps.assets.models import Asset, ReviewStatus
-from apps.campaigns import selectors
+from apps.campaigns import selectors, stages
 from apps.campaigns.models import (
     COPY_MAX_CHARS,
     MAX_PRODUCTS,
     MAX_SCENES,
     SCENE_MAX_CHARS,
-    SOURCE,
     Campaign,
     CampaignJob,
     Cell,
@@ -29,19 +28,18 @@ from apps.campaigns.models import (
 from apps.core.exceptions import NotAllowed, ValidationFailed
 from apps.gemini import catalogue, kinds
 from apps.gemini.checks import check_image_settings
-from apps.generations.models import UNFINISHED, Delivery, Generation, Kind
+from apps.generations.models import UNFINISHED, Delivery, Generation
 from apps.generations.services import (
     MAX_JOBS_PER_BATCH,
     GenerationInput,
     generations_create_many,
 )
 from apps.library.models import EntryKind, LibraryEntry
-from apps.projects import policy as project_policy
 from apps.projects.models import Project
 from apps.webhooks.services import event_emit
 
-DRAFT_DEFAULTS = {"model": catalogue.DEFAULT_MODEL, "image_size": "512"}
-FINAL_DEFAULTS = {"model": catalogue.DEFAULT_MODEL, "image_size": "4K"}
+DRAFT_DEFAULTS = stages.DRAFT_DEFAULTS
+FINAL_DEFAULTS = stages.FINAL_DEFAULTS
 
 
 @dataclass
@@ -95,7 +93,7 @@ def _check_settings(data: CampaignInput, characters, products) -> None:
                 if refusal.field == "source_assets":
                     where = "characters"
                 raise ValidationFailed(f"{name}: {refusal.message}", field=where, details=refusal.details) from None
-    final_sizes = kinds.get_kind(Kind.UPSCALE).sizes
+    final_sizes = kinds.get_kind(stages.FINAL_STAGE.kind).sizes
     if data.final.get("image_size") not in final_sizes:
         raise ValidationFailed(
             f"Finals render at {' or '.join(final_sizes)}; got {data.final.get('image_size')!r}.",
@@ -209,40 +207,35 @@ class _Planned:
 
 
 def _plan(campaign: Campaign, stage: str, states: list | None = None) -> list[_Planned]:
-    """A job for every item that is ready and has no standing output or job under way."""
+    """A job for every item the stage table calls ready (no standing output, no job under way)."""
+    row = stages.get_stage(stage)
     characters = list(campaign.characters.order_by("name"))
     character_ids = [c.pk for c in characters]
+    model, size = row.model_and_size(campaign)
+    kind = kinds.get_kind(row.kind)
     planned = []
     for state in selectors.campaign_state(campaign) if states is None else states:
         cell = state.cell
-        if stage == Stage.DRAFTS:
-            if state.chosen is None and not state.drafts.settled:
-                planned.append(_Planned(cell, "", None, GenerationInput(
-                    kind=Kind.GENERATE, prompt=cell_prompt(campaign, cell, characters), model=campaign.draft_model,
-                    aspect_ratio=cell.aspect_ratio, image_size=campaign.draft_size, characters=character_ids,
-                    objects=[cell.product_id], count=campaign.variations,
-                )))
-            continue
-        for version in state.versions:
-            if stage == Stage.LOCALISE and version.language != SOURCE and not version.made.settled:
-                planned.append(_Planned(cell, version.language, state.chosen, GenerationInput(
-                    kind=Kind.TRANSLATE, prompt=translate_prompt(campaign, version.language), model=campaign.draft_model,
-                    aspect_ratio=cell.aspect_ratio, image_size=campaign.draft_size, target_language=version.language,
-                    source_assets=[state.chosen.pk],
-                )))
-            ready = version.asset is not None and version.asset.review_status == ReviewStatus.APPROVED
-            if stage == Stage.FINALISE and ready and not version.final.settled:
-                planned.append(_Planned(cell, version.language, version.asset, GenerationInput(
-                    kind=Kind.UPSCALE, model=campaign.final_model, aspect_ratio=cell.aspect_ratio,
-                    image_size=campaign.final_size, source_assets=[version.asset.pk], characters=character_ids,
-                    objects=[cell.product_id],
-                )))
+        for language, source in row.ready(state):
+            prompt = ""
+            if row.prompt == "cell":
+                prompt = cell_prompt(campaign, cell, characters)
+            elif row.prompt == "copy":
+                prompt = translate_prompt(campaign, language)
+            planned.append(_Planned(cell, language, source, GenerationInput(
+                kind=row.kind, prompt=prompt, model=model, aspect_ratio=cell.aspect_ratio, image_size=size,
+                target_language=language if kind.takes_language else "",
+                source_assets=[source.pk] if source is not None else [],
+                characters=character_ids if row.sends_references else [],
+                objects=[cell.product_id] if row.sends_references else [],
+                count=campaign.variations if row.takes_variations else 1,
+            )))
     return planned
 
 
 def _estimate(planned: list[_Planned], delivery: str | None = None) -> Decimal:
     return sum(
-        (catalogue.get_model(p.job.model).price(p.job.image_size, delivery or p.job.delivery) * p.job.count for p in planned), Decimal(0)
+        (catalogue.get_model(p.job.model).cost(p.job.image_size, delivery or p.job.delivery, p.job.count) for p in planned), Decimal(0)
     )
 
 
@@ -250,7 +243,7 @@ def campaign_next_runs(campaign: Campaign, states: list) -> dict[str, tuple[int,
     """Per stage: how many jobs pressing its button now would create, and their estimate
     interactive and in batch."""
     figures = {}
-    for stage in Stage.values:
+    for stage in stages.NAMES:
         planned = _plan(campaign, stage, states)
         figures[stage] = (len(planned), _estimate(planned, Delivery.INTERACTIVE), _estimate(planned, Delivery.BATCH))
     return figures
@@ -271,8 +264,9 @@ def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False,
     the figures) when the estimate passes the project's remaining budget. Running again creates
     jobs only for what failed, was rejected or is new, so no image is paid for twice. `delivery`
     'batch': the stage's jobs go in one upstream batch per model, estimated at the batch price."""
-    if stage not in Stage.values:
-        raise ValidationFailed(f"Unknown stage {stage!r}. Allowed: {', '.join(Stage.values)}.", field="stage", details={"allowed": Stage.values})
+    if stage not in stages.NAMES:
+        allowed = list(stages.NAMES)
+        raise ValidationFailed(f"Unknown stage {stage!r}. Allowed: {', '.join(allowed)}.", field="stage", details={"allowed": allowed})
     with transaction.atomic():
         # The project row is the lock every job creation takes for its budget check; taking it
         # first also keeps two presses of the same button from planning the same items twice.
@@ -286,12 +280,12 @@ def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False,
         generations = generations_create_many(project=campaign.project, user=user, items=[p.job for p in planned])
         run = StageRun.objects.create(campaign=campaign, stage=stage, jobs_created=len(generations), estimate_usd=estimate, created_by=user)
         CampaignJob.objects.bulk_create([
-            CampaignJob(cell=p.cell, stage=stage, language=p.language if stage != Stage.DRAFTS else "",
+            CampaignJob(cell=p.cell, stage=stage, language=p.language if stages.get_stage(stage).per_language else "",
                         source_asset=p.source, generation=generation, stage_run=run)
             for p, generation in zip(planned, generations)
         ])
         # A chosen draft that came from an approval is pinned once versions are made from it.
-        if stage == Stage.LOCALISE:
+        if stages.get_stage(stage).pins_chosen:
             for p in planned:
                 if p.cell.chosen_id != p.source.pk:
                     Cell.objects.filter(pk=p.cell.pk).update(chosen=p.source)
@@ -300,11 +294,9 @@ def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False,
 
 def cell_choose(*, user, cell: Cell, asset_id) -> Cell:
     """A decider picks the cell's draft among its variations; versions are then made from it."""
-    project = cell.campaign.project
-    role = project_policy.role_of(user, project)
-    if not review_policy.role_may_decide(project, role):
-        deciders = review_policy.policy_for(project).decider_roles
-        raise NotAllowed(f"Your role ({role}) may not choose drafts in this project. Allowed roles: {', '.join(deciders)}.")
+    refusal = review_policy.decider_refusal(user, cell.campaign.project)
+    if refusal:
+        raise NotAllowed(refusal)
     drafts = Asset.objects.filter(generation__campaign_job__cell=cell, generation__campaign_job__stage=Stage.DRAFTS)
     asset = drafts.filter(pk=asset_id).first()
     if asset is None:

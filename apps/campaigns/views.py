@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied as DRFPermissionDenied
 
 from apps.approvals import services as review_services
 from apps.assets.models import Asset
-from apps.campaigns import selectors, services
+from apps.campaigns import selectors, services, stages
 from apps.campaigns.forms import (
     CampaignForm,
     GridDecisionForm,
@@ -73,28 +73,21 @@ def campaign_summary(request, project_id):
     return render(request, "campaigns/_summary.html", {**figures, "max_jobs": services.MAX_JOBS_PER_BATCH})
 
 
-STAGE_ROWS = (
-    ("drafts", "Drafts", "One job per cell with its variations, at the draft size."),
-    ("localise", "Localise", "A translation of each chosen draft into each language, at the draft size."),
-    ("finalise", "Finalise", "Each approved version re-rendered at the final size."),
-)
-
-
 def _board_context(request, campaign, rights):
     states = selectors.campaign_state(campaign)
     counts = selectors.stage_counts(states)
     next_runs = services.campaign_next_runs(campaign, states) if rights.generate else {}
     in_batch = selectors.jobs_waiting_in_batch(campaign)
-    stages = [
-        {"stage": stage, "label": label, "help": help_text, "counts": counts[stage],
-         "busy": counts[stage]["queued"] + counts[stage]["running"], "in_batch": in_batch.get(stage, 0),
-         "jobs": next_runs.get(stage, (0, 0, 0))[0], "estimate": next_runs.get(stage, (0, 0, 0))[1],
-         "batch_estimate": next_runs.get(stage, (0, 0, 0))[2]}
-        for stage, label, help_text in STAGE_ROWS
+    rows = [
+        {"stage": row.name, "label": row.label, "help": row.help, "counts": counts[row.name],
+         "busy": counts[row.name]["queued"] + counts[row.name]["running"], "in_batch": in_batch.get(row.name, 0),
+         "jobs": next_runs.get(row.name, (0, 0, 0))[0], "estimate": next_runs.get(row.name, (0, 0, 0))[1],
+         "batch_estimate": next_runs.get(row.name, (0, 0, 0))[2]}
+        for row in stages.STAGES
     ]
     return {
         "campaign": campaign, "project": campaign.project, "rights": rights, "section": "campaigns",
-        "grid": selectors.campaign_grid(campaign, states), "stages": stages,
+        "grid": selectors.campaign_grid(campaign, states), "stages": rows,
         "in_flight": selectors.campaign_in_flight(states), "spent": selectors.campaign_spent(campaign),
         "estimate": sum(size.estimate_usd for size in selectors.campaign_stage_sizes(campaign, cells=len(states))),
         "decision_form": GridDecisionForm(), "batch_turnaround": catalogue.BATCH_TURNAROUND,
@@ -125,9 +118,9 @@ def campaign_run(request, campaign_id):
     else:
         if result.jobs_created:
             batch = f", in batch: {catalogue.BATCH_TURNAROUND}" if result.delivery == Delivery.BATCH else ""
-            messages.success(request, f"{result.stage.capitalize()}: {result.jobs_created} jobs created (about ${result.estimate_usd:.2f}{batch}).")
+            messages.success(request, f"{stages.get_stage(result.stage).label}: {result.jobs_created} jobs created (about ${result.estimate_usd:.2f}{batch}).")
         else:
-            messages.info(request, f"{result.stage.capitalize()}: nothing to do; every ready item has a job or a standing image.")
+            messages.info(request, f"{stages.get_stage(result.stage).label}: nothing to do; every ready item has a job or a standing image.")
     return redirect("campaign-page", campaign.pk)
 
 

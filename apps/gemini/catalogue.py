@@ -122,6 +122,11 @@ class ImageModel:
         prices = self.batch_price_per_image_usd if delivery == "batch" else self.price_per_image_usd
         return prices[image_size or self.default_size]
 
+    def cost(self, image_size: str | None, delivery: str = "interactive", count: int = 1) -> Decimal:
+        """What `count` images cost: the one place price x count is worked out (jobs, estimates,
+        budgets, campaign stages and the Generate form's quote all call it)."""
+        return self.price(image_size, delivery) * count
+
 
 MODELS: tuple[ImageModel, ...] = (
     ImageModel(

@@ -136,6 +136,11 @@ class Generation(models.Model):
         return f"{self.kind} {self.id} ({self.status})"
 
     @property
+    def is_finished(self) -> bool:
+        """No move left (FINISHED): what pages ask instead of comparing statuses."""
+        return self.status in FINISHED
+
+    @property
     def failed_attempts(self) -> int:
         return self.attempts - self.rate_waits
 

@@ -10,7 +10,6 @@ from apps.core.pages import errors_into, is_htmx, page
 from apps.core.throttling import JobCreationThrottle
 from apps.gemini import catalogue
 from apps.generations import selectors, services
-from apps.generations.models import FINISHED
 from apps.generations.forms import FIELD_FOR_RULE, DeriveForm, GenerateForm
 from apps.library import selectors as library_selectors
 from apps.library.models import EntryKind
@@ -102,8 +101,6 @@ def _catalogue_for_page() -> dict:
                 "max_input_images": m.max_input_images,
                 "guidance": {"characters": m.guidance.character_images, "objects": m.guidance.object_images,
                              "inputs": m.guidance.input_images},
-                "prices": {size: str(price) for size, price in m.price_per_image_usd.items()},
-                "batch_prices": {size: str(price) for size, price in m.batch_price_per_image_usd.items()},
             }
             for m in catalogue.MODELS
         },
@@ -119,7 +116,7 @@ def generation_page(request, generation_id):
     rights = rights_for(request.user, job.project, job.my_role)
     if is_htmx(request):
         response = render(request, "generations/_job.html", {"job": job, "rights": rights})
-        if job.status in FINISHED:
+        if job.is_finished:
             response["HX-Trigger"] = "job-finished"  # e.g. the asset page redraws its lineage
         return response
     return render(request, "generations/job.html", {

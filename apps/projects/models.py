@@ -28,6 +28,14 @@ class Project(models.Model):
         default=False,
         help_text="Put the prompt text into the Content Credentials of downloads and exports (prompts can be confidential).",
     )
+    credentials_include_names = models.BooleanField(
+        default=False,
+        help_text="Put usernames (maker, reviewers), the project's name and reference entries' names into the Content Credentials of delivered files.",
+    )
+    credentials_include_comments = models.BooleanField(
+        default=False,
+        help_text="Put review comments into the Content Credentials of delivered files (by default only the decisions go).",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -11,26 +11,36 @@ from apps.projects.models import Membership, Project, Role
 
 
 @transaction.atomic
-def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None, credentials_include_prompt: bool = False) -> Project:
-    """The creator becomes the project's owner."""
-    project = Project.objects.create(
-        name=name, brief=brief, monthly_budget_usd=monthly_budget_usd, credentials_include_prompt=credentials_include_prompt, created_by=user
-    )
+def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None, **disclosure: bool) -> Project:
+    """The creator becomes the project's owner. `disclosure`: the credentials_include_* switches."""
+    project = Project.objects.create(name=name, brief=brief, monthly_budget_usd=monthly_budget_usd, created_by=user, **disclosure)
     Membership.objects.create(project=project, user=user, role=Role.OWNER)
     return project
 
 
+# Settings whose changes the audit log keeps as "project.changed" (the budget has its own action):
+# among them what delivered files disclose (apps.assets.provenance).
+AUDITED_SETTINGS = ("credentials_include_prompt", "credentials_include_names", "credentials_include_comments")
+
+
 @transaction.atomic
 def project_update(*, project: Project, actor=None, **fields) -> Project:
-    """A change of the monthly budget is written to the audit log with its old and new value."""
-    budget_before = Project.objects.select_for_update().values_list("monthly_budget_usd", flat=True).get(pk=project.pk)
+    """Changes of the monthly budget and of what Content Credentials carry are written to the
+    audit log with their old and new values."""
+    stored = Project.objects.select_for_update().values(*AUDITED_SETTINGS, "monthly_budget_usd").get(pk=project.pk)
     for name, value in fields.items():
         setattr(project, name, value)
     project.save(update_fields=[*fields, "updated_at"])
     if "monthly_budget_usd" in fields:
         audit_record(
             project=project, actor=actor, action=AuditAction.BUDGET_CHANGED,
-            before={"monthly_budget_usd": _money(budget_before)}, after={"monthly_budget_usd": _money(project.monthly_budget_usd)},
+            before={"monthly_budget_usd": _money(stored["monthly_budget_usd"])}, after={"monthly_budget_usd": _money(project.monthly_budget_usd)},
+        )
+    changed = [name for name in AUDITED_SETTINGS if name in fields and stored[name] != getattr(project, name)]
+    if changed:
+        audit_record(
+            project=project, actor=actor, action=AuditAction.PROJECT_CHANGED, target=project.name,
+            before={name: stored[name] for name in changed}, after={name: getattr(project, name) for name in changed},
         )
     return project
 

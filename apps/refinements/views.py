@@ -14,7 +14,6 @@ from apps.core.exceptions import ApplicationError
 from apps.core.pages import is_htmx, page
 from apps.projects.pages import rights_for
 from apps.gemini import catalogue
-from apps.generations.models import FINISHED
 from apps.projects import policy
 from apps.projects.policy import Action
 from apps.refinements import history, selectors, services
@@ -28,7 +27,7 @@ def _panel(request, asset, *, head: Turn | None = None, form: RefineForm | None 
     view = selectors.turn_view(head) if head is not None else selectors.asset_thread(asset)
     messages = selectors.thread_messages(view.path) if view else []
     last = view.path[-1] if view else None
-    pending = last is not None and last.generation_id is not None and last.generation.status not in FINISHED
+    pending = last is not None and last.generation_id is not None and not last.generation.is_finished
     # The next turn refines the newest image on the path; a failed turn leaves its parent to retry from.
     target = last.output if last is not None and last.output is not None else asset
     if last is not None and last.output is None and not pending:

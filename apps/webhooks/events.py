@@ -35,7 +35,7 @@ EVENT_DATA = {
         "CampaignStageFinishedData",
         {
             "campaign": serializers.UUIDField(),
-            "stage": serializers.CharField(help_text="drafts, localise or finalise."),
+            "stage": serializers.CharField(help_text="The stage's name, as the campaign's `stages` list them."),
             "stage_run": serializers.UUIDField(help_text="The run of the stage that finished (a stage can be run again)."),
             "jobs": serializers.IntegerField(help_text="How many jobs the run created."),
             "statuses": serializers.DictField(child=serializers.IntegerField(), help_text="Jobs per final status, e.g. {\"succeeded\": 11, \"failed\": 1}."),

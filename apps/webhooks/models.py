@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 
+from apps.core.transitions import Transitions, TransitionQuerySet
 from apps.projects.models import Project
 from apps.webhooks.events import EVENTS
 
@@ -36,6 +37,24 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# The only moves a delivery makes; every status write goes through WebhookDelivery.objects.move().
+# Pending stays pending while it is leased for an attempt and when it is rescheduled after a failed
+# attempt; it ends succeeded, or failed once its attempts are spent. An operator's redelivery (the
+# admin) puts any delivery back to pending.
+TRANSITIONS = Transitions(
+    {
+        DeliveryStatus.PENDING: (DeliveryStatus.PENDING, DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED),
+        DeliveryStatus.SUCCEEDED: (DeliveryStatus.PENDING,),
+        DeliveryStatus.FAILED: (DeliveryStatus.PENDING,),
+    },
+    noun="a webhook delivery",
+)
+
+
+class WebhookDeliveryQuerySet(TransitionQuerySet):
+    transitions = TRANSITIONS
+
+
 class WebhookDelivery(models.Model):
     """One event for one endpoint; its attempts are logged separately. A pending row is sent when
     `next_attempt_at` passes, by whichever worker claims it first (the periodic sweep finds it
@@ -50,6 +69,8 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WebhookDeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "webhook deliveries"

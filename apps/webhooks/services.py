@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -132,8 +132,9 @@ def _claim(delivery_id) -> WebhookDelivery | None:
     one wins. A worker that dies mid-attempt leaves the lease to expire; the sweep then re-sends."""
     now = timezone.now()
     lease = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + 30)
-    claimed = WebhookDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now).update(
-        attempts=F("attempts") + 1, next_attempt_at=lease
+    claimed = WebhookDelivery.objects.move(
+        delivery_id, frm=DeliveryStatus.PENDING, to=DeliveryStatus.PENDING, where=Q(next_attempt_at__lte=now),
+        attempts=F("attempts") + 1, next_attempt_at=lease,
     )
     if not claimed:
         return None
@@ -165,14 +166,14 @@ def delivery_attempt(*, delivery_id) -> None:
         error = f"Receiver answered {answer.status}: {answer.body[:200].decode(errors='replace')}".strip().rstrip(":")
     DeliveryAttempt.objects.create(delivery=delivery, response_code=answer.status, duration_ms=int((time.monotonic() - started) * 1000), error=error)
 
-    pending = WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING)
+    move = WebhookDelivery.objects.move
     if not error:
-        pending.update(status=DeliveryStatus.SUCCEEDED, delivered_at=timezone.now(), next_attempt_at=None)
+        move(delivery.pk, frm=DeliveryStatus.PENDING, to=DeliveryStatus.SUCCEEDED, delivered_at=timezone.now(), next_attempt_at=None)
     elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-        pending.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+        move(delivery.pk, frm=DeliveryStatus.PENDING, to=DeliveryStatus.FAILED, next_attempt_at=None)
     else:
         delay = backoff_delay(delivery.attempts, base=settings.WEBHOOK_RETRY_BASE_SECONDS, cap=settings.WEBHOOK_RETRY_MAX_SECONDS)
-        pending.update(next_attempt_at=timezone.now() + timedelta(seconds=delay))
+        move(delivery.pk, frm=DeliveryStatus.PENDING, to=DeliveryStatus.PENDING, next_attempt_at=timezone.now() + timedelta(seconds=delay))
 
 
 def deliveries_due(*, limit: int = SWEEP_BATCH) -> list:
@@ -191,7 +192,7 @@ def deliveries_sweep() -> int:
 
 
 def delivery_redeliver(*, delivery: WebhookDelivery) -> None:
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.PENDING, attempts=0, delivered_at=None, next_attempt_at=timezone.now()
+    WebhookDelivery.objects.move(
+        delivery.pk, frm=DeliveryStatus.values, to=DeliveryStatus.PENDING, attempts=0, delivered_at=None, next_attempt_at=timezone.now()
     )
     _enqueue(delivery.pk)

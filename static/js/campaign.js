@@ -15,6 +15,10 @@
 
   const board = () => document.getElementById("board");
   if (!board()) return;
+  // Each decision's key and whether it needs a comment: the server's rules, rendered into the page.
+  const rulesHolder = document.getElementById("decision-keys");
+  const rules = rulesHolder ? JSON.parse(rulesHolder.textContent) : [];
+  const byKey = Object.fromEntries(rules.map((d) => [d.key, d]));
   let last = { row: 0, col: 0 };
 
   const tileAt = (row, col) => document.querySelector(`#grid .ctile[data-row="${row}"][data-col="${col}"]`);
@@ -55,19 +59,19 @@
     const status = document.getElementById("decision-status");
     if (status) status.textContent = saving ? `Saving ${saving} decision${saving === 1 ? "" : "s"}…` : "All decisions saved.";
   };
-  function decide(tile, decision) {
+  function decide(tile, rule) {
     const comment = document.getElementById("grid-comment");
-    if (decision !== "approve" && comment && !comment.value.trim()) { comment.focus(); return; }
+    if (rule.comment_required && comment && !comment.value.trim()) { comment.focus(); return; }
     const body = new FormData();
     body.append("asset", tile.dataset.asset);
-    body.append("decision", decision);
+    body.append("decision", rule.decision);
     body.append("comment", comment ? comment.value : "");
     const here = position(tile);
     const url = board().dataset.decideUrl, csrf = board().dataset.csrf;
     const ahead = nextPending(tile);
     tile.dataset.review = "decided";  // until the refreshed board says how it stands
     focusTile(ahead.row, ahead.col);
-    if (comment && decision !== "approve") comment.value = "";
+    if (comment && rule.comment_required) comment.value = "";
     saving += 1;
     showSaving();
     queue = queue.then(async () => {
@@ -94,10 +98,10 @@
       focusTile(row + moves[event.key][0], col + moves[event.key][1]);
       return;
     }
-    const decision = { a: "approve", r: "reject", c: "request_changes" }[event.key];
-    if (decision && tile.dataset.asset && document.getElementById("grid-decision")) {
+    const rule = byKey[event.key];
+    if (rule && tile.dataset.asset && document.getElementById("grid-decision")) {
       event.preventDefault();
-      decide(tile, decision);
+      decide(tile, rule);
     }
   });
 

@@ -1,6 +1,6 @@
 // The generate form follows the chosen model: only its sizes, aspect ratios, thinking levels and
-// grounding options are offered, and the input-image limit is counted as entries are picked.
-// The server checks all of it again; this only saves the user a round trip.
+// grounding options are offered, and input images are counted as entries are picked. Prices,
+// guidance warnings and refusals are the server's (its quote); the server checks all again on send.
 (function () {
   const catalogue = JSON.parse(document.getElementById("catalogue").textContent);
 
@@ -40,33 +40,73 @@
     count(form, model);
   }
 
+  // The price, the model's guidance warnings and any refusal come from the server's quote (the
+  // same checks as creating the job, POST .../generations/quote/); here only the picked images are
+  // counted for display.
+  let quoteTimer = null, quoteSeq = 0;
+  // The last answer, by request: the page swaps job cards every second, and each swap redraws the
+  // form; an unchanged request is drawn from this instead of being asked again.
+  let last = { key: null, result: null };
+
   function count(form, model) {
     let images = 0;
-    const picked = { characters: 0, objects: 0 };
-    for (const box of form.querySelectorAll("input[data-images]:checked")) {
-      images += Number(box.dataset.images);
-      picked[box.name] += Number(box.dataset.images);
+    for (const box of form.querySelectorAll("input[data-images]:checked")) images += Number(box.dataset.images);
+    clearTimeout(quoteTimer);
+    if (JSON.stringify(requestBody(form)) === last.key) { show(model, images, last.result); return; }
+    document.getElementById("image-counter").textContent = `${images} of ${model.max_input_images} input images`;
+    quoteTimer = setTimeout(() => quote(form, model, images), 150);
+  }
+
+  function requestBody(form) {
+    const picked = (name) => [...form.querySelectorAll(`input[name=${name}]:checked`)].map((box) => box.value);
+    const el = form.elements;
+    return {
+      // No prompt: neither the price nor the guidance depends on the words.
+      model: el.model.value, image_size: el.image_size.value || null,
+      aspect_ratio: el.aspect_ratio.value || null, thinking_level: el.thinking_level.value || null,
+      grounding: { web: el.web_search.checked, image: el.image_search.checked },
+      characters: picked("characters"), objects: picked("objects"), source_assets: picked("source_assets"),
+      count: Number(el.count.value) || 1, delivery: el.delivery.value || "interactive",
+    };
+  }
+
+  async function quote(form, model, images) {
+    const key = JSON.stringify(requestBody(form));
+    if (key !== last.key) {
+      const seq = ++quoteSeq;
+      let result;
+      try {
+        const response = await fetch(form.dataset.quoteUrl, {
+          method: "POST", credentials: "same-origin", body: key,
+          headers: { "Content-Type": "application/json", "X-CSRFToken": form.elements.csrfmiddlewaretoken.value },
+        });
+        result = { ok: response.ok, answer: await response.json() };
+      } catch (error) {
+        return;  // no answer: the server checks everything again when the form is sent
+      }
+      if (seq !== quoteSeq) return;  // a newer quote is on its way
+      last = { key, result };
     }
-    // Only what the API refuses blocks the button; the model's guidance (catalogue) is a warning.
-    const problems = [];
-    if (images > model.max_input_images) problems.push(`remove ${images - model.max_input_images} reference image(s)`);
-    const warnings = [];
-    for (const name of ["characters", "objects"]) {
-      const limit = model.guidance[name];
-      if (limit !== null && picked[name] > limit) warnings.push(`${picked[name]} ${name.slice(0, -1)} images; this model keeps subjects best with up to ${limit}`);
+    show(model, images, last.result);
+  }
+
+  function show(model, images, { ok, answer }) {
+    const counter = document.getElementById("image-counter"), price = document.getElementById("price");
+    const base = `${images} of ${model.max_input_images} input images`;
+    const refusal = ok ? null : (answer.error || { message: "This request would be refused." });
+    const onImages = Boolean(refusal && ["characters", "objects", "source_assets"].includes(refusal.field));
+    const warnings = refusal ? [] : answer.warnings.map((w) => w.message);
+    // Only what the API refuses blocks the button; guidance is a warning.
+    counter.textContent = onImages ? `${base}: ${refusal.message}` : base + (warnings.length ? ": " + warnings.join(" ") : "");
+    counter.classList.toggle("over", onImages);
+    counter.classList.toggle("warning", warnings.length > 0);
+    document.getElementById("generate-button").disabled = Boolean(refusal);
+    if (refusal) {
+      price.textContent = onImages ? "" : refusal.message;
+      return;
     }
-    if (model.guidance.inputs !== null && images > model.guidance.inputs) warnings.push(`this model works best with up to ${model.guidance.inputs} input images`);
-    const counter = document.getElementById("image-counter");
-    const notes = problems.concat(warnings);
-    counter.textContent = `${images} of ${model.max_input_images} input images` + (notes.length ? ": " + notes.join(", ") + "." : "");
-    counter.classList.toggle("over", problems.length > 0);
-    counter.classList.toggle("warning", problems.length === 0 && warnings.length > 0);
-    document.getElementById("generate-button").disabled = problems.length > 0;
-    const n = Number(form.elements.count.value) || 1;
-    const price = Number(model.prices[form.elements.image_size.value] || 0) * n;
-    const batch = Number(model.batch_prices[form.elements.image_size.value] || 0) * n;
-    document.getElementById("price").textContent = price
-      ? `Interactive: about $${price.toFixed(3)}, in a minute or so. Batch: about $${batch.toFixed(3)}, ${catalogue.batch_turnaround}.` : "";
+    const at = (delivery) => Number(answer.estimates_usd[delivery]).toFixed(3);
+    price.textContent = `Interactive: about $${at("interactive")}, in a minute or so. Batch: about $${at("batch")}, ${catalogue.batch_turnaround}.`;
   }
 
   document.addEventListener("change", (event) => { if (event.target.closest("#generate-form")) update(); });

@@ -3,12 +3,14 @@
 //   r / c: reject / request changes; when the rule wants a comment and there is none yet, the
 //          comment box opens for it and Ctrl+Enter (Cmd+Enter) sends it with that decision;
 //   s: skip. Inside the comment box letters are just letters; Esc leaves the box.
-// Which decisions need a comment is the server's rule, marked on each button (data-comment-required).
+// Which decisions need a comment is the server's rule, marked on each button (data-comment-required);
+// the keys and the decisions' names come from the page too (json_script "decision-keys").
 (function () {
   const form = document.getElementById("decision-form");
   if (!form) return;
-  const keys = { a: "approve", r: "reject", c: "request_changes" };
-  const names = { approve: "Approve", reject: "Reject", request_changes: "Request changes" };
+  const decisions = JSON.parse(document.getElementById("decision-keys").textContent);
+  const keys = Object.fromEntries(decisions.map((d) => [d.key, d.decision]));
+  const names = Object.fromEntries(decisions.map((d) => [d.decision, d.label]));
   const comment = form.querySelector("textarea[name=comment]");
   const hint = document.getElementById("decision-hint");
   let pending = null, timer = null;

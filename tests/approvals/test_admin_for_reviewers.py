@@ -61,3 +61,16 @@ def test_a_non_staff_reviewer_approves_and_rejects_in_the_admin(client, project)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.review_status, second.review_status) == ("approved", "rejected")
+
+
+def test_the_admin_refuses_a_comment_over_the_limit_the_pages_and_api_have(client, project):
+    from apps.approvals.models import COMMENT_MAX_CHARS, Review
+
+    reviewer = member(project, "reviewer")
+    asset = stored_asset(project, user=UserFactory())
+    client.force_login(reviewer)
+    form = {"reviews-TOTAL_FORMS": 0, "reviews-INITIAL_FORMS": 0}
+    response = client.post(f"/admin/assets/asset/{asset.pk}/change/", {**form, "decision": "reject", "comment": "x" * (COMMENT_MAX_CHARS + 1)})
+
+    assert response.status_code == 200 and f"at most {COMMENT_MAX_CHARS} characters" in response.content.decode()
+    assert not Review.objects.exists()

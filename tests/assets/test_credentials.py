@@ -119,18 +119,19 @@ def test_every_exported_file_carries_credentials_matching_lineage_and_review_log
         reviews = client.get(f"/api/v1/assets/{asset_id}/reviews/").json()
         reviews = reviews.get("results", reviews) if isinstance(reviews, dict) else reviews
         recorded = platform(manifest)["reviews"]
-        assert [(r["reviewer"], r["decision"], r["comment"]) for r in recorded] == [
-            (r["reviewer"], r["decision"], r["comment"]) for r in reversed(reviews)
-        ]
+        # By default the decisions only: what, when, under which policy; no names, no comments.
+        assert [(r["decision"], r["at"][:19]) for r in recorded] == [(r["decision"], r["created_at"][:19]) for r in reversed(reviews)]
+        assert all(set(r) == {"decision", "at", "policy"} for r in recorded)
         assert all(r["policy"]["approvals_required"] == 1 and r["policy"]["four_eyes"] for r in recorded)
-        assert platform(manifest)["project"] == {"id": str(project.id), "name": project.name}
-        assert "prompt" not in json.dumps(platform(manifest)["job"] or {})
+        assert platform(manifest)["approvals"] == 1 and platform(manifest)["review_status"] == "approved"
+        assert platform(manifest)["project"] == {"id": str(project.id)}
+        assert "prompt" not in json.dumps(platform(manifest)["generation"] or {})
 
     generated = active(read(files[made])[2])
     created = actions(generated)
     assert [a["action"] for a in created] == ["c2pa.created"]
     assert created[0]["digitalSourceType"] == TRAINED_ALGORITHMIC_MEDIA
-    job = platform(generated)["job"]
+    job = platform(generated)["generation"]
     assert created[0]["softwareAgent"] == {"name": job["model"], "version": job["model_version"]} and job["model_version"]
     assert [i["relationship"] for i in generated["ingredients"]] == ["inputTo"]  # Mia's reference image
 
@@ -140,12 +141,12 @@ def test_every_exported_file_carries_credentials_matching_lineage_and_review_log
         assert [a["action"] for a in actions(manifest)] == ["c2pa.opened", changed]
         (parent_ingredient,) = [i for i in manifest["ingredients"] if i["relationship"] == "parentOf"]
         nested = store["manifests"][parent_ingredient["active_manifest"]]  # the parent's own manifest, nested
-        assert platform(nested)["asset"]["id"] == parent
+        assert platform(nested)["id"] == parent
     # The whole chain is in the translated file: translate -> edit -> generate.
     assert len(read(files[translated])[2]["manifests"]) == 3
 
     upload = active(read(files[uploaded])[2])
-    assert [a["action"] for a in actions(upload)] == ["c2pa.opened"] and platform(upload)["job"] is None
+    assert [a["action"] for a in actions(upload)] == ["c2pa.opened"] and platform(upload)["generation"] is None
 
 
 def test_prompt_goes_into_the_credentials_only_when_the_project_allows(api, project, owner, editor, made_chain):
@@ -155,7 +156,69 @@ def test_prompt_goes_into_the_credentials_only_when_the_project_allows(api, proj
 
     assert api(owner).patch(f"/api/v1/projects/{project.id}/", {"credentials_include_prompt": True}, format="json").status_code == 200
     after = export(api(editor), project)[made]
-    assert platform(active(read(after)[2]))["job"]["prompt"] == "Mia surfing at dawn"
+    assert platform(active(read(after)[2]))["generation"]["prompt"] == "Mia surfing at dawn"
+
+
+def private_strings(project, editor, reviewer) -> list[str]:
+    """What a team keeps to itself: who made and decided, what they said, the project's and the
+    library's names (the prompt has its own switch, tested above)."""
+    return [f'"{editor.username}"', f'"{reviewer.username}"', project.name, "Mia", "warmer light", "fine ", "too dark for the launch"]
+
+
+def delivered(api, user, project, made_chain) -> dict[str, str]:
+    """Every exported file's whole manifest store (its parents' nested manifests included), as text."""
+    return {asset_id: json.dumps(read(data)[2]) for asset_id, data in export(api(user), project).items()}
+
+
+@pytest.fixture
+def with_a_rejected_parent(api, project, reviewer, made_chain):
+    """The first output rejected after all, with a comment: its children nest its manifest."""
+    project.name = "Project Nightingale"
+    project.save()
+    rejected = api(reviewer).post(f"/api/v1/assets/{made_chain[0]}/reviews/", {"decision": "reject", "comment": "too dark for the launch"}, format="json")
+    assert rejected.status_code == 201
+    return made_chain
+
+
+def test_a_delivered_file_tells_no_names_and_no_review_talk_by_default(api, project, editor, reviewer, with_a_rejected_parent):
+    made, edited, translated, _ = with_a_rejected_parent
+    stores = delivered(api, editor, project, with_a_rejected_parent)
+
+    for asset_id, text in stores.items():
+        for secret in private_strings(project, editor, reviewer):
+            assert secret not in text, (asset_id, secret)
+    # The translated file nests the whole chain, the rejected first output's decisions included.
+    nested = json.loads(stores[translated])["manifests"].values()
+    decisions = [[r["decision"] for r in platform(m)["reviews"]] for m in nested if platform(m)["id"] == made]
+    assert decisions == [["request_changes", "approve", "reject"]]
+
+
+def test_an_owner_opts_in_to_names_and_separately_to_comments(api, project, owner, editor, reviewer, with_a_rejected_parent):
+    translated = with_a_rejected_parent[2]
+    names = [f'"{editor.username}"', f'"{reviewer.username}"', project.name, "Mia"]
+    comments = ["warmer light", "fine ", "too dark for the launch"]
+
+    assert api(owner).patch(f"/api/v1/projects/{project.id}/", {"credentials_include_names": True}, format="json").status_code == 200
+    text = delivered(api, editor, project, with_a_rejected_parent)[translated]
+    assert all(name in text for name in names) and not any(comment in text for comment in comments)
+
+    response = api(owner).patch(f"/api/v1/projects/{project.id}/", {"credentials_include_comments": True}, format="json")
+    assert response.status_code == 200 and response.json()["credentials_include_comments"] is True
+    text = delivered(api, editor, project, with_a_rejected_parent)[translated]
+    assert all(secret in text for secret in names + comments)
+
+    changes = api(owner).get(f"/api/v1/projects/{project.id}/audit/").json()
+    changes = changes.get("results", changes) if isinstance(changes, dict) else changes
+    opted = [(e["before"], e["after"]) for e in changes if e["action"] == "project.changed"]
+    assert ({"credentials_include_comments": False}, {"credentials_include_comments": True}) in opted
+    assert ({"credentials_include_names": False}, {"credentials_include_names": True}) in opted
+
+
+def test_only_an_owner_changes_what_files_disclose(api, project, editor):
+    refused = api(editor).patch(f"/api/v1/projects/{project.id}/", {"credentials_include_comments": True}, format="json")
+    assert refused.status_code == 403
+    project.refresh_from_db()
+    assert not project.credentials_include_comments
 
 
 def test_one_changed_byte_fails_validation(api, project, editor, made_chain):
@@ -180,6 +243,8 @@ def test_stored_original_stays_byte_identical_and_the_credentialed_copy_is_cache
 
 
 def test_a_review_decision_remakes_the_copy_and_drops_the_old_one(api, project, editor, reviewer, private_storage, django_capture_on_commit_callbacks):
+    project.credentials_include_comments = True
+    project.save()
     asset = stored_asset(project, user=editor)
     client = api(editor)
     before = b"".join(client.get(f"/api/v1/assets/{asset.id}/file/?credentials=1").streaming_content)
@@ -221,6 +286,8 @@ def test_an_upload_keeps_the_credentials_it_carried_and_shows_them(api, project,
 
 
 def test_credentials_json_and_panel_agree(api, client, project, editor, reviewer):
+    project.credentials_include_names = True  # the panel shows who decided when the file says so
+    project.save()
     asset = stored_asset(project, user=editor)
     api(reviewer).post(f"/api/v1/assets/{asset.id}/reviews/", {"decision": "approve"}, format="json")
     credentials = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/").json()
@@ -273,15 +340,15 @@ def test_an_upstream_result_with_its_own_credentials_keeps_them_as_an_ingredient
     assert state == "Valid" and failures == [UNTRUSTED]
     assert [a["action"] for a in actions(manifest)] == ["c2pa.created"]
     (kept,) = manifest["ingredients"]
-    assert actions(store["manifests"][kept["active_manifest"]])[0]["softwareAgent"]["name"] == platform(manifest)["job"]["model"]
+    assert actions(store["manifests"][kept["active_manifest"]])[0]["softwareAgent"]["name"] == platform(manifest)["generation"]["model"]
     shown = client.get(f"/api/v1/assets/{asset['id']}/credentials/").json()["ingredients"][0]
     assert shown["manifest"]["signer"]["common_name"] and shown["manifest"]["actions"][0]["action"] == "c2pa.created"
 
 
 def test_other_apps_add_fields_to_the_platform_assertion(api, project, editor, monkeypatch):
-    from apps.assets import credentials
+    from apps.assets import provenance
 
-    monkeypatch.setitem(credentials.PLATFORM_FIELDS, "campaign", lambda asset: {"cell": "bottle x beach x 9:16 x fr"})
+    monkeypatch.setitem(provenance.EXTRA_FIELDS, "campaign", lambda asset: {"cell": "bottle x beach x 9:16 x fr"})
     asset = stored_asset(project, user=editor)
     summary = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/").json()
     assert summary["platform"]["campaign"] == {"cell": "bottle x beach x 9:16 x fr"}

@@ -62,6 +62,20 @@ def test_create_answers_cells_and_estimates(api, editor, project):
     assert body["spent_usd"] == "0"
 
 
+def test_a_stage_run_in_batch_is_projected_at_the_batch_price(api, editor, project, upstream):
+    character, products = library(project, products=2)
+    campaign_id = create(api, editor, project, campaign_body(character, products, languages=["de"])).json()["id"]
+    model = catalogue.get_model("nano-banana-2")
+
+    assert run(api, editor, campaign_id, "drafts", delivery="batch").status_code == 201
+    body = detail(api, editor, campaign_id)
+
+    drafts, localise = body["stages"]["drafts"], body["stages"]["localise"]
+    assert Decimal(drafts["estimate_usd"]) == drafts["images"] * model.price("512", "batch")
+    assert Decimal(localise["estimate_usd"]) == localise["images"] * model.price("512")
+    assert model.price("512", "batch") < model.price("512")
+
+
 @pytest.mark.parametrize(
     ("override", "field"),
     [
@@ -153,7 +167,10 @@ def test_whole_flow_inline(api, editor, reviewer, project, upstream, run_tasks_i
     decide(api, reviewer, first["drafts"][1])
     response = api(reviewer).post(f"/api/v1/campaigns/{campaign_id}/cells/{second['id']}/choose/", {"asset": second["drafts"][0]}, format="json")
     assert response.status_code == 200, response.json()
-    assert api(editor).post(f"/api/v1/campaigns/{campaign_id}/cells/{second['id']}/choose/", {"asset": second["drafts"][0]}, format="json").status_code == 403
+    refused = api(editor).post(f"/api/v1/campaigns/{campaign_id}/cells/{second['id']}/choose/", {"asset": second["drafts"][0]}, format="json")
+    # The review policy's own refusal, word for word.
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == "Your role (editor) may not decide reviews in this project. Allowed roles: reviewer, owner."
     wrong = api(reviewer).post(f"/api/v1/campaigns/{campaign_id}/cells/{second['id']}/choose/", {"asset": first["drafts"][0]}, format="json")
     assert wrong.status_code == 400 and wrong.json()["error"]["field"] == "asset"
     decide(api, reviewer, second["drafts"][0])

@@ -14,7 +14,8 @@ from PIL import Image
 
 from apps.gemini import catalogue
 from apps.gemini.checks import ImageSettings
-from apps.gemini.emulator.server import parse_latency, signature_for
+from apps.gemini.emulator.generation import parse_latency
+from apps.gemini.emulator.protocol import signature_for
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from tests.images import image_bytes
 
@@ -150,3 +151,24 @@ def test_a_benchmark_can_have_sizes_rendered_ahead(prerendered):
     assert [(made["width"], made["height"]) for made in answer["prerendered"]] == [catalogue.pixel_size("1:1", "512")]
     status, answer = post(f"{prerendered.base_url}/_emulator/prerender", {"sizes": [["1:1", "9K"]]})
     assert status == 400 and answer["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def test_the_emulators_modules_import_only_downwards():
+    """protocol <- render <- generation <- batches <- server: no module imports one above it (at any
+    depth in the file), so there is no import circle."""
+    import ast
+    from pathlib import Path
+
+    import apps.gemini.emulator as package
+
+    order = ["protocol", "credentials", "render", "generation", "batches", "server"]
+    folder = Path(package.__file__).parent
+    upwards = []
+    for position, name in enumerate(order):
+        tree = ast.parse((folder / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("apps.gemini.emulator."):
+                imported = node.module.rsplit(".", 1)[1]
+                if imported in order and order.index(imported) >= position:
+                    upwards.append(f"{name} imports {imported}")
+    assert upwards == []

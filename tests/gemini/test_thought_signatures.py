@@ -6,7 +6,7 @@ import base64
 import pytest
 
 from apps.gemini.checks import check_image_settings
-from apps.gemini.emulator.server import signature_for
+from apps.gemini.emulator.protocol import signature_for
 from apps.gemini.gateway import (
     ChatTurn,
     GatewayError,

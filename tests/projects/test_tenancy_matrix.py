@@ -63,6 +63,7 @@ REST_CASES = [
     ("reference-thumbnail", "get", "/api/v1/reference-images/{image}/thumbnail/", None, READ),
     ("generations", "get", "/api/v1/projects/{project}/generations/", None, READ),
     ("generation-create", "post", "/api/v1/projects/{project}/generations/", {"prompt": "a kite"}, allowed(201, *EDIT)),
+    ("generation-quote", "post", "/api/v1/projects/{project}/generations/quote/", {"image_size": "1K"}, allowed(200, *EDIT)),
     ("generation", "get", "/api/v1/generations/{generation}/", None, READ),
     ("generation-cancel", "post", "/api/v1/generations/{generation}/cancel/", None, allowed(200, *EDIT)),
     ("assets", "get", "/api/v1/projects/{project}/assets/", None, READ),

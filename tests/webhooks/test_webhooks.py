@@ -240,3 +240,20 @@ def test_only_owners_manage_webhooks(api, project, editor, owner):
     assert created.status_code == 400 and created.json()["error"]["field"].startswith("events")
     endpoint = register(api, owner, project, "http://127.0.0.1:9/h", ["generation.failed"])
     assert api(editor).post(f"/api/v1/webhooks/{endpoint['id']}/rotate-secret/", {}).status_code == 403
+
+
+def test_a_delivery_moves_only_as_its_table_allows_and_a_stale_caller_changes_nothing(project):
+    endpoint = WebhookEndpoint.objects.create(project=project, url="https://hooks.example.com/in", events=["generation.succeeded"])
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="generation.succeeded", payload={}, next_attempt_at=timezone.now())
+
+    assert WebhookDelivery.objects.move(delivery.pk, frm=DeliveryStatus.PENDING, to=DeliveryStatus.SUCCEEDED, delivered_at=timezone.now())
+    # A second worker finishing the same attempt late: the row is no longer pending, nothing is written.
+    assert not WebhookDelivery.objects.move(delivery.pk, frm=DeliveryStatus.PENDING, to=DeliveryStatus.FAILED)
+    with pytest.raises(ValueError, match="a webhook delivery cannot move from succeeded to failed"):
+        WebhookDelivery.objects.move(delivery.pk, frm=DeliveryStatus.SUCCEEDED, to=DeliveryStatus.FAILED)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SUCCEEDED
+
+    services.delivery_redeliver(delivery=delivery)  # an operator's redelivery, from the admin
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.delivered_at) == (DeliveryStatus.PENDING, 0, None)

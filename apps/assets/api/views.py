@@ -6,7 +6,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.assets import credentials, selectors, services
+from apps.assets import credentials, credentials_reading, selectors, services
 from apps.assets.api.serializers import (
     AssetFileQuerySerializer,
     AssetFilterSerializer,
@@ -78,7 +78,7 @@ class AssetCredentialsApi(APIView):
     @extend_schema(responses=CredentialsSerializer)
     def get(self, request, asset_id):
         """The Content Credentials a credentialed download of the asset carries, as a C2PA reader sees them."""
-        return Response(CredentialsSerializer(credentials.credentials_summary(asset_for(request, asset_id))).data)
+        return Response(CredentialsSerializer(credentials_reading.credentials_summary(asset_for(request, asset_id))).data)
 
 
 class AssetThumbnailApi(APIView):

@@ -109,10 +109,3 @@ def ratio_box(job) -> str:
 def placeholders(job) -> range:
     """One placeholder per image the job has still to make."""
     return range(max(0, job.count - len(job.assets.all())))
-
-
-@register.filter
-def unfinished(job) -> bool:
-    from apps.generations.models import FINISHED
-
-    return job.status not in FINISHED

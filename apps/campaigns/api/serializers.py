@@ -11,7 +11,8 @@ from apps.campaigns.models import (
     Campaign,
     Stage,
 )
-from apps.campaigns.services import DRAFT_DEFAULTS, FINAL_DEFAULTS, CampaignInput
+from apps.campaigns.services import CampaignInput
+from apps.campaigns.stages import DRAFT_DEFAULTS, FINAL_DEFAULTS
 from apps.core.serializers import StrictInputSerializer
 from apps.gemini import catalogue
 from apps.generations.models import Delivery

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
-from apps.gemini.emulator.server import FAULT, EmulatedError, GenerateContent, invalid
+from apps.gemini.emulator.generation import FAULT, GenerateContent
+from apps.gemini.emulator.protocol import EmulatedError, invalid
 
 API = r"/(?:v1|v1beta|v1alpha)"
 CREATE = re.compile(rf"^{API}/models/(?P<model>[^/:]+):batchGenerateContent$")

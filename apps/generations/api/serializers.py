@@ -43,6 +43,25 @@ class GenerationInputSerializer(StrictInputSerializer):
         return GenerationInput(web_search=grounding.get("web", False), image_search=grounding.get("image", False), **data)
 
 
+class QuoteWarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    field = serializers.CharField()
+    limit = serializers.IntegerField()
+    value = serializers.IntegerField()
+    message = serializers.CharField()
+
+
+class QuoteOutputSerializer(serializers.Serializer):
+    estimate_usd = serializers.DecimalField(
+        max_digits=12, decimal_places=4, coerce_to_string=True, help_text="At the delivery asked: price per image x count.",
+    )
+    estimates_usd = serializers.DictField(
+        child=serializers.DecimalField(max_digits=12, decimal_places=4, coerce_to_string=True),
+        help_text="At each delivery (interactive, batch).",
+    )
+    warnings = QuoteWarningSerializer(many=True, help_text="The model's reference guidance the request goes past (never a refusal).")
+
+
 class GenerationOutputSerializer(serializers.ModelSerializer):
     model_alias = serializers.SerializerMethodField()
     grounding_settings = serializers.SerializerMethodField()

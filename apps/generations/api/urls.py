@@ -4,6 +4,7 @@ from apps.generations.api import views
 
 urlpatterns = [
     path("projects/<uuid:project_id>/generations/", views.GenerationListApi.as_view(), name="generation-list"),
+    path("projects/<uuid:project_id>/generations/quote/", views.GenerationQuoteApi.as_view(), name="generation-quote"),
     path("generations/<uuid:generation_id>/", views.GenerationDetailApi.as_view(), name="generation-detail"),
     path("generations/<uuid:generation_id>/cancel/", views.GenerationCancelApi.as_view(), name="generation-cancel"),
 ]

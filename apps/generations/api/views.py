@@ -6,8 +6,8 @@ from rest_framework.views import APIView
 from apps.core.pagination import NewestFirstCursorPagination, paginated_response
 from apps.core.schema import error_response
 from apps.core.throttling import JobCreationThrottle
-from apps.generations import selectors, services
-from apps.generations.api.serializers import GenerationInputSerializer, GenerationOutputSerializer
+from apps.generations import quotes, selectors, services
+from apps.generations.api.serializers import GenerationInputSerializer, GenerationOutputSerializer, QuoteOutputSerializer
 from apps.projects import policy
 from apps.projects.policy import Action
 
@@ -49,6 +49,17 @@ class GenerationListApi(APIView):
         key = request.headers.get("Idempotency-Key", "").strip()[:200]
         generation, created = services.generation_create(project=project, user=request.user, data=data.to_input(), idempotency_key=key)
         return _answer(request, generation, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class GenerationQuoteApi(APIView):
+    @extend_schema(request=GenerationInputSerializer, responses={200: QuoteOutputSerializer})
+    def post(self, request, project_id):
+        """What creating this job would cost and which model guidance it goes past, from the same
+        checks creating it runs (a refusal is the same error). Nothing is made; no prompt needed."""
+        project = policy.project_for(request.user, project_id, Action.GENERATE)
+        data = GenerationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(QuoteOutputSerializer(quotes.generation_quote(project=project, data=data.to_input())).data)
 
 
 class GenerationDetailApi(APIView):

@@ -9,6 +9,12 @@ class ProjectInputSerializer(StrictInputSerializer):
     brief = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     monthly_budget_usd = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True)
     credentials_include_prompt = serializers.BooleanField(required=False)
+    credentials_include_names = serializers.BooleanField(
+        required=False, help_text="Delivered files' Content Credentials name the maker, reviewers, project and references.",
+    )
+    credentials_include_comments = serializers.BooleanField(
+        required=False, help_text="Delivered files' Content Credentials carry review comments.",
+    )
 
 
 class ProjectOutputSerializer(serializers.ModelSerializer):
@@ -16,7 +22,8 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "name", "brief", "monthly_budget_usd", "credentials_include_prompt", "role", "created_at", "updated_at"]
+        fields = ["id", "name", "brief", "monthly_budget_usd", "credentials_include_prompt",
+                  "credentials_include_names", "credentials_include_comments", "role", "created_at", "updated_at"]
 
     def get_role(self, project) -> str | None:
         return getattr(project, "my_role", None) or self.context.get("role")

@@ -3,7 +3,7 @@ import argparse
 from django.core.management.base import BaseCommand
 
 from apps.gemini.emulator import EmulatorServer
-from apps.gemini.emulator.server import parse_latency
+from apps.gemini.emulator.generation import parse_latency
 
 
 def latency_argument(value: str) -> dict[str, float]:
