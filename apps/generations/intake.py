@@ -135,7 +135,7 @@ class PreparedGeneration:
 
     @property
     def estimate_usd(self) -> Decimal:
-        return self.settings.model.price(self.settings.image_size, self.data.delivery) * self.data.count
+        return self.settings.model.cost(self.settings.image_size, self.data.delivery, self.data.count)
 
 
 class Lookups:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from apps.generations.models import Delivery
-from apps.generations.services import GenerationInput, generation_prepare
+from apps.generations.intake import GenerationInput, generation_prepare
 
 
 @dataclass(frozen=True)

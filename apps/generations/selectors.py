@@ -33,6 +33,6 @@ def spend_this_month(project) -> Decimal:
     spent = this_month.aggregate(total=Sum("cost_usd"))["total"] or Decimal(0)
     unfinished = this_month.filter(status__in=UNFINISHED)
     for model_id, image_size, count, delivery in unfinished.values_list("model", "image_size", "count", "delivery"):
-        spent += catalogue.get_model(model_id).price(image_size, delivery) * count
+        spent += catalogue.get_model(model_id).cost(image_size, delivery, count)
     return spent
 
