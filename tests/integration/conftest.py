@@ -26,6 +26,14 @@ from tests.waiting import wait_for
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test that drives the browser is marked `browser`: the scale stage leaves those to the
+    embedded stage (`-m "not browser"`), since pages drawn by the live server do not depend on the profile."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 def purge_broker() -> None:
     """Drop every message (and, on Redis, every unacknowledged one) a previous test left behind."""
     if django_settings.CELERY_BROKER_URL.startswith("filesystem://"):
