@@ -5,12 +5,44 @@ from rest_framework.test import APIClient
 
 from apps.gemini.emulator import start_in_thread
 from config.celery import app as celery_app
+from tests import processes
 from tests.factories import ProjectFactory, member
 
 
 # Set by bin/test-scale, which runs tests/integration and tests/scale on PostgreSQL, Redis and an
 # S3 bucket. Without it, tests marked `scale` are skipped and everything runs on the embedded defaults.
 SCALE_PROFILE = bool(os.environ.get("SCALE_PROFILE"))
+
+
+def pytest_configure(config):
+    """Marks this session's environment, so that processes it starts (and theirs) can be found at its end."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # xdist workers inherit the controller's mark
+        os.environ[processes.SESSION_MARK] = processes.new_mark()
+
+
+def pytest_sessionstart(session):
+    _SESSION[:] = [session]
+
+
+def pytest_unconfigure(config):
+    """No test leaves a process behind: anything still carrying this session's mark once every
+    fixture is torn down (and xdist's workers are gone) fails the run, named, and is killed."""
+    mark = os.environ.get(processes.SESSION_MARK)
+    if not mark or os.environ.get("PYTEST_XDIST_WORKER") or not _SESSION:
+        return
+    left = processes.leftovers(processes.SESSION_MARK, mark)
+    if left:
+        session = _SESSION[0]
+        writer = config.get_terminal_writer()
+        writer.line()
+        writer.sep("!", f"{len(left)} process(es) started by tests were still running at the end (killed now)", red=True, bold=True)
+        for line in left:
+            writer.line(f"LEFT RUNNING: {line}", red=True)
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_SESSION: list = []  # the session, whose exit status pytest_unconfigure may still change
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,7 +1,5 @@
 """Batch API delivery through the real SDK against the emulator's batch and file endpoints."""
 
-import time
-
 import pytest
 
 from apps.gemini import catalogue
@@ -10,6 +8,7 @@ from apps.gemini.checks import ImageSettings, check_image_settings
 from apps.gemini.gateway import GatewayError, ImageRequest, InputImage, generate_image
 from tests.conftest import emulated_batches
 from tests.images import image_bytes, open_image
+from tests.waiting import wait_for
 
 MODEL = "gemini-3.1-flash-image-preview"
 
@@ -24,13 +23,13 @@ def items_for(*prompts, images=(), **settings):
 
 
 def wait_done(name, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        outcome = batch_check(name=name)
-        if outcome.done:
-            return outcome
-        time.sleep(0.05)
-    raise AssertionError(f"{name} still {outcome.state}")
+    seen = []
+
+    def done():
+        seen[:] = [batch_check(name=name)]
+        return seen[0].done and seen[0]
+
+    return wait_for(done, timeout, interval=0.05, what=lambda: f"{name} done (still {seen[0].state})")
 
 
 @pytest.mark.parametrize("inline_limit", [0, 1], ids=["inlined", "jsonl-file"])

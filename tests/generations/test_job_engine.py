@@ -23,17 +23,9 @@ from apps.generations.services import (
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import GenerationFactory
 from tests.images import image_bytes
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(predicate, timeout=20.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{what} not met within {timeout} s")
 
 
 def in_flight(upstream, marker: str) -> bool:
@@ -64,14 +56,17 @@ def test_a_worker_slower_than_the_stale_timeout_keeps_its_job(project, editor, u
     job = GenerationFactory(project=project, created_by=editor, prompt="a slow heron [fault:slow=2.5]")
 
     worker = run_in_thread(job.pk)
-    requeued = 0
-    while worker.is_alive():  # the beat (every 0.25 s) keeps recovery off a live job
-        requeued += generation_recover()
-        time.sleep(0.1)
+    requeued = []
+
+    def done():  # recovery sweeps while the job runs, as the beat would; it must keep off a live job
+        requeued.append(generation_recover())
+        return not worker.is_alive()
+
+    wait_for(done, what="the slow job done")
     worker.join()
 
     job.refresh_from_db()
-    assert requeued == 0
+    assert sum(requeued) == 0
     assert (job.status, job.attempts, job.upstream_calls) == ("succeeded", 1, 1)
     assert len([c for c in upstream.state.log if "slow heron" in c["prompt"]]) == 1
 
@@ -81,7 +76,7 @@ def test_a_superseded_attempt_changes_nothing_and_writes_no_file(project, editor
     job = GenerationFactory(project=project, created_by=editor, prompt="a heron [fault:slowx1=2]")
 
     first = run_in_thread(job.pk)
-    wait_for(lambda: in_flight(upstream, "a heron"), what="the first call in flight")
+    wait_for(lambda: in_flight(upstream, "a heron"), interval=0.02, what="the first call in flight")
     # The first worker is taken for dead (as if its heartbeat had stopped) and a second one runs the job.
     assert generation_recover(stale_after=-60) == 1
     generation_run(generation_id=job.pk)
@@ -98,7 +93,7 @@ def test_a_job_canceled_during_its_call_stores_nothing(project, editor, upstream
     job = GenerationFactory(project=project, created_by=editor, prompt="a crane [fault:slow=1.5]")
 
     worker = run_in_thread(job.pk)
-    wait_for(lambda: in_flight(upstream, "a crane"), what="the call in flight")
+    wait_for(lambda: in_flight(upstream, "a crane"), interval=0.02, what="the call in flight")
     generation_cancel(generation=job)
     worker.join(timeout=30)
 

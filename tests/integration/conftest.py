@@ -7,9 +7,9 @@ bucket through the environment.
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,18 +21,17 @@ from rest_framework.authtoken.models import Token
 
 from tests.conftest import SCALE_PROFILE
 from tests.factories import UserFactory
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def wait_for(predicate, timeout=30.0):
-    """Wait for a condition with a deadline (never a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
+def pytest_collection_modifyitems(config, items):
+    """A test that drives the browser is marked `browser`: the scale stage leaves those to the
+    embedded stage (`-m "not browser"`), since pages drawn by the live server do not depend on the profile."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 def purge_broker() -> None:
@@ -71,19 +70,61 @@ def child_env(**extra) -> dict:
     }
 
 
+def start_process(command: list[str], *, env: dict, log) -> subprocess.Popen:
+    """Start a child process in a process group of its own, so that stopping it also stops what it
+    forked (the beat inside a worker, gunicorn's workers), even after it was SIGKILLed."""
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _signal_group(process, sig) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def stop_process(process, log, sig=None) -> None:
-    """Stop a child process (by `sig`, or politely, then by force after 15 s) and close its log."""
-    if process and process.poll() is None:
-        if sig is None:
-            process.terminate()
-        else:
-            process.send_signal(sig)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """Stop a child process and its group: by `sig`, or politely, then by force after 15 s; whatever
+    of its group is left then (say a forked child of a killed worker) is killed too. Closes its log."""
+    if process:
+        if process.poll() is None:
+            _signal_group(process, sig or signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        _signal_group(process, signal.SIGKILL)
     log.close()
+
+
+def wait_until_up(process, log, log_path: Path, ready, what: str) -> None:
+    """Wait up to 30 s for a just-started child to be `ready()`; if it exits or never gets there, stop
+    it (never leave a half-started one behind) and fail with the tail of its log."""
+    def up():
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited: {log_path.read_text()[-2000:]}")
+        return ready()
+
+    try:
+        wait_for(up, timeout=30, what=f"{what} ready")
+    except AssertionError:
+        stop_process(process, log)
+        raise RuntimeError(f"{what} did not start: {log_path.read_text()[-2000:]}") from None
+
+
+def answers(url: str) -> bool:
+    """The server at `url` answers 200 (False while it does not listen yet)."""
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def kill_process(process) -> None:
+    """SIGKILL a child process and its group at once, as a crash or an OOM kill would, and reap it."""
+    _signal_group(process, signal.SIGKILL)
+    process.wait()
 
 
 class Worker:
@@ -106,24 +147,23 @@ class Worker:
     def start(self, concurrency: int = 2, extra_args: tuple = ()) -> "Worker":
         """`extra_args`: e.g. ("-B", "--schedule", path) to run the beat inside the worker."""
         self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
+        self.process = start_process(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=threads", f"--concurrency={concurrency}",
              "-n", f"{self.name}@%h", "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle",
              *extra_args],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            env=self.env, log=self.log,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if b"ready." in self.log_path.read_bytes():
-                return self
-            if self.process.poll() is not None:
-                raise RuntimeError(f"worker exited: {self.log_path.read_text()[-2000:]}")
-            time.sleep(0.1)
-        self.stop()  # never leave a half-started worker behind
-        raise RuntimeError(f"worker did not start: {self.log_path.read_text()[-2000:]}")
+        wait_until_up(self.process, self.log, self.log_path, lambda: b"ready." in self.log_path.read_bytes(), "worker")
+        return self
 
     def stop(self, sig=None) -> None:
-        stop_process(self.process, self.log, sig)
+        if self.process:
+            stop_process(self.process, self.log, sig)
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its beat: no cleanup, no ack."""
+        kill_process(self.process)
+        self.stop()
 
 
 @pytest.fixture
@@ -132,11 +172,27 @@ def files_dir(private_storage):
 
 
 @pytest.fixture
-def worker(transactional_db, emulator, files_dir, tmp_path):
+def start_worker(transactional_db, emulator, files_dir, tmp_path):
+    """Starts worker processes on the emulator, each with its `extra_env` (and the beat inside it with
+    `beat=True`); every one is stopped at teardown, whatever the test did to it or however it ended."""
     purge_broker()
-    started = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "worker.log").start()
-    yield started
-    started.stop()
+    started: list[Worker] = []
+
+    def start(*, beat: bool = False, concurrency: int = 2, **extra_env) -> Worker:
+        n = len(started) + 1
+        worker = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / f"worker-{n}.log",
+                        extra_env={key: str(value) for key, value in extra_env.items()}, name=f"worker-{n}")
+        started.append(worker)
+        return worker.start(concurrency=concurrency, extra_args=("-B", "--schedule", str(tmp_path / f"beat-{n}")) if beat else ())
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def worker(start_worker):
+    return start_worker()
 
 
 class Rest:
@@ -154,13 +210,13 @@ class Rest:
         return self.session.post(self.base_url + path, json=body, timeout=30, **kwargs)
 
     def wait_for_job(self, job_id, timeout=60.0) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            job = self.get(f"/api/v1/generations/{job_id}/").json()
-            if job["status"] in ("succeeded", "failed", "canceled"):
-                return job
-            time.sleep(0.2)
-        raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s")
+        seen = {}
+
+        def finished():
+            seen.update(self.get(f"/api/v1/generations/{job_id}/").json())
+            return seen["status"] in ("succeeded", "failed", "canceled") and seen
+
+        return wait_for(finished, timeout, interval=0.2, what=lambda: f"job {job_id} finished (still {seen.get('status')})")
 
 
 def free_port() -> int:
@@ -189,22 +245,9 @@ class Gunicorn:
 
     def start(self) -> "Gunicorn":
         self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        self.stop()  # never leave a half-started server behind
-        raise RuntimeError(f"gunicorn did not start: {self.log_path.read_text()[-2000:]}")
+        self.process = start_process([sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"], env=self.env, log=self.log)
+        wait_until_up(self.process, self.log, self.log_path, lambda: answers(self.url + "/healthz"), "gunicorn")
+        return self
 
     def stop(self) -> None:
         stop_process(self.process, self.log)

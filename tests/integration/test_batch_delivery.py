@@ -2,7 +2,6 @@
 SDK against the emulator's Batch and Files API."""
 
 import signal
-import time
 from decimal import Decimal
 
 import pytest
@@ -12,35 +11,21 @@ from playwright.sync_api import expect
 from apps.gemini import catalogue
 from tests.conftest import emulated_batches
 from tests.factories import ProjectFactory
-from tests.integration.conftest import Worker, purge_broker
 from tests.integration.test_pages_in_browser import log_in
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 NB2 = catalogue.get_model("nano-banana-2")
 
 
 @pytest.fixture
-def start_worker(transactional_db, emulator, files_dir, tmp_path):
+def start_worker(start_worker, emulator):
     """Starts a worker whose beat polls batches every half second and takes over a submission
     whose worker went silent for 2 s."""
     emulator.state.reset()
     emulator.batches.reset()
     emulator.batches.delay = 0
-    purge_broker()
-    started = []
-
-    def start(**extra_env) -> Worker:
-        worker = Worker(
-            files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / f"worker-{len(started)}.log",
-            extra_env={"BATCH_POLL_INTERVAL_SECONDS": "0.5", "BATCH_LEASE_SECONDS": "2", **extra_env},
-            name=f"batch-worker-{len(started)}",
-        )
-        started.append(worker)
-        return worker.start(extra_args=("-B", "--schedule", str(tmp_path / f"beat-{len(started)}")))
-
-    yield start
-    for worker in started:
-        worker.stop()
+    yield lambda **extra_env: start_worker(beat=True, BATCH_POLL_INTERVAL_SECONDS="0.5", BATCH_LEASE_SECONDS="2", **extra_env)
     emulator.batches.delay = 0
 
 
@@ -76,10 +61,7 @@ def test_a_worker_killed_between_create_and_record_leaves_one_upstream_batch(res
     # The emulator records the batch, then waits 20 s before answering the create call.
     created = rest.post(f"/api/v1/projects/{project}/generations/", {"prompt": "a pier [fault:batch-slow=20]", "image_size": "512", "delivery": "batch"})
     job_id = created.json()["id"]
-    deadline = time.monotonic() + 30
-    while not emulated_batches(emulator):
-        assert time.monotonic() < deadline, "the worker never called create"
-        time.sleep(0.05)
+    wait_for(lambda: emulated_batches(emulator), interval=0.05, what="the worker's create call")
     first.stop(signal.SIGKILL)
     assert rest.get(f"/api/v1/generations/{job_id}/").json()["batch"]["state"] == "SUBMITTING"
 
@@ -129,15 +111,11 @@ def test_canceling_a_waiting_batch_job_cancels_its_upstream_batch(rest, emulator
     start_worker()
     project = create_project(rest)
     job_id = rest.post(f"/api/v1/projects/{project}/generations/", {"prompt": "a tent", "image_size": "512", "delivery": "batch"}).json()["id"]
-    deadline = time.monotonic() + 30
-    while (rest.get(f"/api/v1/generations/{job_id}/").json()["batch"] or {}).get("state") != "JOB_STATE_PENDING":
-        assert time.monotonic() < deadline, "the batch was never submitted"
-        time.sleep(0.1)
+    wait_for(lambda: (rest.get(f"/api/v1/generations/{job_id}/").json()["batch"] or {}).get("state") == "JOB_STATE_PENDING",
+             what="the batch submitted")
 
     assert rest.post(f"/api/v1/generations/{job_id}/cancel/").json()["status"] == "canceled"
 
-    deadline = time.monotonic() + 30
-    while emulated_batches(emulator)[0]["state"] != "BATCH_STATE_CANCELLED":
-        assert time.monotonic() < deadline, emulated_batches(emulator)
-        time.sleep(0.1)
+    wait_for(lambda: emulated_batches(emulator)[0]["state"] == "BATCH_STATE_CANCELLED",
+             what=lambda: f"the upstream batch cancelled ({emulated_batches(emulator)})")
     assert rest.get(f"/api/v1/generations/{job_id}/").json()["assets"] == []

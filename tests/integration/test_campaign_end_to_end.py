@@ -7,7 +7,6 @@ a German and a French translation: 36 versions, finalised at 4K.
 import hashlib
 import io
 import json
-import time
 import zipfile
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from apps.gemini import catalogue
 from apps.webhooks.models import WebhookEndpoint
 from tests.images import image_bytes
+from tests.waiting import wait_for
 from tests.webhooks.receiver import Receiver
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -22,14 +22,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def wait_for_stage(receiver: Receiver, stage: str, count: int, timeout: float = 240.0) -> dict:
     """Block until the `count`-th `campaign.stage_finished` for `stage` has been delivered."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def finished():
         events = [json.loads(r["body"]) for r in receiver.received]
-        finished = [e["data"] for e in events if e["type"] == "campaign.stage_finished" and e["data"]["stage"] == stage]
-        if len(finished) >= count:
-            return finished[count - 1]
-        time.sleep(0.2)
-    raise AssertionError(f"stage {stage} did not finish {count} time(s) within {timeout} s")
+        done = [e["data"] for e in events if e["type"] == "campaign.stage_finished" and e["data"]["stage"] == stage]
+        return len(done) >= count and done[count - 1]
+
+    return wait_for(finished, timeout, interval=0.2, what=f"stage {stage} finished {count} time(s)")
 
 
 def library_entry(rest, project_id, kind, name, description, colour):

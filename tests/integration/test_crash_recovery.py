@@ -5,31 +5,25 @@ from django.core.files.storage import default_storage
 
 from apps.assets.models import Asset
 from apps.generations.models import Generation
-from tests.integration.conftest import Worker, purge_broker, wait_for
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-def test_killed_worker_job_is_recovered_once_without_duplicates(rest, emulator, upstream, files_dir, tmp_path):
-    purge_broker()
+def test_killed_worker_job_is_recovered_once_without_duplicates(rest, upstream, start_worker):
     env = {"GENERATION_STALE_AFTER_SECONDS": "1"}
-    first = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "first.log", extra_env=env).start()
+    first = start_worker(**env)
     project = rest.post("/api/v1/projects/", {"name": "Acme"}).json()
     # The first upstream call takes 4 s, long enough to kill the worker in the middle of it.
     job_id = rest.post(f"/api/v1/projects/{project['id']}/generations/", {"prompt": "a crane [fault:slowx1=4]"}).json()["id"]
     # Killed while its upstream call is in flight (the emulator logs a call as it arrives).
     wait_for(lambda: any("a crane" in c["prompt"] and c["status"] is None for c in list(upstream.state.log)))
 
-    first.process.kill()  # SIGKILL: no cleanup, no ack, the message is gone with it
-    first.process.wait()
-    first.stop()
+    first.kill()  # SIGKILL: no cleanup, no ack, the message is gone with it
     assert Generation.objects.get(pk=job_id).status == "running"
 
-    second = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "second.log", extra_env=env).start()
-    try:
-        job = rest.wait_for_job(job_id, timeout=30)
-    finally:
-        second.stop()
+    start_worker(**env)
+    job = rest.wait_for_job(job_id, timeout=30)
 
     assert job["status"] == "succeeded" and job["attempts"] == 2
     assert Asset.objects.filter(generation_id=job_id).count() == 1

@@ -8,7 +8,6 @@ import importlib
 import json
 import os
 import subprocess
-import time
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +18,7 @@ from standardwebhooks.webhooks import Webhook
 from tests.contract.clients import python_client, typescript_flow
 from tests.factories import UserFactory
 from tests.images import image_bytes
+from tests.waiting import wait_for
 from tests.webhooks.receiver import Receiver
 
 PASSWORD = "contract-pw-1234"
@@ -67,9 +67,19 @@ def _call(module_path: str, **kwargs):
 def test_the_generated_python_client_runs_the_whole_flow(live_schema, web_url, worker, integrator):
     package = python_client(live_schema)
     from brand_images_client.models import (
-        ApiKeyInputRequest, ApiKeyRoleEnum, AssetUploadRequest, DecisionEnum, EndpointInputRequest, EntryInputRequest,
-        EventsEnum, GenerationInputRequest, GenerationKindEnum, ProjectInputRequest, ReferenceImageUploadRequest,
-        ReviewInputRequest, TokenInputRequest,
+        ApiKeyInputRequest,
+        ApiKeyRoleEnum,
+        AssetUploadRequest,
+        DecisionEnum,
+        EndpointInputRequest,
+        EntryInputRequest,
+        EventsEnum,
+        GenerationInputRequest,
+        GenerationKindEnum,
+        ProjectInputRequest,
+        ReferenceImageUploadRequest,
+        ReviewInputRequest,
+        TokenInputRequest,
     )
     from brand_images_client.types import File
 
@@ -94,14 +104,14 @@ def test_the_generated_python_client_runs_the_whole_flow(live_schema, web_url, w
     def run(body, idempotency_key=None):
         created = _call("projects.projects_generations_create", client=api, project_id=project.id, body=body,
                         **({"idempotency_key": idempotency_key} if idempotency_key else {}))
-        deadline = time.monotonic() + 60
-        while True:
-            job = _call("generations.generations_retrieve", client=api, generation_id=created.id)
-            if job.status.value == "succeeded":
-                return job
-            assert job.status.value in ("queued", "running"), job.to_dict()
-            assert time.monotonic() < deadline, f"{body.kind} still {job.status}"
-            time.sleep(0.2)
+        seen = []
+
+        def succeeded():
+            seen[:] = [_call("generations.generations_retrieve", client=api, generation_id=created.id)]
+            assert seen[0].status.value in ("queued", "running", "succeeded"), seen[0].to_dict()
+            return seen[0].status.value == "succeeded" and seen[0]
+
+        return wait_for(succeeded, 60, interval=0.2, what=lambda: f"{body.kind} succeeded (still {seen[0].status})")
 
     generated = run(GenerationInputRequest(prompt="Mia on a red bicycle", characters=[mia.id]), "py-generate-1")
     again = _call("projects.projects_generations_create", client=api, project_id=project.id, idempotency_key="py-generate-1",

@@ -1,6 +1,5 @@
 """Refining from the asset page in a real browser (Chromium, live server, real worker, emulator)."""
 
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -11,17 +10,17 @@ from apps.generations.services import GenerationInput, generation_create
 from apps.refinements.models import Turn
 from tests.factories import ProjectFactory
 from tests.integration.test_pages_in_browser import log_in
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 
 
 def wait_for_asset(job, timeout=30.0) -> Asset:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def finished():
         job.refresh_from_db()
-        if job.status in ("succeeded", "failed"):
-            break
-        time.sleep(0.1)
+        return job.status in ("succeeded", "failed")
+
+    wait_for(finished, timeout, what=lambda: f"job {job.pk} finished (still {job.status})")
     assert job.status == "succeeded", job.error_message
     return job.assets.get()
 

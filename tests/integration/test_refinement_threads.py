@@ -5,7 +5,6 @@ import pytest
 
 from apps.library.models import EntryKind
 from tests.factories import LibraryEntryFactory, reference_image
-from tests.integration.conftest import Worker, purge_broker
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -38,26 +37,20 @@ def signed(parts):
     return all(part.get("signature") for part in parts if "image" in part and not part.get("thought"))
 
 
-def test_four_turns_across_a_worker_restart_then_a_branch_from_turn_two(rest, emulator, upstream, files_dir, tmp_path):
-    purge_broker()
-    first = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "first.log").start()
+def test_four_turns_across_a_worker_restart_then_a_branch_from_turn_two(rest, upstream, start_worker):
+    first = start_worker()
     project = rest.post("/api/v1/projects/", {"name": "Acme"}).json()
-    try:
-        assets = [generate(rest, project)]
-        for prompt in ("warmer light", "move the bottle left"):
-            assets.append(finished(rest, ask(rest, assets[-1], prompt)))
-    finally:
-        first.stop()
+    assets = [generate(rest, project)]
+    for prompt in ("warmer light", "move the bottle left"):
+        assets.append(finished(rest, ask(rest, assets[-1], prompt)))
+    first.stop()
 
     # Turn three is asked while no worker runs; a new worker process picks it up from the database and files.
     queued = ask(rest, assets[-1], "bigger headline")
-    second = Worker(files_dir=files_dir, base_url=emulator.base_url, log_path=tmp_path / "second.log").start()
-    try:
-        assets.append(finished(rest, queued))
-        assets.append(finished(rest, ask(rest, assets[-1], "add a seagull")))
-        branch = finished(rest, ask(rest, assets[2], "make it night"))
-    finally:
-        second.stop()
+    start_worker()
+    assets.append(finished(rest, queued))
+    assets.append(finished(rest, ask(rest, assets[-1], "add a seagull")))
+    branch = finished(rest, ask(rest, assets[2], "make it night"))
 
     log = upstream.state.log
     assert [entry["status"] for entry in log] == [200] * 6

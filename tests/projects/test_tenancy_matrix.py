@@ -1,18 +1,28 @@
-"""The tenancy matrix: every REST endpoint, file and thumbnail URL, lineage, export, webhook and
-admin page × each role × outsiders. Outsiders (including the owner of another project) get 404;
+"""The tenancy matrix: every REST endpoint, file and thumbnail URL, lineage, export, webhook, page
+and admin page × each role × outsiders. Outsiders (including the owner of another project) get 404;
 each role gets exactly its rights (DESIGN.md: viewer reads; editor also manages the library,
 generates and uploads; reviewer also decides reviews; owner does everything, members, webhooks).
-A refused request changes nothing."""
+A refused request changes nothing.
+
+The rows are checked against every URL pattern the project has (test_every_url_pattern_has_a_row):
+a new endpoint fails that test until it has a row here, or a line in NOT_PROJECT_DATA saying why
+it shows no project's data."""
+
+import uuid
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLResolver, get_resolver, resolve
 
 from apps.apikeys.services import api_key_create
 from apps.approvals.models import Review
-from apps.assets.models import Asset, AssetLink
+from apps.assets.models import Asset, AssetLink, Favourite
+from apps.campaigns.models import Campaign
+from apps.campaigns.services import CampaignInput, campaign_create
 from apps.generations.models import Generation
-from apps.library.models import LibraryEntry, ReferenceImage
+from apps.library.models import EntryKind, LibraryEntry, ReferenceImage
 from apps.library.services import reference_image_add
 from apps.projects.models import Membership, Project
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -86,6 +96,52 @@ REST_CASES = [
     ("api-keys", "get", "/api/v1/projects/{project}/api-keys/", None, allowed(200, "owner")),
     ("api-key-create", "post", "/api/v1/projects/{project}/api-keys/", {"name": "CMS", "role": "editor"}, allowed(201, "owner")),
     ("api-key-revoke", "delete", "/api/v1/api-keys/{api_key}/", None, allowed(204, "owner")),
+    ("object", "get", "/api/v1/objects/{object}/", None, READ),
+    ("object-change", "patch", "/api/v1/objects/{object}/", {"description": "changed"}, allowed(200, *EDIT)),
+    ("object-images", "get", "/api/v1/objects/{object}/images/", None, READ),
+    ("object-image-archive", "delete", "/api/v1/objects/{object}/images/{object_image}/", None, allowed(204, *EDIT)),
+    ("asset-credentials", "get", "/api/v1/assets/{asset}/credentials/", None, READ),
+    ("asset-refine", "post", "/api/v1/assets/{asset}/refine/", {"prompt": "warmer light"}, allowed(201, *EDIT)),
+    ("asset-thread", "get", "/api/v1/assets/{asset}/thread/", None, READ),
+    ("campaigns", "get", "/api/v1/projects/{project}/campaigns/", None, READ),
+    ("campaign-create", "post", "/api/v1/projects/{project}/campaigns/",
+     {"name": "Autumn", "products": ["{object}"], "scenes": ["a beach"], "formats": ["1:1"]}, allowed(201, *EDIT)),
+    ("campaign", "get", "/api/v1/campaigns/{campaign}/", None, READ),
+    ("campaign-run", "post", "/api/v1/campaigns/{campaign}/run/", {"stage": "drafts", "dry_run": True}, allowed(200, *EDIT)),
+    # Deciders get 400: the asset is no draft of the cell.
+    ("campaign-cell-choose", "post", "/api/v1/campaigns/{campaign}/cells/{cell}/choose/", {"asset": "{asset}"}, allowed(400, "owner", "reviewer")),
+    ("campaign-export", "get", "/api/v1/campaigns/{campaign}/export/", None, allowed(200, "owner", "editor", "reviewer")),
+]
+
+# The pages, through Django's test client with a session: (name, method, url, form data, status by member role).
+PAGES = [
+    ("project-home", "get", "/projects/{project}/", None, READ),
+    ("library", "get", "/projects/{project}/library/", None, READ),
+    ("library-entry", "get", "/library/{character}/", None, READ),
+    ("library-entry-upload", "post", "/library/{character}/images/", {}, allowed(302, *EDIT)),
+    ("library-entry-archive", "post", "/library/{character}/archive/", {}, allowed(302, *EDIT)),
+    ("reference-image-archive", "post", "/library/images/{image}/archive/", {}, allowed(302, *EDIT)),
+    ("generate", "get", "/projects/{project}/generate/", None, allowed(200, *EDIT)),
+    ("generation-page", "get", "/jobs/{generation}/", None, READ),
+    ("job-cancel", "post", "/jobs/{generation}/cancel/", {}, allowed(302, *EDIT)),
+    ("derive", "post", "/assets/{asset}/derive/", {}, allowed(302, *EDIT)),
+    ("gallery", "get", "/projects/{project}/gallery/", None, READ),
+    ("gallery-bulk", "post", "/projects/{project}/gallery/selection/", {"assets": ["{asset}"], "action": "favourite"}, allowed(302, *MEMBER_ROLES)),
+    ("asset-page", "get", "/assets/{asset}/", None, READ),
+    ("asset-favourite", "post", "/assets/{asset}/favourite/", {}, allowed(302, *MEMBER_ROLES)),
+    ("asset-pick", "post", "/assets/{asset}/pick/", {}, allowed(302, *MEMBER_ROLES)),
+    ("asset-credentials-panel", "get", "/assets/{asset}/credentials/", None, READ),
+    ("refine-panel", "get", "/assets/{asset}/refine/", None, READ),
+    ("refine-send", "post", "/assets/{asset}/refine/send/", {}, allowed(302, *EDIT)),
+    ("review-queue", "get", "/projects/{project}/review/", None, READ),
+    ("audit-log", "get", "/projects/{project}/audit/", None, allowed(200, "owner")),
+    ("campaigns", "get", "/projects/{project}/campaigns/", None, READ),
+    ("campaign-new", "get", "/projects/{project}/campaigns/new/", None, allowed(200, *EDIT)),
+    ("campaign-summary", "post", "/projects/{project}/campaigns/summary/", {}, READ),  # prices a form; creates nothing
+    ("campaign-page", "get", "/campaigns/{campaign}/", None, READ),
+    ("campaign-run-page", "post", "/campaigns/{campaign}/run/", {"stage": "drafts"}, allowed(302, *EDIT)),
+    ("campaign-decide", "post", "/campaigns/{campaign}/decide/", {}, allowed(400, *MEMBER_ROLES)),
+    ("campaign-cell", "get", "/campaigns/{campaign}/cells/{cell}/", None, READ),
 ]
 
 
@@ -99,13 +155,19 @@ def world(project, emulator, settings):
     users["outsider"] = UserFactory()
     elsewhere = ProjectFactory(name="Tenant-B")
     users["owner_elsewhere"] = member(elsewhere, "owner")
-    stored_asset(elsewhere, user=users["owner_elsewhere"])
+    small = {"width": 64, "height": 48}  # the matrix looks at who may see a file, not at its pixels
+    stored_asset(elsewhere, user=users["owner_elsewhere"], **small)
     UserFactory(username="newcomer")
     character = LibraryEntryFactory(project=project)
     image = reference_image_add(entry=character, data=image_bytes(64, 64))
-    asset = stored_asset(project, user=maker)
-    child = stored_asset(project, user=maker, parents=[(asset, "edited_from")])
-    reviewed = stored_asset(project, user=maker)
+    product = LibraryEntryFactory(project=project, kind=EntryKind.OBJECT, name="Trail shoe")
+    product_image = reference_image_add(entry=product, data=image_bytes(64, 64))
+    campaign = campaign_create(project=project, user=maker, data=CampaignInput(
+        name="Spring", products=[product.pk], scenes=["a park"], formats=["1:1"],
+    ))
+    asset = stored_asset(project, user=maker, **small)
+    child = stored_asset(project, user=maker, parents=[(asset, "edited_from")], **small)
+    reviewed = stored_asset(project, user=maker, **small)
     Review.objects.create(asset=reviewed, reviewer=users["reviewer"], decision="reject", comment="TENANT-A-REVIEW-COMMENT")
     generation = Generation.objects.create(
         project=project, prompt="TENANT-A-PROMPT", model="gemini-3.1-flash-image-preview", aspect_ratio="1:1", image_size="1K", created_by=maker
@@ -116,7 +178,8 @@ def world(project, emulator, settings):
     ids = {
         "project": project.id, "asset": asset.id, "child": child.id, "generation": generation.id, "character": character.id,
         "image": image.id, "webhook": webhook.id, "target": users["viewer"].id, "reviewed": reviewed.id,
-        "api_key": api_key.id,
+        "api_key": api_key.id, "object": product.id, "object_image": product_image.id, "campaign": campaign.id,
+        "cell": campaign.cells.first().id,
     }
     return {"users": users, "ids": ids, "project": project, "asset": asset, "reviewed": reviewed, "generation": generation,
             "character": character, "webhook": webhook, "elsewhere": elsewhere}
@@ -135,11 +198,24 @@ def snapshot(project) -> tuple:
         Review.objects.filter(asset__project=project).count(),
         sorted(WebhookEndpoint.objects.filter(project=project).values_list("id", "url")),
         list(project.__class__.objects.filter(pk=project.pk).values_list("review_policy__four_eyes")),
+        sorted(Campaign.objects.filter(project=project).values_list("id", "name")),
+        Favourite.objects.filter(asset__project=project).count(),
     )
 
 
-def call(client, method, url, body):
-    data, fmt = body() if callable(body) else (body, "json")
+def filled(value, ids):
+    """A request body with its "{name}" placeholders replaced by the world's ids."""
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, list):
+        return [filled(item, ids) for item in value]
+    if isinstance(value, dict):
+        return {key: filled(item, ids) for key, item in value.items()}
+    return value
+
+
+def call(client, method, url, body, ids=None):
+    data, fmt = body() if callable(body) else (filled(body, ids or {}), "json")
     return getattr(client, method)(url, data, format=fmt) if data is not None else getattr(client, method)(url)
 
 
@@ -149,7 +225,7 @@ def test_rest_matrix(api, world, role, name, method, url, body, expected):
     want = expected.get(role, 404)
     before = snapshot(world["project"])
 
-    response = call(api(world["users"][role]), method, url.format(**world["ids"]), body)
+    response = call(api(world["users"][role]), method, url.format(**world["ids"]), body, world["ids"])
 
     assert response.status_code == want, (role, name, getattr(response, "data", None))
     if want >= 400:
@@ -165,6 +241,31 @@ def test_the_project_list_shows_only_ones_own_projects(api, world, role):
     assert ("Tenant-B" in names) == (role == "owner_elsewhere")
 
 
+@pytest.mark.parametrize("role", EVERYONE)
+@pytest.mark.parametrize(("name", "method", "url", "data", "expected"), PAGES, ids=[case[0] for case in PAGES])
+def test_page_matrix(client, world, role, name, method, url, data, expected):
+    want = expected.get(role, 404)
+    before = snapshot(world["project"])
+    client.force_login(world["users"][role])
+
+    response = getattr(client, method)(url.format(**world["ids"]), filled(data, world["ids"]) if data is not None else None)
+
+    assert response.status_code == want, (role, name)
+    if want >= 400:
+        assert snapshot(world["project"]) == before, f"{role} was refused {name} but something changed"
+        if want == 404:
+            assert PROJECT_NAME not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", MEMBER_ROLES + OUTSIDERS)
+@pytest.mark.parametrize("url", ["/", "/projects/"])
+def test_the_project_pages_list_only_ones_own_projects(client, world, role, url):
+    client.force_login(world["users"][role])
+    page = client.get(url, follow=True).content.decode()
+    assert (PROJECT_NAME in page) == (role in MEMBER_ROLES)
+    assert ("Tenant-B" in page) == (role == "owner_elsewhere")
+
+
 # --- the admin: staff users see and decide only inside their projects
 
 
@@ -173,7 +274,8 @@ def staff(world):
     """Every user is staff and holds Django's view permission on every admin model, so the only
     wall left to test is the tenant wall."""
     permissions = Permission.objects.filter(
-        codename__in=["view_generation", "view_libraryentry", "view_webhookendpoint", "view_webhookdelivery", "view_project", "view_membership"]
+        codename__in=["view_generation", "view_libraryentry", "view_webhookendpoint", "view_webhookdelivery", "view_project", "view_membership",
+                      "view_upstreambatch", "view_auditevent", "view_campaign"]
     )
     for user in world["users"].values():
         user.is_staff = True
@@ -202,6 +304,10 @@ ADMIN_PAGES = [
     ("webhook-changelist", "/admin/webhooks/webhookendpoint/", {r: 200 for r in EVERYONE}),
     ("webhook-change", "/admin/webhooks/webhookendpoint/{webhook}/change/", {"owner": 200, "editor": 404, "reviewer": 404, "viewer": 404, "outsider": 404, "owner_elsewhere": 404}),
     ("delivery-changelist", "/admin/webhooks/webhookdelivery/", {r: 200 for r in EVERYONE}),
+    ("upstreambatch-changelist", "/admin/batches/upstreambatch/", {r: 200 for r in EVERYONE}),
+    ("auditevent-changelist", "/admin/audit/auditevent/", {r: 200 for r in EVERYONE}),
+    ("campaign-changelist", "/admin/campaigns/campaign/", {r: 200 for r in EVERYONE}),
+    ("campaign-change", "/admin/campaigns/campaign/{campaign}/change/", {**{r: 200 for r in MEMBER_ROLES}, "outsider": 404, "owner_elsewhere": 404}),
 ]
 # What a list page shows only to someone allowed to see the project's rows there.
 SECRETS = ["TENANT-A-PROMPT", "TENANT-A-REVIEW-COMMENT", "tenant-a-hook", PROJECT_NAME, "{asset}", "{reviewed}", "{generation}", "{character}"]
@@ -211,6 +317,7 @@ LIST_SEES = {
     "generation-changelist": (MEMBER_ROLES, "{generation}"), "library-changelist": (MEMBER_ROLES, PROJECT_NAME),
     "project-changelist": (MEMBER_ROLES, PROJECT_NAME), "membership-changelist": (MEMBER_ROLES, PROJECT_NAME),
     "webhook-changelist": (("owner",), "tenant-a-hook"), "delivery-changelist": (("owner",), "tenant-a-hook"),
+    "auditevent-changelist": (("owner",), PROJECT_NAME), "campaign-changelist": (MEMBER_ROLES, PROJECT_NAME),
 }
 
 
@@ -262,3 +369,80 @@ def test_staff_superuser_still_sees_every_tenant(client, staff):
     client.force_login(admin_user)
     page = client.get("/admin/assets/asset/").content.decode()
     assert str(staff["asset"].id) in page and client.get(f"/admin/webhooks/webhookendpoint/{staff['webhook'].id}/change/").status_code == 200
+
+
+# --- every URL pattern has a row
+
+# Patterns that show no project's data, each with why. Everything else needs a row above.
+NOT_PROJECT_DATA = {
+    "login/": "public: the login form",
+    "logout/": "ends one's own session",
+    "favicon.ico": "public: a redirect to a static file",
+    "healthz": "public: liveness, no data",
+    "readyz": "public: readiness, no data",
+    "metrics": "operators' counters, no project's rows (tests/core)",
+    "api/schema/": "public: the OpenAPI description",
+    "api/docs/": "public: the API docs page",
+    "api/v1/auth/token/": "one's own token, for one's own password",
+    "invitations/<str:token>/": "the invitation's token is the credential (tests/projects)",
+    "api/v1/invitations/accept/": "the invitation's token is the credential (tests/projects)",
+}
+# Patterns whose row is a test of its own above.
+OWN_TESTS = {
+    "": "test_the_project_pages_list_only_ones_own_projects",
+    "projects/": "test_the_project_pages_list_only_ones_own_projects",
+    "api/v1/projects/": "test_the_project_list_shows_only_ones_own_projects",
+}
+# The admin's own pages (not a model's); a model's pages are covered by its changelist's row, since
+# one ModelAdmin (TenantScopedAdmin) scopes them all.
+ADMIN_SITE = {"admin/", "admin/login/", "admin/logout/", "admin/password_change/", "admin/password_change/done/",
+              "admin/autocomplete/", "admin/jsi18n/", "admin/r/<path:content_type_id>/<path:object_id>/",
+              "admin/(?P<url>.*)$"}  # the last one answers 404 (or the login) for any other admin URL
+ADMIN_APP_INDEX = "admin/^(?P<app_label>"  # an app's model list: only the models one may see
+# Admin models that hold no project's rows: only superusers manage them.
+ADMIN_NOT_PROJECT_DATA = {"auth.group", "auth.user", "authtoken.tokenproxy", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+
+
+def url_patterns(patterns=None, prefix=""):
+    """Every URL pattern of the project, as its full route (e.g. "api/v1/assets/<uuid:asset_id>/")."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+class AnyIds(dict):
+    """A uuid (a number for a member) for every placeholder: enough to resolve a row's URL to its pattern."""
+
+    def __missing__(self, name):
+        return "7" if name == "target" else str(uuid.uuid4())
+
+
+def route_of(url: str) -> str:
+    return resolve(url.format_map(AnyIds()).split("?")[0]).route
+
+
+def admin_model(url_or_route: str) -> str:
+    """"assets.asset" for /admin/assets/asset/... and its patterns."""
+    return ".".join(url_or_route.removeprefix("/").split("/")[1:3])
+
+
+def test_every_url_pattern_has_a_row():
+    covered = {route_of(case[2]) for case in REST_CASES} | {route_of(case[2]) for case in PAGES}
+    admin_models = {admin_model(case[1]) for case in ADMIN_PAGES if case[1].startswith("/admin/")}
+    missing = []
+    for route in sorted(set(url_patterns())):
+        if route in covered or route in NOT_PROJECT_DATA or route in OWN_TESTS or route in ADMIN_SITE or route.startswith(ADMIN_APP_INDEX):
+            continue
+        if route.startswith("admin/") and admin_model(route) in admin_models | ADMIN_NOT_PROJECT_DATA:
+            continue
+        missing.append(route)
+    assert missing == [], "URL patterns without a row in the tenancy matrix (add one, or say in NOT_PROJECT_DATA why none is needed): " + ", ".join(missing)
+
+
+def test_every_admin_model_has_a_row():
+    with_rows = {admin_model(case[1]) for case in ADMIN_PAGES if case[1].startswith("/admin/")}
+    registered = {f"{model._meta.app_label}.{model._meta.model_name}" for model in admin.site._registry}
+    missing = sorted(registered - with_rows - ADMIN_NOT_PROJECT_DATA)
+    assert missing == [], f"admin models without a changelist row in ADMIN_PAGES: {missing}"

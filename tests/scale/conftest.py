@@ -3,15 +3,13 @@ of the figures the tests measured, printed at the end of the run so they show in
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.integration.conftest import ROOT, Worker, child_env, free_port, purge_broker, stop_process
+from tests.integration.conftest import Worker, answers, child_env, free_port, purge_broker, start_process, stop_process, wait_until_up
 from tests.integration.conftest import gunicorn, rest, rest_as, web_url  # noqa: F401  (fixtures shared with the integration suite)
 
 FIGURES: list[str] = []
@@ -34,21 +32,9 @@ class EmulatorProcess:
 
     def start(self) -> "EmulatorProcess":
         self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "gemini_emulator", *self.args],
-            cwd=ROOT, env=child_env(), stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                requests.get(self.base_url + "/_emulator/health", timeout=1)
-                return self
-            except requests.ConnectionError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"emulator did not start: {self.log_path.read_text()[-2000:]}")
+        self.process = start_process([sys.executable, "manage.py", "gemini_emulator", *self.args], env=child_env(), log=self.log)
+        wait_until_up(self.process, self.log, self.log_path, lambda: answers(self.base_url + "/_emulator/health"), "emulator")
+        return self
 
     def requests_log(self) -> list[dict]:
         return requests.get(self.base_url + "/_emulator/requests", timeout=10).json()["requests"]

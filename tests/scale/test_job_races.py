@@ -3,7 +3,6 @@ processes, each bounded in count and time: budget, Idempotency-Key, last owner, 
 than the stale timeout. (On SQLite the same requests are serialised by IMMEDIATE transactions.)"""
 
 import hashlib
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -14,6 +13,7 @@ from apps.generations.models import FINISHED, Generation
 from apps.generations.services import generation_recover
 from apps.projects.models import Membership, Role
 from tests.integration.conftest import Rest
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.scale, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -86,10 +86,11 @@ def test_a_worker_slower_than_the_stale_timeout_calls_upstream_once_per_output(r
     job_id = created.json()["id"]
 
     # Recovery sweeps as often as a busy beat scheduler would, while each 4 s call outlasts the 2 s window.
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and Generation.objects.get(pk=job_id).status not in FINISHED:
+    def finished():
         generation_recover(stale_after=stale)
-        time.sleep(0.2)
+        return Generation.objects.get(pk=job_id).status in FINISHED
+
+    wait_for(finished, 60, interval=0.2, what="the slow job finished")
 
     job = Generation.objects.get(pk=job_id)
     calls = [c for c in emulator.requests_log() if "skyline" in c["prompt"]]

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from apps.generations.models import FINISHED, Generation
+from tests.waiting import wait_for
 
 from .conftest import FIGURES
 
@@ -33,12 +34,11 @@ def test_three_workers_share_the_limit_without_429_storms(rest, start_emulator, 
         assert created.status_code == 201, created.text
         ids.append(created.json()["id"])
     minimum = (JOBS - 1) * 60 / RPM
-    deadline = time.monotonic() + minimum * 2 + 60
-    while time.monotonic() < deadline:
+    def all_finished():
         rows = list(Generation.objects.filter(pk__in=ids).values_list("status", flat=True))
-        if len(rows) == JOBS and all(status in FINISHED for status in rows):
-            break
-        time.sleep(0.1)
+        return len(rows) == JOBS and all(status in FINISHED for status in rows)
+
+    wait_for(all_finished, minimum * 2 + 60, what=f"all {JOBS} jobs finished")
     elapsed = time.monotonic() - started
 
     log = emulator.requests_log()

@@ -17,7 +17,7 @@ from PIL import Image
 from apps.assets.models import Asset, Rendition
 from apps.gemini import catalogue
 from tests.images import image_bytes
-from tests.integration.conftest import wait_for
+from tests.waiting import wait_for
 
 from .conftest import FIGURES
 

@@ -6,6 +6,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.waiting import wait_for
+
 
 class Receiver(ThreadingHTTPServer):
     daemon_threads = True
@@ -27,11 +29,8 @@ class Receiver(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.port}/hook"
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{len(self.received)} of {count} deliveries arrived within {timeout} s")
-            time.sleep(0.05)
+        wait_for(lambda: len(self.received) >= count, timeout, interval=0.05,
+                 what=lambda: f"{count} deliveries arrived ({len(self.received)} so far)")
         return self.received
 
 

@@ -3,7 +3,6 @@ library, rotation with a grace period, retries from rows, and destinations that 
 
 import socket
 import ssl
-import time
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from apps.webhooks import services
 from apps.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.factories import stored_asset
+from tests.waiting import wait_for
 from tests.webhooks.receiver import Misbehaving, Receiver, TlsReceiver, drip, flood, self_signed_certificate
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +39,13 @@ def verify(delivery: dict, secret: str) -> dict:
 
 def sweep_until_settled(deadline_seconds: float = 10.0) -> None:
     """Run the periodic sweep (as beat would) until nothing is pending."""
-    deadline = time.monotonic() + deadline_seconds
-    while WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).exists():
-        assert time.monotonic() < deadline, "deliveries still pending"
+    def settled():
+        if not WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).exists():
+            return True
         services.deliveries_sweep()
+        return False
+
+    wait_for(settled, deadline_seconds, interval=0, what="no delivery pending")
 
 
 def test_deliveries_verify_with_the_standard_webhooks_library(api, project, owner, reviewer, upstream, run_tasks_inline):
