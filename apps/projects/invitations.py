@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import NotFound
+from apps.projects import policy
 from apps.projects.models import Invitation, Membership, Project
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def invitation_for(token: str) -> Invitation:
 @transaction.atomic
 def invitation_accept(*, token: str, user) -> Membership:
     """The signed-in user, if the invitation is addressed to their email, joins with its role."""
+    policy.refuse_key_principal(user, "accept invitations")
     invitation = invitation_for(token)
     invitation = Invitation.objects.select_for_update().select_related("project").get(pk=invitation.pk, accepted_at__isnull=True)
     if not user.email or user.email.strip().lower() != invitation.email:

@@ -7,12 +7,14 @@ from django.db import transaction
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import Conflict
+from apps.projects import policy
 from apps.projects.models import Membership, Project, Role
 
 
 @transaction.atomic
 def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None, credentials_include_prompt: bool = False) -> Project:
-    """The creator becomes the project's owner."""
+    """The creator becomes the project's owner. A key's principal may not create projects."""
+    policy.refuse_key_principal(user, "create projects")
     project = Project.objects.create(
         name=name, brief=brief, monthly_budget_usd=monthly_budget_usd, credentials_include_prompt=credentials_include_prompt, created_by=user
     )
