@@ -8,6 +8,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import Conflict
 from apps.projects import policy
+from apps.projects.invitations import invitations_close
 from apps.projects.models import Membership, Project, Role
 
 
@@ -81,7 +82,10 @@ def member_update(*, membership: Membership, role: str, actor=None) -> Membershi
 
 @transaction.atomic
 def member_remove(*, membership: Membership, actor=None) -> None:
+    """Removing a member also closes the open invitations to their address: an older link must
+    not bring them back."""
     _ensure_an_owner_remains(membership.project, membership, None)
+    invitations_close(project=membership.project, email=membership.user.email)
     membership.delete()
     audit_record(
         project=membership.project, actor=actor, action=AuditAction.MEMBER_REMOVED,
