@@ -328,9 +328,16 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Email (member invitations): EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587;
-# by default mails are written to the log (the console), which suits the embedded profile.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# --- Email (member invitations): EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587.
+# Unset on the embedded profile, mails are written to the console (a developer's own terminal).
+# Unset on a shared deployment (MULTI_PROCESS), nothing is sent and the log says mail is not
+# configured, never printing a message's body: an invitation's body holds its accept link.
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+elif MULTI_PROCESS:
+    EMAIL_BACKEND = "apps.core.mail.MailNotConfiguredBackend"
+else:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Brand image platform <noreply@localhost>")
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 
