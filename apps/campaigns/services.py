@@ -5,6 +5,7 @@ jobs have all finished."""
 from __future__ import annotations
 
 import itertools
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -306,7 +307,10 @@ def cell_choose(*, user, cell: Cell, asset_id) -> Cell:
         deciders = review_policy.policy_for(project).decider_roles
         raise NotAllowed(f"Your role ({role}) may not choose drafts in this project. Allowed roles: {', '.join(deciders)}.")
     drafts = Asset.objects.filter(generation__campaign_job__cell=cell, generation__campaign_job__stage=Stage.DRAFTS)
-    asset = drafts.filter(pk=asset_id).first()
+    try:
+        asset = drafts.filter(pk=uuid.UUID(str(asset_id))).first()
+    except ValueError:
+        asset = None
     if asset is None:
         raise ValidationFailed(f"Asset {asset_id} is not a draft of this cell.", field="asset")
     if asset.review_status == ReviewStatus.REJECTED:
