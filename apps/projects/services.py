@@ -23,17 +23,28 @@ def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None,
     return project
 
 
+# Settings whose changes the audit log keeps as "project.changed" (the budget has its own action).
+AUDITED_SETTINGS = ("name", "brief", "credentials_include_prompt")
+
+
 @transaction.atomic
 def project_update(*, project: Project, actor=None, **fields) -> Project:
-    """A change of the monthly budget is written to the audit log with its old and new value."""
-    budget_before = Project.objects.select_for_update().values_list("monthly_budget_usd", flat=True).get(pk=project.pk)
+    """Changes of the monthly budget, the name, the brief and what Content Credentials carry are
+    written to the audit log with their old and new values."""
+    stored = Project.objects.select_for_update().values(*AUDITED_SETTINGS, "monthly_budget_usd").get(pk=project.pk)
     for name, value in fields.items():
         setattr(project, name, value)
     project.save(update_fields=[*fields, "updated_at"])
     if "monthly_budget_usd" in fields:
         audit_record(
             project=project, actor=actor, action=AuditAction.BUDGET_CHANGED,
-            before={"monthly_budget_usd": _money(budget_before)}, after={"monthly_budget_usd": _money(project.monthly_budget_usd)},
+            before={"monthly_budget_usd": _money(stored["monthly_budget_usd"])}, after={"monthly_budget_usd": _money(project.monthly_budget_usd)},
+        )
+    changed = [name for name in AUDITED_SETTINGS if name in fields and stored[name] != getattr(project, name)]
+    if changed:
+        audit_record(
+            project=project, actor=actor, action=AuditAction.PROJECT_CHANGED, target=project.name,
+            before={name: stored[name] for name in changed}, after={name: getattr(project, name) for name in changed},
         )
     return project
 
@@ -65,6 +76,15 @@ def _ensure_an_owner_remains(project: Project, membership: Membership, new_role:
     if current_role == Role.OWNER and new_role != Role.OWNER:
         if not Membership.objects.filter(project_id=project.pk, role=Role.OWNER).exclude(pk=membership.pk).exists():
             raise Conflict("A project must keep at least one owner; make someone else owner first.", code="last_owner", field="role")
+
+
+@transaction.atomic
+def member_add(*, project: Project, user, role: str, actor=None) -> Membership:
+    """Add a member directly (the admin's way; people join by invitation). Audited."""
+    policy.refuse_key_principal(user, "join another project")
+    membership = Membership.objects.create(project=project, user=user, role=role)
+    audit_record(project=project, actor=actor, action=AuditAction.MEMBER_ADDED, target=user.get_username(), after={"role": role})
+    return membership
 
 
 @transaction.atomic
