@@ -150,13 +150,20 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Password guessing: one rule (django-axes) for the token endpoint, /login/ and /admin/login/.
-# After LOGIN_FAILURE_LIMIT failures for one account, or from one address, within the cool-off,
-# that account or address is refused (429, "try again in N s") until the cool-off has passed
-# since its last failure. Counts live in the database, so every web process shares them.
+# After LOGIN_FAILURE_LIMIT failures for one account from one address within the cool-off, that
+# account is refused from that address (429, "try again in N s") until the cool-off has passed
+# since its last failure; colleagues behind the same address still sign in. After
+# LOGIN_ADDRESS_FAILURE_LIMIT failures from one address on any accounts (password spraying), the
+# address is refused for everyone. Counts live in the database, so every web process shares them.
 AUTHENTICATION_BACKENDS = ["apps.core.login_throttle.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(seconds=env.int("LOGIN_LOCKOUT_SECONDS", default=900))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair locks; the address alone: below
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
+AXES_HANDLER = "apps.core.login_throttle.LoginThrottleHandler"
+# Refused attempts during a lock are not counted: a script retrying while locked does not add up
+# to the address's limit and lock its colleagues out.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.core.login_throttle.lockout_response"
 # Behind a reverse proxy, name the header it sets (e.g. HTTP_X_FORWARDED_FOR) so addresses are the
@@ -321,9 +328,16 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Email (member invitations): EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587;
-# by default mails are written to the log (the console), which suits the embedded profile.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# --- Email (member invitations): EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587.
+# Unset on the embedded profile, mails are written to the console (a developer's own terminal).
+# Unset on a shared deployment (MULTI_PROCESS), nothing is sent and the log says mail is not
+# configured, never printing a message's body: an invitation's body holds its accept link.
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+elif MULTI_PROCESS:
+    EMAIL_BACKEND = "apps.core.mail.MailNotConfiguredBackend"
+else:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Brand image platform <noreply@localhost>")
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 

@@ -16,6 +16,7 @@ from apps.apikeys.models import ApiKey, TokenPasswordStamp
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import ValidationFailed
+from apps.projects import policy
 from apps.projects.models import Membership, Project
 
 KEY_PREFIX = "bip_"
@@ -30,7 +31,9 @@ def key_hash(raw_key: str) -> str:
 @transaction.atomic
 def api_key_create(*, project: Project, created_by, name: str, role: str, expires_at: datetime | None = None) -> tuple[ApiKey, str]:
     """Make a key and its principal (a user whose only membership is `project` with `role`).
-    Returns the key row and the raw key, which is never stored and cannot be shown again."""
+    Returns the key row and the raw key, which is never stored and cannot be shown again.
+    Only people make keys: a key minting keys would leave access behind when it is revoked."""
+    policy.refuse_key_principal(created_by, "create API keys")
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationFailed(f"expires_at must be in the future; got {expires_at.isoformat()}.", field="expires_at")
     raw_key = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -50,7 +53,8 @@ def api_key_create(*, project: Project, created_by, name: str, role: str, expire
 
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, revoked_by) -> ApiKey:
-    """Revoke at once: the key stops authenticating and its principal loses its membership."""
+    """Revoke at once: the key stops authenticating and its principal loses its membership; keys
+    its principal made (before keys were refused that right) go with it."""
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
@@ -60,6 +64,8 @@ def api_key_revoke(*, api_key: ApiKey, revoked_by) -> ApiKey:
         )
     Membership.objects.filter(user_id=api_key.principal_id).delete()
     get_user_model().objects.filter(pk=api_key.principal_id).update(is_active=False)
+    for minted in ApiKey.objects.filter(created_by_id=api_key.principal_id).exclude(pk=api_key.pk):
+        api_key_revoke(api_key=minted, revoked_by=revoked_by)
     return api_key
 
 
@@ -67,6 +73,8 @@ def api_key_refusal(api_key: ApiKey) -> str | None:
     """Why this key may not be used now, or None."""
     if api_key.revoked_at is not None:
         return f"This API key ({api_key.prefix}…) was revoked at {api_key.revoked_at.isoformat()}."
+    if not api_key.principal.is_active:
+        return f"This API key ({api_key.prefix}…) is deactivated (its principal is inactive)."
     if api_key.expires_at is not None and api_key.expires_at <= timezone.now():
         return f"This API key ({api_key.prefix}…) expired at {api_key.expires_at.isoformat()}."
     return None

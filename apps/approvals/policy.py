@@ -4,7 +4,9 @@ page's script (through the form's markup) all follow these."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 from apps.approvals.models import Decision, ReviewPolicy
 from apps.assets.models import Asset, ReviewStatus
@@ -32,14 +34,28 @@ def made_by(asset: Asset):
     return asset.generation.created_by_id if asset.generation_id else asset.created_by_id
 
 
+# A project API key acts for the person who made it: its principal (a user of its own) counts as
+# that person wherever the review rules count people.
+PERSON = Coalesce(F("api_key__created_by_id"), F("pk"))
+
+
+def same_person(user) -> set[int]:
+    """The user ids that count as `user`'s person: the person (a key's maker, or the user) and
+    every key principal that person made. Two keys an owner minted are the owner, twice."""
+    users = get_user_model().objects
+    person = users.filter(pk=user.pk).annotate(person=PERSON).values_list("person", flat=True).first() or user.pk
+    return {user.pk, person, *users.filter(api_key__created_by_id=person).values_list("pk", flat=True)}
+
+
 def own_work(user) -> Q:
     """made_by() as a filter on assets: the queryset twin of the four-eyes rule."""
-    return Q(generation__created_by=user) | Q(generation__isnull=True, created_by=user)
+    ids = same_person(user)
+    return Q(generation__created_by__in=ids) | Q(generation__isnull=True, created_by__in=ids)
 
 
 def four_eyes_forbids(user, asset: Asset, decision: str) -> bool:
-    """Under the project's four-eyes rule, nobody approves their own work."""
-    return decision == Decision.APPROVE and policy_for(asset.project).four_eyes and made_by(asset) == user.pk
+    """Under the project's four-eyes rule, nobody approves their own work, nor with keys they made."""
+    return decision == Decision.APPROVE and policy_for(asset.project).four_eyes and made_by(asset) in same_person(user)
 
 
 def comment_required(decision: str) -> bool:
@@ -92,7 +108,8 @@ def projects_user_may_review(user):
 
 
 def status_from_log(decisions: list[tuple[int, str]], approvals_required: int) -> str:
-    """Review status from the decision log, newest first as (reviewer id, decision).
+    """Review status from the decision log, newest first as (reviewer's person id, decision): see
+    decision_log(), which counts a key's decisions as its maker's.
 
     The latest reject or request-changes stands; otherwise the asset is approved once enough
     distinct reviewers approved since the last such decision."""
@@ -104,6 +121,12 @@ def status_from_log(decisions: list[tuple[int, str]], approvals_required: int) -
             return ReviewStatus.CHANGES_REQUESTED if not approvers else _enough(approvers, approvals_required)
         approvers.add(reviewer_id)
     return _enough(approvers, approvals_required)
+
+
+def decision_log(asset: Asset) -> list[tuple[int, str]]:
+    """The asset's decisions newest first as (person id, decision), for status_from_log()."""
+    person = Coalesce(F("reviewer__api_key__created_by_id"), F("reviewer_id"))
+    return list(asset.reviews.order_by("-created_at", "-id").annotate(person=person).values_list("person", "decision"))
 
 
 def _enough(approvers: set, required: int) -> str:

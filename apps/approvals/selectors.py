@@ -10,7 +10,8 @@ def review_queue(*, project, user) -> QuerySet[Asset]:
     """Pending assets this user can still move, oldest first: not ones they already approved, and
     under four-eyes not their own work."""
     assets = asset_queryset().filter(project=project, review_status=ReviewStatus.PENDING)
-    assets = assets.exclude(pk__in=Review.objects.filter(reviewer=user, decision=Decision.APPROVE).values("asset"))
+    person = policy.same_person(user)  # a key's approvals are its maker's
+    assets = assets.exclude(pk__in=Review.objects.filter(reviewer__in=person, decision=Decision.APPROVE).values("asset"))
     if policy.policy_for(project).four_eyes:
         assets = assets.exclude(policy.own_work(user))
     return assets.order_by("created_at", "id")

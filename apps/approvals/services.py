@@ -23,8 +23,7 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Re
     asset = Asset.objects.select_for_update(of=("self",)).select_related("project", "generation").get(pk=asset.pk)
     rules = policy.policy_for(asset.project)
     review = Review.objects.create(asset=asset, reviewer=user, decision=decision, comment=comment.strip(), policy_in_force=rules.as_dict())
-    log = list(asset.reviews.order_by("-created_at", "-id").values_list("reviewer_id", "decision"))
-    status = policy.status_from_log(log, rules.approvals_required)
+    status = policy.status_from_log(policy.decision_log(asset), rules.approvals_required)
     Asset.objects.filter(pk=asset.pk).update(review_status=status)
     asset.review_status = status
     review.asset = asset

@@ -6,7 +6,7 @@ from apps.approvals import selectors, services
 from apps.approvals.forms import DecisionForm
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_source
-from apps.core.pages import errors_into, page
+from apps.core.pages import errors_into, id_parameter, page
 from apps.projects.pages import project_page
 
 DONE = {"approve": "Approved", "reject": "Rejected", "request_changes": "Changes requested"}
@@ -27,6 +27,11 @@ def decide_from_form(request, asset: Asset, form: DecisionForm) -> bool:
     return False
 
 
+def _skipped(request) -> list:
+    """The assets passed over this round (?skip=<id>, repeated)."""
+    return [id_parameter(value, "skip") for value in request.GET.getlist("skip")]
+
+
 @page
 def review_queue(request, project_id):
     """One pending asset at a time, oldest first; decide with a click or a key."""
@@ -35,13 +40,12 @@ def review_queue(request, project_id):
     form = DecisionForm(request.POST or None)
     asset = None
     if request.method == "POST":
-        asset = queue.filter(pk=request.POST.get("asset")).first()
+        asset = queue.filter(pk=id_parameter(request.POST.get("asset"), "asset")).first()
         if asset is not None and decide_from_form(request, asset, form):
             return redirect("review-queue", project.pk)
     if asset is None:
-        skipped = request.GET.getlist("skip")
-        asset = queue.exclude(pk__in=[s for s in skipped if len(s) == 36]).first()
-    skip_query = "&".join(f"skip={s}" for s in [*request.GET.getlist("skip"), str(asset.pk) if asset else ""] if s)
+        asset = queue.exclude(pk__in=_skipped(request)).first()
+    skip_query = "&".join(f"skip={s}" for s in [*_skipped(request), asset.pk if asset else ""] if s)
     return render(request, "approvals/queue.html", {
         "project": project, "rights": rights, "section": "review", "asset": asset, "form": form,
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role) if asset else {},

@@ -10,7 +10,11 @@ class AssetsConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from apps.assets import signing
+        from apps.core.observability import capability_register
+
         Image.MAX_IMAGE_PIXELS = settings.UPLOAD_MAX_PIXELS
+        capability_register("signing", signing.unavailable_reason)  # /readyz says when exports cannot be signed
 
         from apps.assets.renditions import thumbnail_queue
         from apps.assets.signals import asset_stored

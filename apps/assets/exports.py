@@ -7,14 +7,23 @@ from collections.abc import Callable, Iterator
 
 from django.utils import timezone
 
-from apps.assets import provenance
-from apps.assets.credentials import credentialed_file, credentials_manifest_fields
+from apps.assets import provenance, signing
+from apps.assets.credentials import CredentialsUnavailable, credentialed_file, credentials_manifest_fields
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_list
 from apps.core.downloads import JsonListSpool, ZipEntry
 
 MAX_EXPORT_ASSETS = 5000
 EXPORT_CHUNK_ROWS = 50  # rows with their prefetched relations: about 36 KiB each in memory
+
+
+def signing_ready() -> None:
+    """Call before an export's response starts: every file in it carries signed Content
+    Credentials, so with nothing to sign with it is a 503 the operator can act on, not a zip cut
+    off after its first entry."""
+    reason = signing.unavailable_reason()
+    if reason:
+        raise CredentialsUnavailable(f"Exports are unavailable: their files carry signed Content Credentials. {reason}", code="credentials_unavailable")
 
 
 def credentialed_zip_entry(asset: Asset, name: str) -> tuple[ZipEntry, Callable[[], dict]]:

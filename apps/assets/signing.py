@@ -56,13 +56,23 @@ def signing_credentials() -> SigningCredentials:
         cert, key = str(directory / DEVELOPMENT_CHAIN_FILE), str(directory / DEVELOPMENT_KEY_FILE)
         if not Path(cert).is_file():
             raise ImproperlyConfigured(
-                f"No C2PA signing certificate: set C2PA_SIGNING_CERT and C2PA_SIGNING_KEY, "
-                f"or run bin/setup to make a development one in {directory}."
+                f"No Content Credentials signing certificate is configured. Set C2PA_SIGNING_CERT and C2PA_SIGNING_KEY "
+                f"(PEM text or file paths) for every web and worker process, or run `python manage.py c2pa_dev_certificate` "
+                f"to make a development one in {directory} (readers show it as untrusted)."
             )
     return SigningCredentials(
         chain_pem=_pem(cert, "C2PA_SIGNING_CERT"), key_pem=_pem(key, "C2PA_SIGNING_KEY"),
         alg=settings.C2PA_SIGNING_ALG, timestamp_url=settings.C2PA_TIMESTAMP_URL,
     )
+
+
+def unavailable_reason() -> str | None:
+    """Why nothing can sign here now (the operator's next step included), or None."""
+    try:
+        signing_credentials()
+    except ImproperlyConfigured as exc:
+        return str(exc)
+    return None
 
 
 def signer_from(credentials: SigningCredentials) -> c2pa.Signer:

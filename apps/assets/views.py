@@ -16,7 +16,7 @@ from apps.approvals import services as review_services
 from apps.approvals.forms import DecisionForm
 from apps.approvals.views import decide_from_form
 from apps.assets import credentials, credentials_reading, selectors, services
-from apps.assets.exports import credentialed_zip_entry
+from apps.assets.exports import credentialed_zip_entry, signing_ready
 from apps.assets.forms import AssetDetailsForm, BulkForm, GalleryFilterForm
 from apps.core.downloads import ZipEntry, zip_response
 from apps.core.exceptions import ApplicationError
@@ -106,6 +106,7 @@ def _is_uuid(value: str) -> bool:
 
 def _zip_response(project, assets):
     """The selection streamed as a zip (each file the copy carrying Content Credentials), with a manifest of provenance."""
+    signing_ready()
 
     def entries():
         manifest = []

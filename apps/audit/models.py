@@ -16,6 +16,7 @@ from apps.projects.models import Project
 class AuditAction(models.TextChoices):
     REVIEW_POLICY_CHANGED = "review_policy.changed", "Review policy changed"
     MEMBER_INVITED = "member.invited", "Member invited"
+    MEMBER_INVITATION_WITHDRAWN = "member.invitation_withdrawn", "Invitation withdrawn"
     MEMBER_ADDED = "member.added", "Member added"
     MEMBER_ROLE_CHANGED = "member.role_changed", "Member's role changed"
     MEMBER_REMOVED = "member.removed", "Member removed"
@@ -25,6 +26,8 @@ class AuditAction(models.TextChoices):
     API_KEY_REVOKED = "api_key.revoked", "API key revoked"
     WEBHOOK_CREATED = "webhook.created", "Webhook created"
     WEBHOOK_DELETED = "webhook.deleted", "Webhook deleted"
+    WEBHOOK_CHANGED = "webhook.changed", "Webhook changed"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "Webhook secret rotated"
 
 
 class AppendOnly(Exception):

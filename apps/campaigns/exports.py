@@ -19,9 +19,36 @@ from apps.campaigns.models import Campaign
 from apps.core.downloads import ZipEntry
 
 
-def export_path(*, language: str, aspect_ratio: str, product_name: str, scene_number: int, extension: str) -> str:
+def product_file_names(products) -> dict:
+    """{product id: its name in file paths}: readable (Unicode letters kept, so "靴" stays "靴"
+    and "Schuh für Läufer" is "schuh-für-läufer") and distinct within the campaign by
+    construction: names no other product shares are kept as they are, then the ones that
+    collide ("Shoe" and "Shoe!" are both "shoe"; a name of no letters is "product") get the
+    first "-2", "-3" ... that no product has. A path is `{name}-{scene number}` and the scene
+    number is the part after the last "-", so distinct names give distinct paths."""
+    products = sorted(products, key=lambda p: (p.name, str(p.pk)))
+    base = {p.pk: slugify(p.name, allow_unicode=True) or "product" for p in products}
+    counts = {}
+    for name in base.values():
+        counts[name] = counts.get(name, 0) + 1
+    names = {pk: name for pk, name in base.items() if counts[name] == 1}
+    taken = set(names.values())
+    for product in products:
+        if product.pk in names:
+            continue
+        name, n = base[product.pk], 1
+        candidate = name
+        while candidate in taken:
+            n += 1
+            candidate = f"{name}-{n}"
+        names[product.pk] = candidate
+        taken.add(candidate)
+    return names
+
+
+def export_path(*, language: str, aspect_ratio: str, product_file_name: str, scene_number: int, extension: str) -> str:
     """A colon is not allowed in file names on every system, so `4:5` is written `4x5`."""
-    return f"{language}/{aspect_ratio.replace(':', 'x')}/{slugify(product_name) or 'product'}-{scene_number}.{extension}"
+    return f"{language}/{aspect_ratio.replace(':', 'x')}/{product_file_name}-{scene_number}.{extension}"
 
 
 def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "approved") -> Iterator[ZipEntry]:
@@ -36,10 +63,11 @@ def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "
                 finals.append((state, version, final))
     assets = {asset.pk: asset for asset in with_provenance(Asset.objects.filter(pk__in=[final.pk for _, _, final in finals]))}
     entries = []
+    file_names = product_file_names(campaign.products.all())
     for state, version, final in finals:
         cell, asset = state.cell, assets[final.pk]
         name = export_path(
-            language=version.language, aspect_ratio=cell.aspect_ratio, product_name=cell.product.name,
+            language=version.language, aspect_ratio=cell.aspect_ratio, product_file_name=file_names[cell.product_id],
             scene_number=cell.scene_index + 1, extension=asset.file.name.rsplit(".", 1)[-1],
         )
         # As in the project export: the file is the copy carrying Content Credentials.

@@ -5,6 +5,7 @@ jobs have all finished."""
 from __future__ import annotations
 
 import itertools
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ from apps.campaigns.models import (
     StageRun,
 )
 from apps.core.exceptions import NotAllowed, ValidationFailed
+from apps.core.throttling import job_allowance_check
 from apps.gemini import catalogue, kinds
 from apps.gemini.checks import check_image_settings
 from apps.generations.models import UNFINISHED, Delivery, Generation
@@ -142,6 +144,7 @@ def campaign_create(*, project: Project, user, data: CampaignInput) -> Campaign:
             field="variations", details={"min": 1, "max": catalogue.MAX_VARIATIONS, "value": data.variations},
         )
 
+    job_allowance_check(user, 1, what="campaign (counted as one job)")  # its jobs are drawn when its stages run
     products = _live_entries(project, data.products, EntryKind.OBJECT, "products")
     characters = _live_entries(project, data.characters, EntryKind.CHARACTER, "characters")
     with_images = {e.pk: e for e in entry_queryset().filter(pk__in=[e.pk for e in [*products, *characters]])}
@@ -277,6 +280,7 @@ def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False,
         estimate = _estimate(planned)
         if dry_run or not planned:
             return StageResult(stage, 0, len(planned), estimate, dry_run, delivery)
+        job_allowance_check(user, len(planned))  # the person's job allowance, by jobs: refused whole, like the budget
         generations = generations_create_many(project=campaign.project, user=user, items=[p.job for p in planned])
         run = StageRun.objects.create(campaign=campaign, stage=stage, jobs_created=len(generations), estimate_usd=estimate, created_by=user)
         CampaignJob.objects.bulk_create([
@@ -298,7 +302,10 @@ def cell_choose(*, user, cell: Cell, asset_id) -> Cell:
     if refusal:
         raise NotAllowed(refusal)
     drafts = Asset.objects.filter(generation__campaign_job__cell=cell, generation__campaign_job__stage=Stage.DRAFTS)
-    asset = drafts.filter(pk=asset_id).first()
+    try:
+        asset = drafts.filter(pk=uuid.UUID(str(asset_id))).first()
+    except ValueError:
+        asset = None
     if asset is None:
         raise ValidationFailed(f"Asset {asset_id} is not a draft of this cell.", field="asset")
     if asset.review_status == ReviewStatus.REJECTED:

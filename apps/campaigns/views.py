@@ -19,7 +19,7 @@ from apps.campaigns.forms import (
 )
 from apps.campaigns.models import SOURCE, Cell
 from apps.core.exceptions import ApplicationError
-from apps.core.pages import page
+from apps.core.pages import id_parameter, page
 from apps.gemini import catalogue
 from apps.generations.models import Delivery
 from apps.library import selectors as library_selectors
@@ -155,8 +155,9 @@ def cell_page(request, campaign_id, cell_id):
     if cell is None:
         raise Http404("No such cell in this campaign.")
     if request.method == "POST":
+        asset_id = id_parameter(request.POST.get("asset"), "asset")
         try:
-            services.cell_choose(user=request.user, cell=cell, asset_id=request.POST.get("asset"))
+            services.cell_choose(user=request.user, cell=cell, asset_id=asset_id)
         except ApplicationError as refusal:
             messages.error(request, refusal.message)
         else:

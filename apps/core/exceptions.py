@@ -59,6 +59,17 @@ class BudgetExceeded(ApplicationError):
     status_code = status.HTTP_402_PAYMENT_REQUIRED
 
 
+class Throttled(ApplicationError):
+    """Too much too fast (the job allowance); the answer carries Retry-After."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs):
+        kwargs.setdefault("code", "throttled")
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     """DRF nests errors per field; flatten to `{"field.sub": ["message"]}`."""
     if isinstance(detail, dict):
@@ -79,7 +90,8 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return Response({"error": exc.as_dict()}, status=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+        return Response({"error": exc.as_dict()}, status=exc.status_code, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -63,6 +63,28 @@ def _check_storage():
         raise _storage_seen["error"]
 
 
+# Capabilities a domain app can lose without the process being unready (signing Content
+# Credentials, apps.assets): name -> a function giving why it is unavailable now, or None.
+CAPABILITIES: dict = {}
+
+
+def capability_register(name: str, unavailable_reason) -> None:
+    CAPABILITIES[name] = unavailable_reason
+
+
+def _capabilities() -> dict[str, str]:
+    """{name: reason} for each registered capability that is unavailable now."""
+    down = {}
+    for name, reason_of in CAPABILITIES.items():
+        try:
+            reason = reason_of()
+        except Exception as exc:  # report, never raise
+            reason = f"{exc.__class__.__name__}: {exc}"
+        if reason:
+            down[name] = str(reason)[:500]
+    return down
+
+
 def may_see_internals(request) -> bool:
     """Metrics and readiness details: with METRICS_TOKEN set, only `Authorization: Bearer <token>`;
     without it, only a caller on this machine's loopback that no proxy forwarded."""
@@ -74,7 +96,9 @@ def may_see_internals(request) -> bool:
 
 def readyz(request):
     """Database, broker and storage reachable: 200, or 503. Anyone gets the status; which check
-    failed and why (hosts, ports) only callers who may see internals, and the log."""
+    failed and why (hosts, ports) only callers who may see internals, and the log. A capability
+    that is down (e.g. signing, without which exports answer 503) is reported under
+    `unavailable` without making the process unready: everything else still works."""
     checks, ready = {}, True
     for name, check in (("database", _check_database), ("broker", _check_broker), ("storage", _check_storage)):
         started = time.monotonic()
@@ -86,8 +110,15 @@ def readyz(request):
             checks[name] = {"ok": False, "error": f"{exc.__class__.__name__}: {exc}"[:300]}
             logger.warning("readyz: %s check failed: %s", name, checks[name]["error"])
     body = {"status": "ready" if ready else "not ready"}
+    down = _capabilities()
+    if down:
+        body["unavailable"] = sorted(down)
+        for name, reason in down.items():
+            logger.warning("readyz: %s unavailable: %s", name, reason)
     if may_see_internals(request):
         body["checks"] = checks
+        if down:
+            body["unavailable_because"] = down
     return JsonResponse(body, status=200 if ready else 503)
 
 

@@ -5,6 +5,7 @@ user's role is apps/projects/pages.py: this module knows no domain app.
 
 from __future__ import annotations
 
+import uuid
 from contextlib import contextmanager
 from functools import wraps
 
@@ -12,7 +13,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
-from apps.core.exceptions import ApplicationError, NotAllowed, NotFound
+from apps.core.exceptions import ApplicationError, NotAllowed, NotFound, ValidationFailed
+
+
+def id_parameter(value, name: str) -> uuid.UUID:
+    """A page's id parameter (query or form), or a 400 naming it: a malformed id is the caller's
+    mistake, never a 500."""
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        shown = str(value)[:60]
+        raise ValidationFailed(f"{name} must be an id (a UUID); got {shown!r}.", field=name) from None
 
 
 def page(view):

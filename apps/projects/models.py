@@ -75,6 +75,10 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Closed unused: withdrawn by an owner, replaced by a newer invitation, or closed when the address joined or was removed.",
+    )
 
     def __str__(self):
         return f"{self.email} invited to {self.project} as {self.role}"

@@ -57,6 +57,21 @@ def role_of(user, project: Project) -> str | None:
     return Membership.objects.filter(project=project, user=user).values_list("role", flat=True).first()
 
 
+def is_key_principal(user) -> bool:
+    """Whether `user` is a project API key's principal (apps.apikeys), not a person."""
+    return bool(user.is_authenticated) and hasattr(user, "api_key")
+
+
+def refuse_key_principal(user, doing: str) -> None:
+    """A key acts in its one project with its one role, nothing else: it may not `doing` (make
+    projects, keys or accept invitations), so nothing a key makes outlives its revocation."""
+    if is_key_principal(user):
+        raise NotAllowed(
+            f"A project API key may not {doing}: it acts only in its own project, with its own role. Use a person's account.",
+            code="permission_denied",
+        )
+
+
 def role_allows(role: str | None, action: Action) -> bool:
     return role is not None and action in ROLE_ACTIONS[role]
 

@@ -7,12 +7,16 @@ from django.db import transaction
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import Conflict
+from apps.projects import policy
+from apps.projects.invitations import invitations_close
 from apps.projects.models import Membership, Project, Role
 
 
 @transaction.atomic
 def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None, **disclosure: bool) -> Project:
-    """The creator becomes the project's owner. `disclosure`: the credentials_include_* switches."""
+    """The creator becomes the project's owner. `disclosure`: the credentials_include_* switches.
+    A key's principal may not create projects."""
+    policy.refuse_key_principal(user, "create projects")
     project = Project.objects.create(name=name, brief=brief, monthly_budget_usd=monthly_budget_usd, created_by=user, **disclosure)
     Membership.objects.create(project=project, user=user, role=Role.OWNER)
     return project
@@ -20,13 +24,13 @@ def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None,
 
 # Settings whose changes the audit log keeps as "project.changed" (the budget has its own action):
 # among them what delivered files disclose (apps.assets.provenance).
-AUDITED_SETTINGS = ("credentials_include_prompt", "credentials_include_names", "credentials_include_comments")
+AUDITED_SETTINGS = ("name", "brief", "credentials_include_prompt", "credentials_include_names", "credentials_include_comments")
 
 
 @transaction.atomic
 def project_update(*, project: Project, actor=None, **fields) -> Project:
-    """Changes of the monthly budget and of what Content Credentials carry are written to the
-    audit log with their old and new values."""
+    """Changes of the monthly budget, the name, the brief and what Content Credentials carry are
+    written to the audit log with their old and new values."""
     stored = Project.objects.select_for_update().values(*AUDITED_SETTINGS, "monthly_budget_usd").get(pk=project.pk)
     for name, value in fields.items():
         setattr(project, name, value)
@@ -75,6 +79,15 @@ def _ensure_an_owner_remains(project: Project, membership: Membership, new_role:
 
 
 @transaction.atomic
+def member_add(*, project: Project, user, role: str, actor=None) -> Membership:
+    """Add a member directly (the admin's way; people join by invitation). Audited."""
+    policy.refuse_key_principal(user, "join another project")
+    membership = Membership.objects.create(project=project, user=user, role=role)
+    audit_record(project=project, actor=actor, action=AuditAction.MEMBER_ADDED, target=user.get_username(), after={"role": role})
+    return membership
+
+
+@transaction.atomic
 def member_update(*, membership: Membership, role: str, actor=None) -> Membership:
     _ensure_an_owner_remains(membership.project, membership, role)
     before = membership.role
@@ -89,7 +102,10 @@ def member_update(*, membership: Membership, role: str, actor=None) -> Membershi
 
 @transaction.atomic
 def member_remove(*, membership: Membership, actor=None) -> None:
+    """Removing a member also closes the open invitations to their address: an older link must
+    not bring them back."""
     _ensure_an_owner_remains(membership.project, membership, None)
+    invitations_close(project=membership.project, email=membership.user.email)
     membership.delete()
     audit_record(
         project=membership.project, actor=actor, action=AuditAction.MEMBER_REMOVED,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from apps.assets.selectors import asset_queryset
 from apps.core.exceptions import ApplicationError
 from apps.core.pages import is_htmx, page
+from apps.core.throttling import job_allowance_check
 from apps.projects.pages import rights_for
 from apps.gemini import catalogue
 from apps.projects import policy
@@ -67,6 +68,7 @@ def refine_send(request, asset_id):
             if target is None:
                 raise Http404("No such asset in this project.")
         try:
+            job_allowance_check(request.user, 1)  # as the REST endpoint's throttle does
             turn, _ = services.refinement_create(
                 asset=target, user=request.user, data=form.to_input(), idempotency_key=form.cleaned_data["request_key"]
             )

@@ -67,13 +67,7 @@ def signed_headers(*, endpoint: WebhookEndpoint, message_id: str, body: str, whe
 
 @transaction.atomic
 def endpoint_create(*, project, url: str, events: list[str], secret: str = "", actor=None) -> WebhookEndpoint:
-    unknown = sorted(set(events) - set(EVENTS))
-    if unknown or not events:
-        raise ValidationFailed(f"Choose events among: {', '.join(EVENTS)}.", field="events", details={"allowed": list(EVENTS)})
-    try:
-        destination_for(url)
-    except Refused as refusal:
-        raise ValidationFailed(str(refusal), field="url")
+    _endpoint_checks(url=url, events=events)
     if secret and (refusal := secret_refusal(secret)):
         raise ValidationFailed(refusal, field="secret")
     endpoint = WebhookEndpoint(project=project, url=url, events=sorted(set(events)))
@@ -84,8 +78,10 @@ def endpoint_create(*, project, url: str, events: list[str], secret: str = "", a
     return endpoint
 
 
-def endpoint_secret_rotate(*, endpoint: WebhookEndpoint, grace_seconds: int, secret: str = "") -> WebhookEndpoint:
-    """A new signing secret; the old one keeps signing for `grace_seconds` so receivers switch without a gap."""
+@transaction.atomic
+def endpoint_secret_rotate(*, endpoint: WebhookEndpoint, grace_seconds: int, secret: str = "", actor=None) -> WebhookEndpoint:
+    """A new signing secret; the old one keeps signing for `grace_seconds` so receivers switch
+    without a gap. Audited with who rotated it and the grace (never a secret)."""
     if secret and (refusal := secret_refusal(secret)):
         raise ValidationFailed(refusal, field="secret")
     from apps.webhooks.models import new_secret
@@ -94,6 +90,39 @@ def endpoint_secret_rotate(*, endpoint: WebhookEndpoint, grace_seconds: int, sec
     endpoint.previous_secret_expires_at = timezone.now() + timedelta(seconds=grace_seconds)
     endpoint.secret = secret or new_secret()
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    audit_record(
+        project=endpoint.project, actor=actor, action=AuditAction.WEBHOOK_SECRET_ROTATED, target=endpoint.url,
+        after={"grace_seconds": grace_seconds, "chosen_by_caller": bool(secret)},
+    )
+    return endpoint
+
+
+def _endpoint_checks(*, url: str, events: list[str]) -> None:
+    unknown = sorted(set(events) - set(EVENTS))
+    if unknown or not events:
+        raise ValidationFailed(f"Choose events among: {', '.join(EVENTS)}.", field="events", details={"allowed": list(EVENTS)})
+    try:
+        destination_for(url)
+    except Refused as refusal:
+        raise ValidationFailed(str(refusal), field="url")
+
+
+@transaction.atomic
+def endpoint_update(*, endpoint: WebhookEndpoint, actor=None, **fields) -> WebhookEndpoint:
+    """Change an endpoint's url, events or is_active (the admin's form): the same checks as
+    creating one, so no URL pointing at a private or metadata address is ever stored; audited."""
+    url, events = fields.get("url", endpoint.url), fields.get("events", endpoint.events)
+    _endpoint_checks(url=url, events=events)
+    before = {name: getattr(WebhookEndpoint.objects.get(pk=endpoint.pk), name) for name in fields}
+    for name, value in fields.items():
+        setattr(endpoint, name, sorted(set(value)) if name == "events" else value)
+    endpoint.save(update_fields=list(fields))
+    changed = [name for name in fields if before[name] != getattr(endpoint, name)]
+    if changed:
+        audit_record(
+            project=endpoint.project, actor=actor, action=AuditAction.WEBHOOK_CHANGED, target=endpoint.url,
+            before={name: before[name] for name in changed}, after={name: getattr(endpoint, name) for name in changed},
+        )
     return endpoint
 
 

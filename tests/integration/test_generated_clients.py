@@ -76,6 +76,7 @@ def test_the_generated_python_client_runs_the_whole_flow(live_schema, web_url, w
         EventsEnum,
         GenerationInputRequest,
         GenerationKindEnum,
+        PatchedReviewPolicyInputRequest,
         ProjectInputRequest,
         ReferenceImageUploadRequest,
         ReviewInputRequest,
@@ -141,6 +142,8 @@ def test_the_generated_python_client_runs_the_whole_flow(live_schema, web_url, w
     lineage = _call("assets.assets_lineage_retrieve", client=api, asset_id=edited)
     assert any(edge.from_ == edited and edge.to == source for edge in lineage.edges)
 
+    # One person works here, and a key's decisions are its maker's (four-eyes would refuse them): the owner turns it off.
+    _call("projects.projects_review_policy_partial_update", client=api, project_id=project.id, body=PatchedReviewPolicyInputRequest(four_eyes=False))
     key = _call("projects.projects_api_keys_create", client=api, project_id=project.id, body=ApiKeyInputRequest(name="Python reviewer", role=ApiKeyRoleEnum.REVIEWER))
     reviewer = package.AuthenticatedClient(base_url=web_url, token=key.key, raise_on_unexpected_status=True)  # Bearer
     review = _call("assets.assets_reviews_create", client=reviewer, asset_id=source, body=ReviewInputRequest(decision=DecisionEnum.APPROVE))

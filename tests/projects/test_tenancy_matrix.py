@@ -10,9 +10,12 @@ it shows no project's data."""
 
 import uuid
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib import admin
+from django.utils import timezone
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, resolve
 
@@ -24,7 +27,7 @@ from apps.campaigns.services import CampaignInput, campaign_create
 from apps.generations.models import Generation
 from apps.library.models import EntryKind, LibraryEntry, ReferenceImage
 from apps.library.services import reference_image_add
-from apps.projects.models import Membership, Project
+from apps.projects.models import Invitation, Membership, Project
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import LibraryEntryFactory, ProjectFactory, UserFactory, member, stored_asset
 from tests.images import image_bytes
@@ -57,6 +60,8 @@ REST_CASES = [
     ("project-delete", "delete", "/api/v1/projects/{project}/", None, allowed(409, "owner")),  # holds assets: kept
     ("members", "get", "/api/v1/projects/{project}/members/", None, READ),
     ("member-invite", "post", "/api/v1/projects/{project}/members/", {"email": "newcomer@example.com", "role": "viewer"}, allowed(202, "owner")),
+    ("invitations", "get", "/api/v1/projects/{project}/invitations/", None, allowed(200, "owner")),
+    ("invitation-withdraw", "delete", "/api/v1/invitations/{invitation}/", None, allowed(204, "owner")),
     ("audit", "get", "/api/v1/projects/{project}/audit/", None, allowed(200, "owner")),
     ("member-change", "patch", "/api/v1/projects/{project}/members/{target}/", {"role": "editor"}, allowed(200, "owner")),
     ("member-remove", "delete", "/api/v1/projects/{project}/members/{target}/", None, allowed(204, "owner")),
@@ -175,11 +180,15 @@ def world(project, emulator, settings):
     webhook = WebhookEndpoint.objects.create(project=project, url="http://127.0.0.1:9/tenant-a-hook", events=["asset.review_changed"])
     WebhookDelivery.objects.create(endpoint=webhook, event="asset.review_changed", payload={"project": str(project.id)})
     api_key, _ = api_key_create(project=project, created_by=users["owner"], name="tenant-a-key", role="viewer")
+    invitation = Invitation.objects.create(
+        project=project, email="invited@example.com", role="editor", token_sha256="0" * 64, invited_by=users["owner"],
+        expires_at=timezone.now() + timedelta(days=7),
+    )
     ids = {
         "project": project.id, "asset": asset.id, "child": child.id, "generation": generation.id, "character": character.id,
         "image": image.id, "webhook": webhook.id, "target": users["viewer"].id, "reviewed": reviewed.id,
         "api_key": api_key.id, "object": product.id, "object_image": product_image.id, "campaign": campaign.id,
-        "cell": campaign.cells.first().id,
+        "cell": campaign.cells.first().id, "invitation": invitation.id,
     }
     return {"users": users, "ids": ids, "project": project, "asset": asset, "reviewed": reviewed, "generation": generation,
             "character": character, "webhook": webhook, "elsewhere": elsewhere}
@@ -200,6 +209,7 @@ def snapshot(project) -> tuple:
         list(project.__class__.objects.filter(pk=project.pk).values_list("review_policy__four_eyes")),
         sorted(Campaign.objects.filter(project=project).values_list("id", "name")),
         Favourite.objects.filter(asset__project=project).count(),
+        sorted(Invitation.objects.filter(project=project).values_list("email", "withdrawn_at")),
     )
 
 

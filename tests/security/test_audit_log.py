@@ -37,7 +37,8 @@ def test_members_budget_and_webhooks_are_recorded_with_before_and_after(api, pro
     client.patch(f"/api/v1/projects/{project.id}/members/{bob.id}/", {"role": "editor"}, format="json")
     client.delete(f"/api/v1/projects/{project.id}/members/{bob.id}/")
     client.patch(f"/api/v1/projects/{project.id}/", {"monthly_budget_usd": "250.00"}, format="json")
-    client.patch(f"/api/v1/projects/{project.id}/", {"name": "Renamed"}, format="json")  # not governance: not logged
+    old_name = project.name
+    client.patch(f"/api/v1/projects/{project.id}/", {"name": "Renamed"}, format="json")  # logged since issue 29 item 9
     hook = client.post(f"/api/v1/projects/{project.id}/webhooks/", {"url": "http://127.0.0.1:9/h", "events": ["asset.review_changed"]}, format="json").json()
     client.delete(f"/api/v1/webhooks/{hook['id']}/")
 
@@ -46,6 +47,7 @@ def test_members_budget_and_webhooks_are_recorded_with_before_and_after(api, pro
         ("member.role_changed", "bob", {"role": "viewer"}, {"role": "editor"}),
         ("member.removed", "bob", {"role": "editor"}, None),
         ("budget.changed", "", {"monthly_budget_usd": None}, {"monthly_budget_usd": "250.00"}),
+        ("project.changed", "Renamed", {"name": old_name}, {"name": "Renamed"}),
         ("webhook.created", "http://127.0.0.1:9/h", None, {"url": "http://127.0.0.1:9/h", "events": ["asset.review_changed"]}),
         ("webhook.deleted", "http://127.0.0.1:9/h", {"url": "http://127.0.0.1:9/h", "events": ["asset.review_changed"]}, None),
     ]

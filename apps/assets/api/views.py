@@ -17,7 +17,7 @@ from apps.assets.api.serializers import (
     LineageNodeSerializer,
     LineageReferenceNodeSerializer,
 )
-from apps.assets.exports import export_entries
+from apps.assets.exports import export_entries, signing_ready
 from apps.assets.files import file_response
 from apps.assets.images import MIME_BY_FORMAT, upload_read
 from apps.assets.models import Asset
@@ -125,4 +125,5 @@ class ProjectExportApi(APIView):
         filters = AssetFilterSerializer(data={"review_status": "approved", **request.query_params.dict()})
         filters.is_valid(raise_exception=True)
         filename = f"{slugify(project.name) or 'project'}-{filters.validated_data.get('review_status', 'all')}.zip"
+        signing_ready()
         return zip_response(export_entries(project=project, filters=filters.validated_data), filename=filename)

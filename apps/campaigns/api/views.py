@@ -15,6 +15,7 @@ from apps.campaigns.api.serializers import (
     RunInputSerializer,
     RunOutputSerializer,
 )
+from apps.assets.exports import signing_ready
 from apps.campaigns.exports import campaign_export_entries
 from apps.campaigns.models import Cell
 from apps.core.downloads import zip_response
@@ -96,5 +97,6 @@ class CampaignExportApi(APIView):
         filters = ExportFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         review_status = filters.validated_data["review_status"]
+        signing_ready()
         entries = campaign_export_entries(campaign=campaign, review_status=None if review_status == "all" else review_status)
         return zip_response(entries, filename=f"{slugify(campaign.name) or 'campaign'}-{review_status}.zip")

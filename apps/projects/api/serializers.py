@@ -45,6 +45,16 @@ class InvitationOutputSerializer(serializers.ModelSerializer):
         return "invited"
 
 
+class PendingInvitationSerializer(serializers.ModelSerializer):
+    """An open invitation as its project's owners see it (the token is never shown again)."""
+
+    invited_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "invited_by", "created_at", "expires_at"]
+
+
 class InvitationAcceptSerializer(StrictInputSerializer):
     token = serializers.CharField(max_length=100)
 

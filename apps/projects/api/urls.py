@@ -7,5 +7,7 @@ urlpatterns = [
     path("projects/<uuid:project_id>/", views.ProjectDetailApi.as_view(), name="project-detail"),
     path("projects/<uuid:project_id>/members/", views.MemberListApi.as_view(), name="member-list"),
     path("projects/<uuid:project_id>/members/<int:user_id>/", views.MemberDetailApi.as_view(), name="member-detail"),
+    path("projects/<uuid:project_id>/invitations/", views.InvitationListApi.as_view(), name="invitation-list"),
+    path("invitations/<uuid:invitation_id>/", views.InvitationDetailApi.as_view(), name="invitation-detail"),
     path("invitations/accept/", views.InvitationAcceptApi.as_view(), name="invitation-accept"),
 ]

@@ -12,9 +12,11 @@ from apps.projects.api.serializers import (
     InvitationOutputSerializer,
     MemberOutputSerializer,
     MemberUpdateSerializer,
+    PendingInvitationSerializer,
     ProjectInputSerializer,
     ProjectOutputSerializer,
 )
+from apps.projects.models import Invitation
 from apps.projects.policy import Action
 
 
@@ -89,6 +91,24 @@ class MemberDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, project_id, user_id):
         services.member_remove(membership=self._membership(request, project_id, user_id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationListApi(APIView):
+    @extend_schema(responses=PendingInvitationSerializer(many=True))
+    def get(self, request, project_id):
+        """Open invitations (not accepted, withdrawn or expired), newest first: for the owners."""
+        project = policy.project_for(request.user, project_id, Action.MANAGE_MEMBERS)
+        pending = invitations.open_invitations(project).select_related("invited_by").order_by("-created_at", "-id")
+        return Response(PendingInvitationSerializer(pending, many=True).data)
+
+
+class InvitationDetailApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, invitation_id):
+        """Withdraw: the link stops working at once (an accepted or closed one stays as it is)."""
+        invitation = policy.object_for(request.user, Invitation.objects.all(), invitation_id, Action.MANAGE_MEMBERS)
+        invitations.invitation_withdraw(invitation=invitation, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -58,7 +58,9 @@ class SecretRotateApi(APIView):
         data = SecretRotateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         grace = data.validated_data.get("grace_seconds", settings.WEBHOOK_SECRET_GRACE_SECONDS)
-        endpoint = services.endpoint_secret_rotate(endpoint=endpoint, grace_seconds=grace, secret=data.validated_data.get("secret", ""))
+        endpoint = services.endpoint_secret_rotate(
+            endpoint=endpoint, grace_seconds=grace, secret=data.validated_data.get("secret", ""), actor=request.user,
+        )
         return Response(EndpointCreatedSerializer(endpoint).data)
 
 
