@@ -14,6 +14,7 @@ output PNG is encoded from it, so the peak stays near the source's decoded size 
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
 
@@ -222,13 +223,13 @@ def plan(region: Region, *, model: catalogue.ImageModel, mode: str = "crop", con
 
 def _load(data: bytes) -> pyvips.Image:
     """Decoded once into memory (random access: the region is read, then every row for the output)."""
-    return pyvips.Image.new_from_buffer(data, "").copy_memory()
+    return pyvips.Image.new_from_buffer(data, "", access="sequential").copy_memory()
 
 
 def crop_image(source: bytes, box: Box) -> bytes:
     """The part of the source the model is sent, as PNG at its own pixel size."""
     image = pyvips.Image.new_from_buffer(source, "")
-    return image.crop(box.left, box.top, box.width, box.height).pngsave_buffer(**PNG_OPTIONS)
+    return _png(image.crop(box.left, box.top, box.width, box.height))
 
 
 def marked_image(source: bytes, region: Region, *, line: int | None = None) -> bytes:
@@ -244,7 +245,7 @@ def marked_image(source: bytes, region: Region, *, line: int | None = None) -> b
         left, top = max(0, box.left - i), max(0, box.top - i)
         right, bottom = min(image.width - 1, box.right - 1 + i), min(image.height - 1, box.bottom - 1 + i)
         image = image.draw_rect(ink, left, top, right - left + 1, bottom - top + 1, fill=False)
-    return image.pngsave_buffer(**PNG_OPTIONS)
+    return _png(image)
 
 
 def alpha_ramp(length: int, *, feather: int, open_start: bool, open_end: bool) -> np.ndarray:
@@ -308,7 +309,7 @@ def composite(source: bytes | pyvips.Image, answer: bytes, plan_: Plan, *, feath
             f"The source is {src.width}x{src.height}, not the {region.image_width}x{region.image_height} the region was drawn on.",
             field="region", code="source_changed",
         )
-    picture = pyvips.Image.new_from_buffer(answer, "")
+    picture = pyvips.Image.new_from_buffer(answer, "", access="sequential")  # read once, top to bottom
     scaled = picture.resize(covers.width / picture.width, vscale=covers.height / picture.height, kernel="lanczos3")
     if (scaled.width, scaled.height) != (covers.width, covers.height):  # rounding: one pixel either way
         scaled = scaled.embed(0, 0, covers.width, covers.height, extend="copy")
@@ -316,9 +317,22 @@ def composite(source: bytes | pyvips.Image, answer: bytes, plan_: Plan, *, feath
     under = src.crop(box.left, box.top, box.width, box.height)
     alpha = alpha_mask(region, feather=feather)
     colour = under.extract_band(0, n=patch.bands) if under.bands > patch.bands else under
-    weight = alpha.cast("float") / 255
-    blended = (colour.cast("float") * (1 - weight) + patch.cast("float") * weight).rint().cast(src.format)
+    if src.format == "uchar":  # integers: 255 scaled to 256, so a weight of 0 or 255 gives one side exactly
+        weight = alpha.cast("ushort") + (alpha >> 7)
+        blended = ((colour.cast("uint") * (256 - weight) + patch.cast("uint") * weight + 128) >> 8).cast("uchar")
+    else:
+        weight = alpha.cast("float") / 255
+        blended = (colour.cast("float") * (1 - weight) + patch.cast("float") * weight).rint().cast(src.format)
     if under.bands > patch.bands:
         blended = blended.bandjoin(under.extract_band(patch.bands, n=under.bands - patch.bands))
     blended = (alpha > 0).ifthenelse(blended, under)  # where the weight is 0, the source's own bits
-    return src.insert(blended, box.left, box.top).pngsave_buffer(**PNG_OPTIONS)
+    return _png(src.insert(blended, box.left, box.top))
+
+
+def _png(image: pyvips.Image) -> bytes:
+    """PNG bytes written straight into one Python buffer (pngsave_buffer would hold a second copy)."""
+    out = io.BytesIO()
+    target = pyvips.TargetCustom()
+    target.on_write(out.write)
+    image.pngsave_target(target, **PNG_OPTIONS)
+    return out.getvalue()
