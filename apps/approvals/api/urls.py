@@ -4,5 +4,7 @@ from apps.approvals.api import views
 
 urlpatterns = [
     path("assets/<uuid:asset_id>/reviews/", views.ReviewListApi.as_view(), name="review-list"),
+    path("assets/<uuid:asset_id>/comments/", views.CommentListApi.as_view(), name="comment-list"),
+    path("comments/<int:comment_id>/", views.CommentApi.as_view(), name="comment-detail"),
     path("projects/<uuid:project_id>/review-policy/", views.ReviewPolicyApi.as_view(), name="review-policy"),
 ]
