@@ -26,7 +26,8 @@ def stage_breakdown(platform: Platform, size: str, samples: int) -> dict[str, fl
     from apps.assets.files import file_write
     from apps.assets.images import inspect_generated
     from apps.assets.renditions import thumbnail_get_or_make
-    from apps.assets.services import asset_create, generation_output_key
+    from apps.assets.services import asset_create
+    from apps.core.storage_keys import generation_output_key
     from apps.gemini.checks import check_image_settings
     from apps.gemini.gateway import ImageRequest, generate_image
     from apps.generations.models import Generation
@@ -48,7 +49,7 @@ def stage_breakdown(platform: Platform, size: str, samples: int) -> dict[str, fl
         image = inspect_generated(result.images[0].data)
         image.sha256  # noqa: B018 (computed once, as the job does)
         t2 = time.perf_counter()
-        key = generation_output_key(job, 0, image.extension, attempt=1)
+        key = generation_output_key(project_id=project.pk, generation_id=job.pk, index=0, attempt=1, extension=image.extension)
         file_write(key, image.data)
         t3 = time.perf_counter()
         asset = asset_create(project=project, key=key, image=image, origin="generated", generation=job)

@@ -50,10 +50,10 @@ def member(project, role: str, username: str | None = None):
 
 def stored_asset(project, *, user=None, width: int = 640, height: int = 480, origin=Origin.UPLOAD, generation=None, output_index=0, parents=()):
     """An asset with real bytes in storage, as an upload or a job output would leave it."""
-    import uuid
+    from apps.core.storage_keys import upload_key
 
     image = sanitize_upload(image_bytes(width, height))
-    key = f"projects/{project.id}/uploads/{uuid.uuid4()}.png"
+    key = upload_key(project_id=project.id, extension="png")
     file_write(key, image.data)
     return asset_create(
         project=project, key=key, image=image, origin=origin, created_by=user,

@@ -7,7 +7,6 @@ rule the REST API uses (apps.approvals.policy).
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -93,10 +92,10 @@ class AssetAdmin(ProjectScopedAdmin):
     ]
 
     def get_queryset(self, request):
-        from apps.generations.models import GenerationSource
+        from apps.generations.models import made_from_asset
 
-        # Whether each row was made from another asset, for its kind ("Variation") without a query per row.
-        return super().get_queryset(request).annotate(made_from_asset=Exists(GenerationSource.objects.filter(generation=OuterRef("generation"))))
+        # Whether each row's job was made from another asset, for its kind ("Variation") without a query per row.
+        return super().get_queryset(request).annotate(made_from_asset=made_from_asset())
 
     def has_change_permission(self, request, obj=None):
         if request.user.is_superuser:

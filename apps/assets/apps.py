@@ -11,3 +11,8 @@ class AssetsConfig(AppConfig):
         from PIL import Image
 
         Image.MAX_IMAGE_PIXELS = settings.UPLOAD_MAX_PIXELS
+
+        from apps.assets.renditions import thumbnail_queue
+        from apps.assets.signals import asset_stored
+
+        asset_stored.connect(thumbnail_queue, dispatch_uid="assets.thumbnail_queue")

@@ -9,7 +9,6 @@ overwritten."""
 from __future__ import annotations
 
 import logging
-import uuid
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -19,6 +18,8 @@ from apps.assets.files import file_delete, file_write
 from apps.assets.images import make_thumbnail
 from apps.assets.models import Asset, Rendition
 from apps.core.exceptions import ApplicationError, ValidationFailed
+from apps.core.storage_keys import derived_key
+from apps.core.tasks import send
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ def thumbnail_spec() -> str:
 
 
 def rendition_key(asset: Asset, spec: str, extension: str) -> str:
-    return f"{asset.file.name.rsplit('.', 1)[0]}.{spec.replace(':', '-')}.{uuid.uuid4().hex[:8]}.{extension}"
+    """Next to the asset's file, under a fresh name: a file being served is never overwritten."""
+    return derived_key(asset.file.name, spec, extension, unique=True)
 
 
 def rendition_save(asset: Asset, spec: str, key: str, **fields) -> tuple[Rendition, bool]:
@@ -78,3 +80,9 @@ def thumbnail_make_queued(asset_id) -> None:
         thumbnail_get_or_make(asset)
     except Exception:  # the first request for it will try again and answer why
         logger.exception("thumbnail of asset %s could not be made", asset_id)
+
+
+def thumbnail_queue(sender, asset: Asset, **kwargs) -> None:
+    """`asset_stored` receiver: the thumbnail is made on the `renditions` queue, off the path of
+    whoever stored the asset."""
+    send("assets.make_thumbnail", [str(asset.pk)])

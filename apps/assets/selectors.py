@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.assets.models import Asset, AssetLink, AssetTag, Favourite
-from apps.generations.models import GenerationReference, GenerationSource, Kind
+from apps.generations.models import VARIATION, GenerationReference, Kind, made_from_asset
 
 
 def asset_queryset() -> QuerySet[Asset]:
@@ -30,9 +30,8 @@ def asset_list(
         assets = assets.filter(review_status=review_status)
     if kind == "upload":
         assets = assets.filter(generation__isnull=True)
-    elif kind in (Kind.GENERATE, "variation"):
-        made_from_asset = GenerationSource.objects.filter(generation=OuterRef("generation"))
-        assets = assets.filter(Exists(made_from_asset) if kind == "variation" else ~Exists(made_from_asset), generation__kind=Kind.GENERATE)
+    elif kind in (Kind.GENERATE, VARIATION):
+        assets = assets.filter(made_from_asset() if kind == VARIATION else ~made_from_asset(), generation__kind=Kind.GENERATE)
     elif kind:
         assets = assets.filter(generation__kind=kind)
     for word in search.split():
@@ -58,7 +57,7 @@ def with_page_details(assets: QuerySet[Asset], *, user) -> QuerySet[Asset]:
     """What the pages add to each asset: its tags, whether it was made from another asset
     (a variation), and whether this person starred it. A fixed number of extra queries."""
     return assets.prefetch_related("tags").annotate(
-        made_from_asset=Exists(GenerationSource.objects.filter(generation=OuterRef("generation"))),
+        made_from_asset=made_from_asset(),
         is_favourite=Exists(Favourite.objects.filter(asset=OuterRef("pk"), user=user)),
     )
 

@@ -1,21 +1,15 @@
 from __future__ import annotations
 
-import uuid
-
 from django.db import transaction
 
 from apps.assets import credentials
 from apps.assets.files import file_delete, file_write
 from apps.assets.images import StoredImage, sanitize_upload
 from apps.assets.models import TAG_MAX_CHARS, Asset, AssetLink, AssetTag, Favourite, Origin
-from apps.assets.tasks import make_asset_thumbnail
+from apps.assets.signals import asset_stored
 from apps.core.exceptions import ValidationFailed
-
-
-def generation_output_key(generation, index: int, extension: str, attempt: int) -> str:
-    """Deterministic per job, output and attempt: an attempt writes only its own file, so a late or
-    superseded one never overwrites the file another attempt's row points at."""
-    return f"projects/{generation.project_id}/generations/{generation.id}/{index}.a{attempt}.{extension}"
+from apps.core.signals import send_on_commit
+from apps.core.storage_keys import upload_key
 
 
 def asset_create(
@@ -33,8 +27,9 @@ def asset_create(
     parents: list[tuple[Asset, str]] = (),
 ) -> Asset:
     """Create the asset row and its lineage edges together, for an image already stored under
-    `key` (so a row never points at a missing file). Its thumbnail is made after the commit, off
-    the caller's path (apps/assets/renditions.py)."""
+    `key` (so a row never points at a missing file). Every stored asset, job output or upload,
+    comes through here: `asset_stored` is sent once the transaction commits, and per-asset work
+    (the thumbnail on the renditions queue, ...) hangs off that signal, off the caller's path."""
     with transaction.atomic():
         asset = Asset.objects.create(
             project=project,
@@ -55,7 +50,7 @@ def asset_create(
         AssetLink.objects.bulk_create(
             [AssetLink(child=asset, parent=parent, relation=relation) for parent, relation in parents]
         )
-        transaction.on_commit(lambda: make_asset_thumbnail.delay(str(asset.pk)))
+        send_on_commit(asset_stored, Asset, asset=asset)
     return asset
 
 
@@ -63,7 +58,7 @@ def asset_upload(*, project, user, data: bytes) -> Asset:
     """An outside image becomes an asset (origin `upload`) so it can be edited, translated, composed."""
     image = sanitize_upload(data)
     incoming = credentials.incoming_archive(data, image.mime_type)  # re-encoding drops them: keep them first
-    key = f"projects/{project.id}/uploads/{uuid.uuid4()}.{image.extension}"
+    key = upload_key(project_id=project.id, extension=image.extension)
     file_write(key, image.data)
     try:
         with transaction.atomic():

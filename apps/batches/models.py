@@ -4,6 +4,8 @@ import uuid
 
 from django.db import models
 
+from apps.core.transitions import Transitions, TransitionQuerySet
+
 
 class BatchState(models.TextChoices):
     # Recorded by us, not yet confirmed created upstream: the next step looks it up by display name.
@@ -14,6 +16,27 @@ class BatchState(models.TextChoices):
     FAILED = "JOB_STATE_FAILED", "Failed"
     CANCELLED = "JOB_STATE_CANCELLED", "Cancelled"
     EXPIRED = "JOB_STATE_EXPIRED", "Expired"
+
+
+# Every state our row can be in and where it may go. SUBMITTING goes to whatever upstream reports
+# once created or found (a batch found after a crash may already have ended), or straight to
+# FAILED (refused) or CANCELLED (every job canceled while it was submitted). Upstream reports move
+# an open batch forward; a report of the state it is already in is no move. The ended states are final.
+_ENDED = (BatchState.SUCCEEDED, BatchState.FAILED, BatchState.CANCELLED, BatchState.EXPIRED)
+TRANSITIONS = Transitions(
+    {
+        BatchState.SUBMITTING: (BatchState.PENDING, BatchState.RUNNING, *_ENDED),
+        BatchState.PENDING: (BatchState.RUNNING, *_ENDED),
+        BatchState.RUNNING: _ENDED,
+        **{state: () for state in _ENDED},
+    },
+    field="state", noun="an upstream batch",
+)
+OPEN = TRANSITIONS.unfinished
+
+
+class UpstreamBatchQuerySet(TransitionQuerySet):
+    transitions = TRANSITIONS
 
 
 class UpstreamBatch(models.Model):
@@ -35,6 +58,8 @@ class UpstreamBatch(models.Model):
     last_checked_at = models.DateTimeField(null=True, blank=True)
     collected_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+
+    objects = UpstreamBatchQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["collected_at", "state"], name="upstream_batch_open")]

@@ -1,9 +1,11 @@
 """Jobs delivered through the Batch API: group, submit once, poll, store results like interactive jobs.
 
 A batch job stays `queued` while its upstream batch works. The state changes are the job
-engine's own: a job is claimed queued -> running only when its results are here, its outputs are
-stored by the same function interactive runs use (files, sha256, thumbnail, lineage, usage, cost
-at the batch price), and it finishes through the same conditional update.
+engine's own public steps (apps/generations/engine.py): a job is claimed queued -> running only
+when its results are here, its outputs are stored by the same step interactive runs use (files,
+sha256, lineage, usage, cost at the batch price, `asset_stored`), and it finishes through the same
+final transition (`job_finished`). The batch row's own states move by its transitions table
+(apps/batches/models.py).
 
 Upstream create is not idempotent. The order that makes a crash harmless: our batch row (whose
 display name derives from its id) is committed first; the create call comes after a lookup of
@@ -23,13 +25,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.batches.models import BatchRequest, BatchState, UpstreamBatch
+from apps.batches.models import OPEN, TRANSITIONS, BatchRequest, BatchState, UpstreamBatch
 from apps.core.exceptions import ValidationFailed
+from apps.core.tasks import send
 from apps.gemini import batches as gateway
-from apps.gemini import kinds
 from apps.gemini.gateway import GatewayError
-from apps.generations import services as jobs
-from apps.generations.models import Generation, Status
+from apps.generations import engine
+from apps.generations.models import UNFINISHED, Delivery, Generation, Status
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ def batch_delivery_check() -> None:
     """Refuse batch delivery where the upstream cannot take it (Vertex AI), naming the field."""
     reason = gateway.batch_unavailable_reason()
     if reason:
-        raise ValidationFailed(reason, field="delivery", details={"value": "batch", "allowed": ["interactive"]})
+        raise ValidationFailed(reason, field="delivery", details={"value": Delivery.BATCH, "allowed": [Delivery.INTERACTIVE]})
 
 
 _pending = threading.local()
@@ -62,11 +64,14 @@ def batch_enqueue(generation_ids: list) -> None:
 
 
 def _send_pending() -> None:
-    from apps.batches.tasks import submit_batches
-
     ids, _pending.ids = getattr(_pending, "ids", []), []
     if ids:
-        submit_batches.delay(ids)
+        send("batches.submit", [ids])
+
+
+def batch_job_canceled(generation) -> None:
+    """The delivery's cancel: once the cancel commits, let go of the job's open upstream batches."""
+    transaction.on_commit(lambda: send("batches.release", [str(generation.pk)]))
 
 
 def batch_group_submit(*, generation_ids: list) -> list[UpstreamBatch]:
@@ -97,7 +102,7 @@ def batch_group_submit(*, generation_ids: list) -> list[UpstreamBatch]:
 
 
 def _ungrouped(generation_ids):
-    return Generation.objects.filter(pk__in=generation_ids, status=Status.QUEUED, delivery="batch", batch_requests__isnull=True)
+    return Generation.objects.filter(pk__in=generation_ids, status=Status.QUEUED, delivery=Delivery.BATCH, batch_requests__isnull=True)
 
 
 def _lease(batch_id, *, only_fresh: bool = False) -> bool:
@@ -131,20 +136,25 @@ def batch_submit(*, batch_id, resume: bool = False) -> None:
         if not _wanted(batch):  # every job was canceled while it was being submitted
             if found is not None:
                 gateway.batch_cancel(name=found.name)
-            UpstreamBatch.objects.filter(pk=batch.pk).update(
-                upstream_name=found.name if found else "", state=BatchState.CANCELLED, collected_at=timezone.now(), lease_until=None
+            UpstreamBatch.objects.move(
+                batch.pk, frm=BatchState.SUBMITTING, to=BatchState.CANCELLED,
+                upstream_name=found.name if found else "", collected_at=timezone.now(), lease_until=None,
             )
             return
         if found is None:
             items = [
-                gateway.BatchItem(key=request.key, request=jobs._build_request(request.generation))
+                gateway.BatchItem(key=request.key, request=engine.build_request(request.generation))
                 for request in batch.requests.select_related("generation")
             ]
             found = gateway.batch_submit(display_name=batch.display_name, model_id=batch.model, items=items)
         else:
             logger.warning("batch %s was already created upstream as %s; recording it", batch.pk, found.name)
-        UpstreamBatch.objects.filter(pk=batch.pk, state=BatchState.SUBMITTING).update(
-            upstream_name=found.name, state=found.state, last_checked_at=timezone.now(), lease_until=None
+        state = found.state
+        if not TRANSITIONS.allows(BatchState.SUBMITTING, state):  # a state we do not know: open until read again
+            logger.warning("batch %s: upstream reported %s on submit; recorded as pending", batch.pk, state)
+            state = BatchState.PENDING
+        UpstreamBatch.objects.move(
+            batch.pk, frm=BatchState.SUBMITTING, to=state, upstream_name=found.name, last_checked_at=timezone.now(), lease_until=None
         )
     except GatewayError as error:
         if error.retryable:
@@ -153,14 +163,14 @@ def batch_submit(*, batch_id, resume: bool = False) -> None:
             UpstreamBatch.objects.filter(pk=batch.pk).update(lease_until=timezone.now())
             return
         _fail_open_jobs(batch, error.code, error.message)
-        UpstreamBatch.objects.filter(pk=batch.pk).update(
-            state=BatchState.FAILED, error_message=error.message, collected_at=timezone.now(), lease_until=None
+        UpstreamBatch.objects.move(
+            batch.pk, frm=BatchState.SUBMITTING, to=BatchState.FAILED, error_message=error.message, collected_at=timezone.now(), lease_until=None
         )
 
 
 def _wanted(batch: UpstreamBatch) -> bool:
     """Whether any job in the batch still waits for its result."""
-    return batch.requests.filter(generation__status__in=[Status.QUEUED, Status.RUNNING]).exists()
+    return batch.requests.filter(generation__status__in=UNFINISHED).exists()
 
 
 def batch_poll() -> int:
@@ -170,7 +180,7 @@ def batch_poll() -> int:
     looked = 0
     # Batch jobs whose grouping message was lost (a worker died right after their commit).
     ungrouped = Generation.objects.filter(
-        status=Status.QUEUED, delivery="batch", batch_requests__isnull=True,
+        status=Status.QUEUED, delivery=Delivery.BATCH, batch_requests__isnull=True,
         created_at__lt=now - timedelta(seconds=settings.BATCH_LEASE_SECONDS),
     )
     looked += len(batch_group_submit(generation_ids=list(ungrouped.values_list("pk", flat=True))))
@@ -199,8 +209,7 @@ def batch_check(*, batch_id) -> None:
             logger.warning("batch %s: check failed, next poll retries: %s", batch.pk, error.message)
             UpstreamBatch.objects.filter(pk=batch.pk).update(error_message=error.message, last_checked_at=timezone.now())
             return
-        UpstreamBatch.objects.filter(pk=batch.pk).update(state=outcome.state, last_checked_at=timezone.now())
-        batch.state = outcome.state
+        _record_state(batch, outcome.state)
         if not outcome.done:
             return
         if outcome.state == BatchState.SUCCEEDED:
@@ -213,21 +222,33 @@ def batch_check(*, batch_id) -> None:
         _release(batch_id)
 
 
+def _record_state(batch: UpstreamBatch, reported: str) -> None:
+    """What upstream reports, by the transitions table: the same state is no move; a move the table
+    does not have (backwards, or a state we do not know) is logged and not recorded."""
+    now = timezone.now()
+    if reported != batch.state and TRANSITIONS.allows(batch.state, reported):
+        if UpstreamBatch.objects.move(batch.pk, frm=batch.state, to=reported, last_checked_at=now):
+            batch.state = reported
+            return
+    elif reported != batch.state:
+        logger.warning("batch %s: upstream reported %s while recorded %s; not a move we make", batch.pk, reported, batch.state)
+    UpstreamBatch.objects.filter(pk=batch.pk).update(last_checked_at=now)
+
+
 def _claimed_jobs(batch: UpstreamBatch):
     """Each job of the batch still waiting, claimed queued -> running with its attempt (the fence
     for every write that follows); a canceled job is skipped."""
     ids = list(batch.requests.values_list("generation_id", flat=True).distinct())
     for generation_id in ids:
-        attempt = jobs._claim(generation_id)
+        attempt = engine.claim(generation_id)
         if attempt is not None:
             yield Generation.objects.select_related("project", "created_by").get(pk=generation_id), attempt
 
 
 def _store_results(batch: UpstreamBatch, outcome: gateway.BatchOutcome) -> None:
     for generation, attempt in _claimed_jobs(batch):
-        relation = kinds.get_kind(generation.kind).relation
-        parents = [(source.asset, relation) for source in generation.sources.select_related("asset")]
-        done = set(generation.assets.values_list("output_index", flat=True))
+        sources = list(generation.sources.select_related("asset"))
+        done = engine.stored_outputs(generation)
         failure: GatewayError | None = None
         try:
             for index in range(generation.count):
@@ -239,21 +260,21 @@ def _store_results(batch: UpstreamBatch, outcome: gateway.BatchOutcome) -> None:
                     failure = result
                     break
                 if index not in done:
-                    jobs._store_output(generation, attempt, index, result, parents + jobs._variation_parent(generation, index))
-        except jobs.Superseded:  # canceled meanwhile: nothing more is written for it
+                    engine.store_output(generation, attempt, index, result, sources=sources)
+        except engine.Superseded:  # canceled meanwhile: nothing more is written for it
             continue
         except Exception as error:  # storage or database trouble: the job fails with the reason, the batch is still collected
             logger.exception("batch %s: storing job %s failed", batch.pk, generation.pk)
             failure = GatewayError("internal_error", f"{error.__class__.__name__}: {error}")
         if failure is None:
-            jobs._finish(generation, attempt, Status.SUCCEEDED, error_code="", error_message="")
+            engine.finish(generation, attempt, Status.SUCCEEDED, error_code="", error_message="")
         else:
-            jobs._finish(generation, attempt, Status.FAILED, error_code=failure.code, error_message=failure.message)
+            engine.finish(generation, attempt, Status.FAILED, error_code=failure.code, error_message=failure.message)
 
 
 def _fail_open_jobs(batch: UpstreamBatch, code: str, message: str) -> None:
     for generation, attempt in _claimed_jobs(batch):
-        jobs._finish(generation, attempt, Status.FAILED, error_code=code, error_message=message)
+        engine.finish(generation, attempt, Status.FAILED, error_code=code, error_message=message)
 
 
 def batch_release_unwanted(*, generation_id) -> None:
@@ -268,6 +289,7 @@ def batch_release_unwanted(*, generation_id) -> None:
         except GatewayError as error:
             logger.warning("batch %s: cancel failed: %s", batch.pk, error.message)
             continue
-        UpstreamBatch.objects.filter(pk=batch.pk, collected_at__isnull=True).update(
-            state=BatchState.CANCELLED, last_checked_at=timezone.now(), collected_at=timezone.now()
+        UpstreamBatch.objects.move(
+            batch.pk, frm=OPEN, to=BatchState.CANCELLED, where=Q(collected_at__isnull=True),
+            last_checked_at=timezone.now(), collected_at=timezone.now(),
         )

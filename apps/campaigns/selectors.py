@@ -13,9 +13,7 @@ from django.db.models import Count, Min, QuerySet, Sum
 from apps.assets.models import Asset, ReviewStatus
 from apps.campaigns.models import SOURCE, Campaign, CampaignJob, Cell, Stage
 from apps.gemini import catalogue
-from apps.generations.models import Status
-
-IN_FLIGHT = (Status.QUEUED, Status.RUNNING)
+from apps.generations.models import UNFINISHED, Delivery, Status
 
 
 def campaign_list(*, project) -> QuerySet[Campaign]:
@@ -67,7 +65,7 @@ class CellState:
 def _item(jobs: list, outputs: dict) -> Item:
     item = Item(jobs=jobs)
     for job in jobs:
-        if job.generation.status in IN_FLIGHT:
+        if job.generation.status in UNFINISHED:
             item.in_flight = True
         for asset in outputs.get(job.generation_id, ()):
             item.asset = asset  # newest wins: jobs are oldest first, outputs by index
@@ -308,7 +306,7 @@ def campaign_progress(*, project) -> list[Progress]:
         .values("cell__campaign")
         .annotate(
             finals=Count("id", filter=Q(stage=Stage.FINALISE, generation__status=Status.SUCCEEDED)),
-            busy=Count("id", filter=Q(generation__status__in=IN_FLIGHT)),
+            busy=Count("id", filter=Q(generation__status__in=UNFINISHED)),
         )
     )
     figures = {row["cell__campaign"]: row for row in jobs}
@@ -324,7 +322,7 @@ def campaign_progress(*, project) -> list[Progress]:
 def jobs_waiting_in_batch(campaign) -> dict[str, int]:
     """Per stage: how many of the campaign's jobs wait queued in an upstream batch."""
     rows = (
-        CampaignJob.objects.filter(cell__campaign=campaign, generation__status=Status.QUEUED, generation__delivery="batch")
+        CampaignJob.objects.filter(cell__campaign=campaign, generation__status=Status.QUEUED, generation__delivery=Delivery.BATCH)
         .values("stage").annotate(waiting=Count("id"))
     )
     return {row["stage"]: row["waiting"] for row in rows}

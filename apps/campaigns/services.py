@@ -29,7 +29,7 @@ from apps.campaigns.models import (
 from apps.core.exceptions import NotAllowed, ValidationFailed
 from apps.gemini import catalogue, kinds
 from apps.gemini.checks import check_image_settings
-from apps.generations.models import Delivery, Generation, Kind
+from apps.generations.models import UNFINISHED, Delivery, Generation, Kind
 from apps.generations.services import (
     MAX_JOBS_PER_BATCH,
     GenerationInput,
@@ -316,17 +316,6 @@ def cell_choose(*, user, cell: Cell, asset_id) -> Cell:
     return cell
 
 
-def stage_runs_settle_open() -> int:
-    """Settle every unfinished stage run whose jobs have all ended (batch jobs end in the poller,
-    not in `generations.run`). Returns how many finished now."""
-    finished = 0
-    for run_id in StageRun.objects.filter(finished_at__isnull=True).values_list("pk", flat=True):
-        generation_id = CampaignJob.objects.filter(stage_run_id=run_id).values_list("generation_id", flat=True).first()
-        if generation_id is not None:
-            finished += stage_run_settle(generation_id=generation_id)
-    return finished
-
-
 def stage_run_settle(*, generation_id) -> bool:
     """After a campaign job ran: if its stage run has no job left queued or running, mark it
     finished and send `campaign.stage_finished` (once: a conditional write decides)."""
@@ -335,7 +324,7 @@ def stage_run_settle(*, generation_id) -> bool:
         return False
     run = job.stage_run
     jobs = Generation.objects.filter(campaign_job__stage_run=run)
-    if run.finished_at is not None or jobs.filter(status__in=selectors.IN_FLIGHT).exists():
+    if run.finished_at is not None or jobs.filter(status__in=UNFINISHED).exists():
         return False
     with transaction.atomic():
         if not StageRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(finished_at=timezone.now()):

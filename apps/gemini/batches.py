@@ -16,24 +16,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from google.genai import _common
+from google.genai import _common, types
 from google.genai import batches as genai_batches
 from google.genai import errors as genai_errors
-from google.genai import types
 
 from apps.gemini import catalogue
 from apps.gemini.gateway import (
     GatewayError,
     ImageRequest,
     ImageResult,
-    _client,
-    _enum_name,
-    _http,
     build_config,
     build_contents,
     map_api_error,
     parse_response,
 )
+from apps.gemini.sdk import client, enum_name, http
 
 FINAL_STATES = {"JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED", "JOB_STATE_EXPIRED"}
 VERTEX_REFUSAL = (
@@ -64,7 +61,7 @@ class BatchOutcome:
 
 def batch_unavailable_reason() -> str | None:
     """Why batch delivery cannot be used with the configured upstream, or None when it can."""
-    return VERTEX_REFUSAL if _client().vertexai else None
+    return VERTEX_REFUSAL if client().vertexai else None
 
 
 @contextmanager
@@ -74,9 +71,9 @@ def _upstream_errors():
         yield
     except genai_errors.APIError as exc:
         raise map_api_error(exc) from exc
-    except _http.TimeoutException as exc:
+    except http.TimeoutException as exc:
         raise GatewayError("timeout", f"The Batch API did not answer within {settings.GEMINI_TIMEOUT_MS / 1000:g} s.", retryable=True) from exc
-    except _http.TransportError as exc:
+    except http.TransportError as exc:
         raise GatewayError("upstream_unavailable", f"Could not reach the Batch API: {exc.__class__.__name__}: {exc}", retryable=True) from exc
 
 
@@ -92,7 +89,7 @@ def _inlined(model_id: str, item: BatchItem) -> types.InlinedRequest:
 def _rest_request(model_id: str, item: BatchItem) -> dict:
     """The request as the REST API reads it (a JSONL line's `request`), converted by the SDK's own
     mapping so it matches what an inlined create would send byte for byte."""
-    converted = genai_batches._InlinedRequest_to_mldev(_client()._api_client, _inlined(model_id, item))
+    converted = genai_batches._InlinedRequest_to_mldev(client()._api_client, _inlined(model_id, item))
     return _common.encode_unserializable_types(_common.convert_to_dict(converted))["request"]
 
 
@@ -106,9 +103,9 @@ def batch_find(*, display_name: str) -> BatchOutcome | None:
     if batch_unavailable_reason():
         raise GatewayError("batch_unsupported", VERTEX_REFUSAL)
     with _upstream_errors():
-        for batch in _client().batches.list(config=types.ListBatchJobsConfig(page_size=100)):
+        for batch in client().batches.list(config=types.ListBatchJobsConfig(page_size=100)):
             if batch.display_name == display_name:
-                return BatchOutcome(name=batch.name, state=_enum_name(batch.state))
+                return BatchOutcome(name=batch.name, state=enum_name(batch.state))
     return None
 
 
@@ -123,24 +120,24 @@ def batch_submit(*, display_name: str, model_id: str, items: list[BatchItem]) ->
         if sum(len(line) for line in lines) < _inline_limit():
             src = types.BatchJobSource(inlined_requests=[_inlined(model_id, item) for item in items])
         else:
-            uploaded = _client().files.upload(
+            uploaded = client().files.upload(
                 file=io.BytesIO("\n".join(lines).encode()),
                 config=types.UploadFileConfig(mime_type="jsonl", display_name=display_name),
             )
             src = types.BatchJobSource(file_name=uploaded.name)
-        batch = _client().batches.create(model=model_id, src=src, config=config)
-    return BatchOutcome(name=batch.name, state=_enum_name(batch.state))
+        batch = client().batches.create(model=model_id, src=src, config=config)
+    return BatchOutcome(name=batch.name, state=enum_name(batch.state))
 
 
 def batch_check(*, name: str) -> BatchOutcome:
     """Read a batch's state; once it has succeeded, fetch and parse every request's result."""
     with _upstream_errors():
-        batch = _client().batches.get(name=name)
-        outcome = BatchOutcome(name=batch.name, state=_enum_name(batch.state))
+        batch = client().batches.get(name=name)
+        outcome = BatchOutcome(name=batch.name, state=enum_name(batch.state))
         if outcome.state != "JOB_STATE_SUCCEEDED" or batch.dest is None:
             return outcome
         if batch.dest.file_name:
-            data = _client().files.download(file=batch.dest.file_name)
+            data = client().files.download(file=batch.dest.file_name)
             for line in data.decode().splitlines():
                 if line.strip():
                     item = json.loads(line)
@@ -174,4 +171,4 @@ def _result(batch_name: str, response: types.GenerateContentResponse | None, err
 def batch_cancel(*, name: str) -> None:
     """Ask upstream to stop a batch; one that already ended stays as it was."""
     with _upstream_errors():
-        _client().batches.cancel(name=name)
+        client().batches.cancel(name=name)

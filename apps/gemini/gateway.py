@@ -10,23 +10,16 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
 import re
-import threading
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
 from apps.gemini import ratelimit
 from apps.gemini.checks import ImageSettings
-
-try:  # the SDK's HTTP client: httpx2 in SDK 3.x, httpx before
-    import httpx2 as _http
-except ImportError:  # pragma: no cover
-    import httpx as _http
+from apps.gemini.sdk import client, enum_name, http
 
 logger = logging.getLogger(__name__)
 
@@ -114,27 +107,6 @@ class ImageResult:
     grounding: dict = field(default_factory=dict)
 
 
-_clients: dict[tuple, genai.Client] = {}
-_clients_lock = threading.Lock()
-
-
-def _client() -> genai.Client:
-    """One client per process and environment; the SDK's HTTP pool is reused across jobs."""
-    key = tuple(
-        os.environ.get(name)
-        for name in (
-            "GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_CLOUD_PROJECT",
-            "GOOGLE_CLOUD_LOCATION", "GOOGLE_GEMINI_BASE_URL",
-        )
-    ) + (settings.GEMINI_TIMEOUT_MS,)
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            client = genai.Client(http_options=types.HttpOptions(timeout=settings.GEMINI_TIMEOUT_MS))
-            _clients[key] = client
-        return client
-
-
 def sdk_part(part: TurnPart) -> types.Part:
     """A stored part back as the SDK's Part, byte for byte (signatures decoded from base64)."""
     fields = part.fields
@@ -204,7 +176,7 @@ def generate_image(request: ImageRequest, *, reserved_slot_at: float | None = No
     model_id = request.settings.model.model_id
     ratelimit.acquire(model_id, reserved_at=reserved_slot_at, max_wait=max_wait)
     try:
-        response = _client().models.generate_content(
+        response = client().models.generate_content(
             model=model_id,
             contents=build_contents(request),
             config=build_config(request),
@@ -214,9 +186,9 @@ def generate_image(request: ImageRequest, *, reserved_slot_at: float | None = No
         if error.code == "rate_limited":
             ratelimit.slow_down(model_id, error.retry_after)
         raise error from exc
-    except _http.TimeoutException as exc:
+    except http.TimeoutException as exc:
         raise GatewayError("timeout", f"The model did not answer within {settings.GEMINI_TIMEOUT_MS / 1000:g} s.", retryable=True) from exc
-    except _http.TransportError as exc:
+    except http.TransportError as exc:
         raise GatewayError("upstream_unavailable", f"Could not reach the model: {exc.__class__.__name__}: {exc}", retryable=True) from exc
     return parse_response(response)
 
@@ -252,24 +224,20 @@ def map_api_error(exc: genai_errors.APIError) -> GatewayError:
     return GatewayError("invalid_request", f"The model rejected the request ({exc.code} {exc.status}): {message}")
 
 
-def _enum_name(value) -> str:
-    return getattr(value, "value", None) or (str(value) if value else "")
-
-
 def parse_response(response: types.GenerateContentResponse) -> ImageResult:
     usage = response.usage_metadata.model_dump(mode="json", exclude_none=True) if response.usage_metadata else {}
     base = {"model_version": response.model_version or "", "response_id": response.response_id or "", "usage": usage}
 
     feedback = response.prompt_feedback
     if feedback is not None and feedback.block_reason:
-        reason = _enum_name(feedback.block_reason)
+        reason = enum_name(feedback.block_reason)
         detail = f" {feedback.block_reason_message}" if feedback.block_reason_message else ""
         raise GatewayError("blocked", f"The prompt was blocked by the model ({reason}).{detail}")
 
     candidate = (response.candidates or [None])[0]
     if candidate is None:
         raise GatewayError("no_image", "The model returned no candidates.")
-    finish_reason = _enum_name(candidate.finish_reason)
+    finish_reason = enum_name(candidate.finish_reason)
     images: list[OutputImage] = []
     texts: list[str] = []
     returned = (candidate.content.parts if candidate.content else None) or []

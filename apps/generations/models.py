@@ -2,10 +2,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from apps.core.transitions import TransitionQuerySet, Transitions
 from apps.gemini import kinds
 from apps.projects.models import Project
 
@@ -28,31 +29,31 @@ class Delivery(models.TextChoices):
 
 # The only moves a job makes. Running goes back to queued for a retry, a wait for the rate limit, or
 # when recovery finds its worker dead. Every status write goes through GenerationQuerySet.move().
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    Status.QUEUED: (Status.RUNNING, Status.CANCELED),
-    Status.RUNNING: (Status.SUCCEEDED, Status.FAILED, Status.CANCELED, Status.QUEUED),
-    Status.SUCCEEDED: (),
-    Status.FAILED: (),
-    Status.CANCELED: (),
-}
-FINISHED = tuple(status for status, moves in TRANSITIONS.items() if not moves)
+TRANSITIONS = Transitions(
+    {
+        Status.QUEUED: (Status.RUNNING, Status.CANCELED),
+        Status.RUNNING: (Status.SUCCEEDED, Status.FAILED, Status.CANCELED, Status.QUEUED),
+        Status.SUCCEEDED: (),
+        Status.FAILED: (),
+        Status.CANCELED: (),
+    },
+    noun="a job",
+)
+FINISHED = TRANSITIONS.final
+# Statuses a job can still leave: what "still working" means on every page, list and query.
+UNFINISHED = TRANSITIONS.unfinished
 
 
-class GenerationQuerySet(models.QuerySet):
+class GenerationQuerySet(TransitionQuerySet):
+    transitions = TRANSITIONS
+
     def move(self, pk, *, frm: str | tuple[str, ...], to: str, attempt: int | None = None, where: Q | None = None, **fields) -> bool:
         """One conditional UPDATE: the row moves from `frm` to `to` only if it is still in `frm` (and, when
         `attempt` is given, only while that attempt is the current one). Returns whether it moved; a
         stale caller changes nothing."""
-        sources = (frm,) if isinstance(frm, str) else tuple(frm)
-        for source in sources:
-            if to not in TRANSITIONS[source]:
-                raise ValueError(f"a job cannot move from {source} to {to}")
-        rows = self.filter(pk=pk, status__in=sources)
         if attempt is not None:
-            rows = rows.filter(attempts=attempt)
-        if where is not None:
-            rows = rows.filter(where)
-        return bool(rows.update(status=to, **fields))
+            where = Q(attempts=attempt) if where is None else where & Q(attempts=attempt)
+        return super().move(pk, frm=frm, to=to, where=where, **fields)
 
     def fenced(self, pk, attempt: int):
         """The row, only while `attempt` is the running attempt: every write a worker makes goes through it."""
@@ -162,3 +163,22 @@ class GenerationReference(models.Model):
 
     class Meta:
         ordering = ["position"]
+
+
+# The pages' "variation": every output of a generate job made from an asset. (The lineage edge
+# `variation_of`, from a multi-image job's later outputs to its first, is another thing: those
+# outputs are not variations on the pages unless their job was made from an asset.)
+VARIATION = "variation"
+
+
+def made_from_asset(generation_ref: str = "generation") -> Exists:
+    """True where the job (reached by `generation_ref` from the rows filtered) was made from an asset."""
+    return Exists(GenerationSource.objects.filter(generation=OuterRef(generation_ref)))
+
+
+def is_variation(job, *, from_asset: bool | None = None) -> bool:
+    """Whether `job` makes variations; `from_asset` when the caller annotated `made_from_asset`,
+    else the job's (prefetched) sources are read."""
+    if job is None or job.kind != Kind.GENERATE:
+        return False
+    return bool(job.sources.all()) if from_asset is None else bool(from_asset)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.assets.images import make_thumbnail, sanitize_upload
 from apps.assets.files import file_delete, file_write
 from apps.core.exceptions import Conflict, ValidationFailed
+from apps.core.storage_keys import derived_key, reference_image_key
 from apps.gemini.catalogue import LIBRARY_LIMITS
 from apps.library.models import LibraryEntry, ReferenceImage
 
@@ -57,9 +58,9 @@ def reference_image_add(*, entry: LibraryEntry, data: bytes) -> ReferenceImage:
         entry=entry, mime_type=image.mime_type, width=image.width, height=image.height,
         size_bytes=image.size_bytes, sha256=image.sha256,
     )
-    key = f"projects/{entry.project_id}/library/{entry.pk}/{reference.pk}.{image.extension}"
+    key = reference_image_key(project_id=entry.project_id, entry_id=entry.pk, reference_id=reference.pk, extension=image.extension)
     reference.file = file_write(key, image.data)
-    reference.thumbnail = file_write(f"{key.rsplit('.', 1)[0]}.thumb.webp", thumbnail.data)
+    reference.thumbnail = file_write(derived_key(key, "thumb", "webp"), thumbnail.data)
     try:
         reference.save()
     except Exception:

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from apps.assets.files import file_delete, file_write
 from apps.assets.images import EXTENSION_BY_MIME
 from apps.core.exceptions import ValidationFailed
+from apps.core.storage_keys import derived_key
 from apps.gemini import kinds, prompts
 from apps.gemini.gateway import ChatTurn, TurnPart, user_turn
 from apps.refinements.models import SeededAs, Turn
@@ -34,7 +35,7 @@ def model_parts_store(*, parts: list[TurnPart], asset_key: str, asset_part: int,
             key, sha256 = asset_key, asset_sha256
             if index != asset_part:
                 extension = EXTENSION_BY_MIME.get(fields["inline_data"].get("mime_type"), "bin")
-                key = file_write(f"{asset_key.rsplit('.', 1)[0]}.part{index}.{extension}", part.data)
+                key = file_write(derived_key(asset_key, f"part{index}", extension), part.data)
                 sha256 = hashlib.sha256(part.data).hexdigest()
             fields["inline_data"]["stored"] = {"key": key, "sha256": sha256}
         records.append(fields)

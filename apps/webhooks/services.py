@@ -22,6 +22,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.core.backoff import backoff_delay
 from apps.core.exceptions import ValidationFailed
+from apps.core.tasks import send, send_on_commit
 from apps.webhooks import transport
 from apps.webhooks.events import EVENTS
 from apps.webhooks.models import SECRET_PREFIX, DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -123,9 +124,7 @@ def event_emit(*, project, event: str, data: dict) -> list[WebhookDelivery]:
 
 def _enqueue(delivery_id) -> None:
     """The fast path; if this message is lost the sweep still finds the row."""
-    from apps.webhooks.tasks import deliver_webhook  # tasks imports this module
-
-    transaction.on_commit(lambda: deliver_webhook.delay(str(delivery_id)))
+    send_on_commit("webhooks.deliver", [str(delivery_id)])
 
 
 def _claim(delivery_id) -> WebhookDelivery | None:
@@ -185,11 +184,9 @@ def deliveries_due(*, limit: int = SWEEP_BATCH) -> list:
 
 def deliveries_sweep() -> int:
     """Announce every due delivery (retries, and first attempts whose message was lost)."""
-    from apps.webhooks.tasks import deliver_webhook
-
     due = deliveries_due()
     for delivery_id in due:
-        deliver_webhook.delay(str(delivery_id))
+        send("webhooks.deliver", [str(delivery_id)])
     return len(due)
 
 

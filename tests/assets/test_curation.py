@@ -165,3 +165,22 @@ def test_newer_and_older_step_through_every_asset_once_even_with_equal_times(pro
         walked.append(older)
         current = older
     assert [a.pk for a in walked] == [a.pk for a in gallery_order]
+
+
+def test_the_second_output_of_a_plain_generate_job_is_generated_on_its_page_as_in_the_gallery(client, project, editor):
+    """Outputs after the first are linked `variation_of` the first, but the pages' "Variation" is a
+    generate job made from an asset: the asset page and the gallery filter say the same."""
+    job = Generation.objects.create(project=project, prompt="two mugs", model="gemini-3.1-flash-image-preview", aspect_ratio="1:1",
+                                    image_size="512", created_by=editor, status="succeeded", count=2)
+    first = stored_asset(project, user=editor, generation=job, output_index=0)
+    second = stored_asset(project, user=editor, generation=job, output_index=1, parents=[(first, "variation_of")])
+    client.force_login(editor)
+
+    for asset in (first, second):  # its own heading, and the other drawn in its lineage
+        page = client.get(reverse("asset-page", args=[asset.pk])).content.decode()
+        assert "<strong>Generated</strong>" in page and "<strong>Variation</strong>" not in page
+        assert "Variation 512" not in page
+    assert "<br>Generated 512<br>" in client.get(reverse("asset-page", args=[first.pk])).content.decode()
+    gallery = reverse("gallery", args=[project.pk])
+    assert {a.pk for a in client.get(gallery, {"kind": "generate"}).context["assets"]} == {first.pk, second.pk}
+    assert not client.get(gallery, {"kind": "variation"}).context["assets"]

@@ -18,6 +18,7 @@ from apps.batches.tasks import poll_batches
 from apps.gemini import batches as gateway
 from apps.gemini import catalogue
 from apps.gemini.models import UpstreamSlot
+from apps.generations import engine
 from apps.generations import services as jobs
 from apps.generations.models import Generation
 from tests.conftest import emulated_batches
@@ -135,7 +136,7 @@ def test_a_crash_between_create_and_record_never_makes_a_second_upstream_batch(a
     # What a worker killed right after its create call leaves: our row, unconfirmed, and the batch upstream.
     batch = UpstreamBatch.objects.create(project=project, model=NB2.model_id)
     BatchRequest.objects.create(batch=batch, generation_id=created["id"], output_index=0)
-    item = gateway.BatchItem(key=f"{created['id']}:0", request=jobs._build_request(Generation.objects.get(pk=created["id"])))
+    item = gateway.BatchItem(key=f"{created['id']}:0", request=engine.build_request(Generation.objects.get(pk=created["id"])))
     gateway.batch_submit(display_name=batch.display_name, model_id=batch.model, items=[item])
     UpstreamBatch.objects.filter(pk=batch.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
 

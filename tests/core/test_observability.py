@@ -36,7 +36,7 @@ def test_json_logs_carry_job_and_project_ids(api, editor, project, upstream, run
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter("%(levelname)s %(name)s %(message)s"))
     handler.addFilter(JobContextFilter())
-    logger = logging.getLogger("apps.generations.services")
+    logger = logging.getLogger("apps.generations.engine")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:

@@ -14,9 +14,8 @@ from django.utils import timezone
 from apps.assets.models import Asset
 from apps.generations.models import Generation, Status
 from apps.gemini.gateway import ImageResult, OutputImage, TurnPart
+from apps.generations.engine import Superseded, store_output
 from apps.generations.services import (
-    Superseded,
-    _store_output,
     generation_cancel,
     generation_recover,
     generation_run,
@@ -178,7 +177,7 @@ def test_an_attempt_writes_only_its_own_file_and_removes_it_when_another_attempt
     Generation.objects.filter(pk=job.pk).update(status=Status.RUNNING, attempts=2)  # as a recovery and a new claim would
     job.refresh_from_db()
 
-    _store_output(job, 2, 0, _model_answer(image_bytes(64, 48)), [])
+    store_output(job, 2, 0, _model_answer(image_bytes(64, 48)))
 
     assert list(Asset.objects.filter(generation=job)) == [stored] and stored_file_matches(stored)
     assert not default_storage.exists(stored.file.name.replace("0.a1.png", "0.a2.png"))
@@ -188,5 +187,5 @@ def test_a_superseded_attempt_writes_nothing_even_after_its_answer_came(project,
     job = GenerationFactory(project=project, created_by=editor, prompt="an ibis")
     Generation.objects.filter(pk=job.pk).update(status=Status.RUNNING, attempts=2)  # attempt 1 was replaced
     with pytest.raises(Superseded):
-        _store_output(job, 1, 0, _model_answer(image_bytes(64, 48)), [])
+        store_output(job, 1, 0, _model_answer(image_bytes(64, 48)))
     assert not default_storage.exists(f"projects/{project.pk}/generations/{job.pk}/0.a1.png") and not Asset.objects.exists()

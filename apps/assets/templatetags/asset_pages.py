@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from apps.gemini import catalogue, kinds
+from apps.generations.models import VARIATION, is_variation
 
 register = template.Library()
 
@@ -40,16 +41,9 @@ def derived_kind(asset) -> str:
     job = asset.generation if asset.generation_id else None
     if job is None:
         return "upload"
-    if job.kind == "generate" and _made_from_asset(asset):
-        return "variation"
+    if is_variation(job, from_asset=getattr(asset, "made_from_asset", None)):
+        return VARIATION
     return job.kind
-
-
-def _made_from_asset(asset) -> bool:
-    made = getattr(asset, "made_from_asset", None)
-    if made is None:
-        made = asset.parent_links.exists()
-    return made
 
 
 @register.filter
@@ -67,7 +61,7 @@ def kind_label(asset) -> str:
 
 @register.filter
 def job_kind_label(job) -> str:
-    kind = "variation" if job.kind == "generate" and job.sources.all() else job.kind
+    kind = VARIATION if is_variation(job) else job.kind
     label = kind_name(kind)
     if kind == "translate" and job.target_language:
         return f"{label} → {catalogue.LANGUAGES.get(job.target_language, job.target_language)}"

@@ -3,8 +3,9 @@ from rest_framework import serializers
 from apps.assets.api.serializers import AssetOutputSerializer
 from apps.core.serializers import StrictInputSerializer
 from apps.gemini import catalogue, kinds
+from apps.generations import deliveries
+from apps.generations.intake import GenerationInput
 from apps.generations.models import Delivery, Generation, Kind, Status
-from apps.generations.services import GenerationInput
 
 
 class GroundingInputSerializer(StrictInputSerializer):
@@ -76,10 +77,8 @@ class GenerationOutputSerializer(serializers.ModelSerializer):
         return {"code": generation.error_code, "message": generation.error_message, "final": generation.status == Status.FAILED}
 
     def get_batch(self, generation) -> dict | None:
-        """For a batch job: its upstream batch's state and when it was last checked."""
-        from apps.batches.selectors import batch_of
-
-        return batch_of(generation)
+        """What the job's delivery shows (for a batch job: its upstream batch's state and when it was last checked)."""
+        return deliveries.backend(generation.delivery).describe(generation)
 
     def get_source_assets(self, generation) -> list[str]:
         return [str(source.asset_id) for source in generation.sources.all()]

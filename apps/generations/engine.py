@@ -1,0 +1,363 @@
+"""The job engine: the public steps a job goes through, whoever delivers it.
+
+    claim -> build_request -> call the model -> store_output (each output) -> finish
+    on a failed call: retry_or_fail (back to queued with a backoff, or failed)
+    on a rate-limit slot too far off: wait_for_slot (back to queued, no retry used)
+    cancel, recover (a dead worker's jobs), Heartbeat (a live worker's), Superseded (a stale attempt)
+
+`run` strings them together for interactive jobs; batch delivery (apps/batches) calls the same
+steps when its results arrive. State lives in the database: status changes go through
+Generation.objects.move() (the allowed moves are on the model), and everything a worker writes
+while running is fenced on (status, attempt): a worker whose attempt was superseded (recovered,
+canceled) changes nothing and writes no file. A job's end (finish or cancel) sends `job_finished`
+once the transaction commits; a stored output sends `asset_stored` (apps/assets/services.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.assets.files import file_delete, file_write
+from apps.assets.images import inspect_generated
+from apps.assets.models import Asset, Relation
+from apps.assets.services import asset_create
+from apps.core.backoff import backoff_delay
+from apps.core.exceptions import Conflict, ValidationFailed
+from apps.core.observability import job_context
+from apps.core.signals import send_on_commit
+from apps.core.storage_keys import generation_output_key
+from apps.gemini import catalogue, kinds
+from apps.gemini.gateway import GatewayError, ImageRequest, generate_image
+from apps.gemini.ratelimit import SlotLater
+from apps.generations import deliveries
+from apps.generations.dispatch import enqueue
+from apps.generations.models import UNFINISHED, Generation, Status
+from apps.generations.requests import build_request
+from apps.generations.signals import job_finished
+from apps.refinements.history import model_parts_delete, model_parts_store
+
+__all__ = [
+    "Heartbeat", "Superseded", "build_request", "cancel", "claim", "finish", "output_parents", "recover",
+    "retry_or_fail", "run", "store_output", "stored_outputs", "wait_for_slot",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class Superseded(Exception):
+    """This worker's attempt is no longer the job's current one (recovered elsewhere, or canceled)."""
+
+
+def claim(generation_id) -> int | None:
+    """queued -> running, atomically, not before a retry or a reserved slot is due. Only one worker
+    wins; returns its attempt number (the fence for all its writes), or None."""
+    now = timezone.now()
+    row = Generation.objects.filter(pk=generation_id).values("status", "attempts").first()
+    if row is None or row["status"] != Status.QUEUED:
+        return None
+    attempt = row["attempts"] + 1
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + timedelta(seconds=1))
+    moved = Generation.objects.move(
+        generation_id, frm=Status.QUEUED, to=Status.RUNNING, where=due & Q(attempts=row["attempts"]),
+        attempts=attempt, started_at=now, heartbeat_at=now, next_attempt_at=None,
+    )
+    return attempt if moved else None
+
+
+class Heartbeat:
+    """Keeps a running attempt's heartbeat fresh from a side thread while its worker waits (for the
+    rate limit, for a slow upstream call), so recovery never takes a live job for a dead one."""
+
+    def __init__(self, generation_id, attempt: int):
+        self.generation_id, self.attempt = generation_id, attempt
+        self.interval = max(0.05, settings.GENERATION_STALE_AFTER_SECONDS / 4)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{generation_id}", daemon=True)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                if not Generation.objects.beat(self.generation_id, self.attempt):
+                    return  # superseded or finished: nothing left to keep alive
+        except DatabaseError:
+            logger.exception("heartbeat of generation %s failed", self.generation_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+@transaction.atomic
+def finish(generation: Generation, attempt: int, status: str, **fields) -> bool:
+    """running -> succeeded | failed for this attempt only: the job's final transition. Once it
+    commits, `job_finished` tells whoever subscribed (webhooks, campaigns, ...)."""
+    now = timezone.now()
+    finished = Generation.objects.move(
+        generation.pk, frm=Status.RUNNING, to=status, attempt=attempt, finished_at=now, reserved_slot_at=None, **fields
+    )
+    if finished:
+        logger.info("generation %s", status, extra={"status": status, "error_code": fields.get("error_code", "")})
+        _finished(generation, status, finished_at=now, reserved_slot_at=None, **fields)
+    return finished
+
+
+def _finished(generation: Generation, status: str, **fields) -> None:
+    """The in-memory row catches up with what was written, and the signal goes out on commit."""
+    generation.status = status
+    for name, value in fields.items():
+        setattr(generation, name, value)
+    send_on_commit(job_finished, Generation, generation=generation, status=status)
+
+
+def retry_delay(attempt: int, error: GatewayError | None) -> float:
+    if error is not None and error.retry_after:
+        return error.retry_after
+    return backoff_delay(attempt, base=settings.GENERATION_RETRY_BASE_SECONDS, cap=settings.GENERATION_RETRY_MAX_SECONDS)
+
+
+def _add_usage(total: dict, usage: dict) -> dict:
+    merged = dict(total)
+    for key, value in usage.items():
+        if isinstance(value, (int, float)):
+            merged[key] = merged.get(key, 0) + value
+    return merged
+
+
+def stored_outputs(generation: Generation) -> set[int]:
+    """The output indexes already stored (by an earlier attempt): they are not asked for again."""
+    return set(generation.assets.values_list("output_index", flat=True))
+
+
+def output_parents(generation: Generation, index: int, sources: list | None = None) -> list[tuple[Asset, str]]:
+    """The lineage of output `index`: each source asset under the kind's relation, and outputs
+    after the first of a multi-image job are variations of the first. `sources`: the job's
+    GenerationSource rows, if the caller has them."""
+    if sources is None:
+        sources = list(generation.sources.select_related("asset"))
+    relation = kinds.get_kind(generation.kind).relation
+    parents = [(source.asset, relation) for source in sources]
+    first = Asset.objects.filter(generation=generation, output_index=0).first() if index else None
+    if first is not None:
+        parents.append((first, Relation.VARIATION_OF))
+    return parents
+
+
+def store_output(generation: Generation, attempt: int, index: int, result, *, sources: list | None = None) -> None:
+    """Write the output's file, then its rows only while `attempt` is current and the output has no
+    row yet (the fenced UPDATE that opens the transaction takes the job's row lock, so no other
+    attempt can store, recover or cancel in between). The file goes under this attempt's own key
+    before the lock is taken: a 4K image is tens of MB, and on SQLite the lock holds up every
+    writer. An attempt that may not store deletes its own file; no file a row points at is ever
+    rewritten. The lineage is worked out here (output_parents)."""
+    parents = output_parents(generation, index, sources)
+    image = inspect_generated(result.images[0].data)
+    if not Generation.objects.fenced(generation.pk, attempt).exists():
+        raise Superseded  # replaced while it waited for the model: nothing to write
+    key = generation_output_key(project_id=generation.project_id, generation_id=generation.pk, index=index, attempt=attempt, extension=image.extension)
+    file_write(key, image.data)
+    model_parts = []
+    try:
+        model_parts = model_parts_store(
+            parts=result.parts, asset_key=key, asset_part=result.images[0].part_index, asset_sha256=image.sha256
+        )
+        with transaction.atomic():
+            if not Generation.objects.beat(generation.pk, attempt):
+                raise Superseded
+            current = Generation.objects.fenced(generation.pk, attempt)
+            stored_key = Asset.objects.filter(generation=generation, output_index=index).values_list("file", flat=True).first()
+            if stored_key is None:
+                asset_create(
+                    project=generation.project,
+                    key=key,
+                    image=image,
+                    origin="generated",
+                    created_by=generation.created_by,
+                    generation=generation,
+                    output_index=index,
+                    model_version=result.model_version,
+                    response_id=result.response_id,
+                    model_parts=model_parts,
+                    parents=parents,
+                )
+                current.update(
+                    usage=_add_usage(current.values_list("usage", flat=True).get(), result.usage),
+                    cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size, generation.delivery),
+                    model_version=result.model_version,
+                    response_id=result.response_id,
+                    model_text=result.text,
+                    grounding=result.grounding,
+                )
+    except Exception:
+        _output_files_delete(key, model_parts)  # no row points at these bytes
+        raise
+    if stored_key is not None:
+        logger.warning("output %s of generation %s was already stored", index, generation.pk)
+        if stored_key != key:  # by another attempt: ours is no one's
+            _output_files_delete(key, model_parts)
+
+
+def _output_files_delete(key: str, model_parts: list[dict]) -> None:
+    file_delete(key)
+    model_parts_delete(model_parts, asset_key=key)
+
+
+def run(*, generation_id) -> None:
+    """Run a queued interactive job once. Safe to call twice with the same id: the claim lets one through."""
+    attempt = claim(generation_id)
+    if attempt is None:
+        return
+    generation = Generation.objects.select_related("project", "created_by").get(pk=generation_id)
+    context = job_context.set({"job_id": str(generation.pk), "project_id": str(generation.project_id)})
+    try:
+        with Heartbeat(generation.pk, attempt):
+            _run_claimed(generation, attempt)
+    finally:
+        job_context.reset(context)
+
+
+def _run_claimed(generation: Generation, attempt: int) -> None:
+    try:
+        sources = list(generation.sources.select_related("asset__generation"))
+        request = build_request(generation, sources)
+        # Outputs stored by earlier attempts are not asked for again; a first attempt has none.
+        done = stored_outputs(generation) if attempt > 1 else set()
+        reserved = generation.reserved_slot_at
+        for index in range(generation.count):
+            if index in done:
+                continue
+            if not Generation.objects.fenced(generation.pk, attempt).exists():
+                raise Superseded
+            result = _call_upstream(generation, request, reserved)
+            reserved = None
+            store_output(generation, attempt, index, result, sources=sources)
+    except Superseded:
+        logger.warning("generation %s attempt %s was superseded; it stops without writing", generation.pk, attempt)
+        return
+    except SlotLater as later:
+        wait_for_slot(generation, attempt, later.slot_at)
+        return
+    except GatewayError as error:
+        retry_or_fail(generation, attempt, error.code, error.message, retryable=error.retryable, error=error)
+        return
+    except ValidationFailed as error:
+        retry_or_fail(generation, attempt, error.code, error.message, retryable=False)
+        return
+    except DatabaseError as error:  # a failed write rolled back whole (asset, rendition, lineage): retry
+        logger.exception("generation %s hit a database error", generation.pk)
+        retry_or_fail(generation, attempt, "database_error", f"{error.__class__.__name__}: {error}", retryable=True)
+        return
+    except Exception as error:  # storage or other trouble: retry, then fail with the reason
+        logger.exception("generation %s crashed", generation.pk)
+        retry_or_fail(generation, attempt, "internal_error", f"{error.__class__.__name__}: {error}", retryable=True)
+        return
+    finish(generation, attempt, Status.SUCCEEDED, error_code="", error_message="")
+
+
+def _call_upstream(generation: Generation, request: ImageRequest, reserved_slot_at: float | None):
+    """One call in turn under the rate limit, counted on the row once its turn came (made or failed
+    on the way). A turn too far off raises SlotLater uncounted."""
+    try:
+        result = generate_image(request, reserved_slot_at=reserved_slot_at, max_wait=settings.GEMINI_RATE_WAIT_MAX_SECONDS)
+    except SlotLater:
+        raise
+    except Exception:
+        _count_call(generation)
+        raise
+    _count_call(generation)
+    return result
+
+
+def _count_call(generation: Generation) -> None:
+    # Not fenced: a superseded attempt's call was still made (and paid for).
+    Generation.objects.filter(pk=generation.pk).update(upstream_calls=F("upstream_calls") + 1, reserved_slot_at=None)
+
+
+def wait_for_slot(generation: Generation, attempt: int, slot_at: float) -> None:
+    """running -> queued until the slot reserved for this job: the worker thread goes on to jobs
+    that can run now. Not a failure, so it uses up no retry."""
+    # Back a little before the slot (it stays reserved), so the job is claimed in time and waits
+    # the rest in-thread.
+    delay = max(0.0, slot_at - time.time() - settings.GEMINI_RATE_WAIT_MAX_SECONDS / 2)
+    with transaction.atomic():
+        moved = Generation.objects.move(
+            generation.pk, frm=Status.RUNNING, to=Status.QUEUED, attempt=attempt,
+            rate_waits=F("rate_waits") + 1, reserved_slot_at=slot_at,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        )
+        if moved:
+            enqueue(generation.pk, countdown=delay)
+
+
+def retry_or_fail(generation: Generation, attempt: int, code: str, message: str, *, retryable: bool, error: GatewayError | None = None) -> None:
+    """After a failed attempt: back to queued with a backoff while retries are left (and the error
+    says retrying may help), else the final transition to failed."""
+    failed_attempts = Generation.objects.get(pk=generation.pk).failed_attempts
+    if retryable and failed_attempts < settings.GENERATION_MAX_ATTEMPTS:
+        delay = retry_delay(failed_attempts, error)
+        with transaction.atomic():
+            moved = Generation.objects.move(
+                generation.pk, frm=Status.RUNNING, to=Status.QUEUED, attempt=attempt,
+                error_code=code,
+                error_message=f"Attempt {failed_attempts} failed, retrying in {delay:.1f} s: {message}",
+                next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            )
+            if moved:
+                enqueue(generation.pk, countdown=delay)
+        return
+    if retryable:
+        message = f"{message} (gave up after {failed_attempts} attempts)"
+    finish(generation, attempt, Status.FAILED, error_code=code, error_message=message)
+
+
+@transaction.atomic
+def cancel(*, generation: Generation) -> Generation:
+    """queued | running -> canceled. A worker still running it finds its attempt superseded and
+    stores nothing more; its delivery lets go of what it held; `job_finished` goes out on commit."""
+    updated = Generation.objects.move(generation.pk, frm=UNFINISHED, to=Status.CANCELED, finished_at=timezone.now())
+    generation.refresh_from_db()
+    if not updated:
+        raise Conflict(f"This job is already {generation.status}; only queued or running jobs can be canceled.", code="not_cancelable")
+    deliveries.backend(generation.delivery).cancel(generation)
+    _finished(generation, Status.CANCELED)
+    return generation
+
+
+def recover(*, stale_after: float | None = None) -> int:
+    """Re-queue jobs a dead worker left behind. The embedded broker never redelivers a message
+    taken by a killed worker, so the database decides: `running` with an old heartbeat goes back
+    on the queue, and `queued` long past its due time is sent again, but only if its last send is
+    older than the stale window too (so repeated sweeps do not flood the broker). Returns how many
+    ids were sent."""
+    stale_after = settings.GENERATION_STALE_AFTER_SECONDS if stale_after is None else stale_after
+    cutoff = timezone.now() - timedelta(seconds=stale_after)
+    sent = []
+    with transaction.atomic():
+        # A batch job waits queued for hours by design: its batch's poller, not this sweep, sends it.
+        resent = deliveries.resent_by_recovery()
+        lost = Generation.objects.filter(status=Status.QUEUED, delivery__in=resent).filter(
+            Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
+        ).filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=cutoff))
+        sent += lost.values_list("pk", flat=True)
+        for pk in Generation.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff).values_list("pk", flat=True):
+            if Generation.objects.move(pk, frm=Status.RUNNING, to=Status.QUEUED, where=Q(heartbeat_at__lt=cutoff), next_attempt_at=None):
+                if Generation.objects.filter(pk=pk, delivery__in=resent).exists():
+                    sent.append(pk)
+        for pk in sent:
+            enqueue(pk)
+    if sent:
+        logger.info("re-sent %s stale generation(s)", len(sent))
+    return len(sent)

@@ -1,0 +1,27 @@
+"""What webhooks hear from other apps: signals, connected in WebhooksConfig.ready()."""
+
+from apps.generations.models import Status
+from apps.webhooks.services import event_emit
+
+# The job ends a webhook can announce (a canceled job was stopped by the person who asked).
+ANNOUNCED = {Status.SUCCEEDED: "generation.succeeded", Status.FAILED: "generation.failed"}
+
+
+def generation_finished(sender, generation, status, **kwargs) -> None:
+    """`job_finished` receiver: record the project's `generation.succeeded` / `generation.failed`
+    deliveries (rows first; they go out on commit, and the sweep re-sends them)."""
+    event = ANNOUNCED.get(status)
+    if event is None:
+        return
+    error = {"code": generation.error_code, "message": generation.error_message} if generation.error_code else None
+    event_emit(
+        project=generation.project,
+        event=event,
+        data={
+            "generation": str(generation.pk),
+            "kind": generation.kind,
+            "status": status,
+            "error": error,
+            "assets": [str(pk) for pk in generation.assets.order_by("output_index").values_list("pk", flat=True)],
+        },
+    )
