@@ -80,9 +80,9 @@ class Comment(models.Model):
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    addressed_in = models.ForeignKey(
-        Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="addressing_comments",
-        help_text="The asset made to fix what this comment says (apply as edit); approving it resolves the comment.",
+    addressed_by = models.ForeignKey(
+        "generations.Generation", null=True, blank=True, on_delete=models.SET_NULL, related_name="addressed_comments",
+        help_text="The region edit made from this comment (apply as edit); approving its asset resolves the comment.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -97,3 +97,10 @@ class Comment(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
+
+    @property
+    def addressed_in(self):
+        """The asset the applied edit made ("addressed in ..."), once its job stored one."""
+        if not self.addressed_by_id:
+            return None
+        return min(self.addressed_by.assets.all(), key=lambda asset: asset.output_index, default=None)

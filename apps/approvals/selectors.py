@@ -24,9 +24,9 @@ def asset_comments(asset: Asset) -> list[Comment]:
     threads = (
         Comment.objects.filter(parent__isnull=True)
         .filter(Q(asset=asset) | Q(asset_id__in=earlier, pin__isnull=False))
-        .select_related("author", "resolved_by", "addressed_in")
+        .select_related("author", "resolved_by", "addressed_by")
         .prefetch_related(
-            Prefetch("replies", queryset=Comment.objects.select_related("author").prefetch_related("mentions")), "mentions",
+            Prefetch("replies", queryset=Comment.objects.select_related("author").prefetch_related("mentions")), "mentions", "addressed_by__assets",
         )
     )
     rows = sorted(threads, key=lambda c: (c.asset_id != asset.pk, c.created_at, c.pk))

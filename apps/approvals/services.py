@@ -147,13 +147,39 @@ def _resolve(comment: Comment, user) -> None:
     event_emit(
         project=comment.asset.project, event="comment.resolved",
         data={"comment": str(comment.pk), "asset": str(comment.asset_id), "resolved_by": user.username if user else None,
-              "addressed_in": str(comment.addressed_in_id) if comment.addressed_in_id else None},
+              "addressed_in": str(comment.addressed_in.pk) if comment.addressed_in else None},
     )
 
 
 def comments_resolve_addressed(*, asset: Asset, user) -> int:
-    """Open comments that `asset` was made to address are resolved once it is approved."""
-    open_ones = list(Comment.objects.select_for_update().filter(addressed_in=asset, resolved_at__isnull=True).select_related("asset__project"))
+    """Open comments that `asset`'s job was made to address (apply as edit) resolve once it is approved."""
+    if not asset.generation_id:
+        return 0
+    open_ones = list(
+        Comment.objects.select_for_update(of=("self",)).filter(addressed_by_id=asset.generation_id, resolved_at__isnull=True)
+        .select_related("asset__project")
+    )
     for comment in open_ones:
         _resolve(comment, user)
     return len(open_ones)
+
+
+@transaction.atomic
+def comment_apply(*, user, comment: Comment, prompt: str = "", mode: str = "crop", model: str | None = None):
+    """Apply as edit: an open rectangle pin becomes a region edit of its asset, the comment (or the
+    editor's rewording) its instruction. The comment records the job; approving what it makes
+    resolves the comment (comments_resolve_addressed)."""
+    from apps.generations.region_edits import region_edit_create  # generations sits above approvals' rules
+
+    project_policy.check(user, comment.asset.project, Action.GENERATE)
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("asset__project", "asset__generation").get(pk=comment.pk)
+    if comment.parent_id or not comments.is_rectangle(comment.pin):
+        raise ValidationFailed("Only a comment pinned with a rectangle can be applied as an edit: the rectangle is the region.", field="pin", code="not_a_region")
+    if comment.is_resolved:
+        raise ValidationFailed("This comment is resolved; reopen it to apply it as an edit.", field="resolved", code="resolved")
+    generation = region_edit_create(
+        user=user, asset=comment.asset, prompt=prompt.strip() or comment.body, region=comment.pin, mode=mode, model=model,
+    )
+    comment.addressed_by = generation
+    comment.save(update_fields=["addressed_by"])
+    return generation

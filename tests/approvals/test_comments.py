@@ -6,7 +6,7 @@ import pytest
 from apps.approvals import models as approval_models
 from apps.approvals.models import Comment
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
-from tests.factories import member, stored_asset
+from tests.factories import GenerationFactory, member, stored_asset
 
 pytestmark = pytest.mark.django_db
 
@@ -158,8 +158,9 @@ def test_pins_from_an_earlier_version_show_marked_on_what_was_made_from_it(api, 
 
 def test_approving_the_asset_that_addressed_a_comment_resolves_it(api, project, team, asset):
     made = post(api, team["reviewer"], asset, body="Wrong cap", pin={"x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2}).json()
-    fixed = stored_asset(project, user=team["editor"], parents=[(asset, "region_edit_of")])
-    Comment.objects.filter(pk=made["id"]).update(addressed_in=fixed)
+    job = GenerationFactory(project=project, created_by=team["editor"], kind="region_edit")
+    fixed = stored_asset(project, user=team["editor"], generation=job, origin="generated", parents=[(asset, "region_edit_of")])
+    Comment.objects.filter(pk=made["id"]).update(addressed_by=job)
     response = api(team["reviewer"]).post(f"/api/v1/assets/{fixed.pk}/reviews/", {"decision": "approve"}, format="json")
     assert response.status_code == 201
     comment = Comment.objects.get(pk=made["id"])

@@ -76,6 +76,8 @@ REST_CASES = [
     ("comments", "get", "/api/v1/assets/{asset}/comments/", None, READ),
     ("comment-create", "post", "/api/v1/assets/{asset}/comments/", {"body": "Here", "pin": {"x": 0.1, "y": 0.1}}, allowed(201, "owner", "editor", "reviewer")),
     ("comment-resolve", "patch", "/api/v1/comments/{comment}/", {"resolved": True}, allowed(200, "owner", "editor", "reviewer")),
+    ("comment-apply", "post", "/api/v1/comments/{comment}/apply/", {"prompt": "Red cap"}, allowed(201, *EDIT)),
+    ("region-edit", "post", "/api/v1/assets/{asset}/region-edit/", {"prompt": "Red cap", "region": {"x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2}}, allowed(201, *EDIT)),
     ("review-policy", "get", "/api/v1/projects/{project}/review-policy/", None, READ),
     ("review-policy-change", "patch", "/api/v1/projects/{project}/review-policy/", {"four_eyes": False}, allowed(200, "owner")),
     ("export", "get", "/api/v1/projects/{project}/exports/", None, allowed(200, "owner", "editor", "reviewer")),
@@ -109,7 +111,7 @@ def world(project, emulator, settings):
     child = stored_asset(project, user=maker, parents=[(asset, "edited_from")])
     reviewed = stored_asset(project, user=maker)
     Review.objects.create(asset=reviewed, reviewer=users["reviewer"], decision="reject", comment="TENANT-A-REVIEW-COMMENT")
-    comment = Comment.objects.create(asset=asset, author=users["reviewer"], body="TENANT-A-COMMENT", pin={"x": 0.1, "y": 0.1})
+    comment = Comment.objects.create(asset=asset, author=users["reviewer"], body="TENANT-A-COMMENT", pin={"x": 0.1, "y": 0.1, "w": 0.3, "h": 0.3})
     generation = Generation.objects.create(
         project=project, prompt="TENANT-A-PROMPT", model="gemini-3.1-flash-image-preview", aspect_ratio="1:1", image_size="1K", created_by=maker
     )
@@ -136,7 +138,7 @@ def snapshot(project) -> tuple:
         sorted(Asset.objects.filter(project=project).values_list("id", "review_status")),
         AssetLink.objects.filter(child__project=project).count(),
         Review.objects.filter(asset__project=project).count(),
-        sorted(Comment.objects.filter(asset__project=project).values_list("id", "body", "resolved_at")),
+        sorted(Comment.objects.filter(asset__project=project).values_list("id", "body", "resolved_at", "addressed_by")),
         sorted(WebhookEndpoint.objects.filter(project=project).values_list("id", "url")),
         list(project.__class__.objects.filter(pk=project.pk).values_list("review_policy__four_eyes")),
     )

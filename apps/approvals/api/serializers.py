@@ -2,7 +2,9 @@ from rest_framework import serializers
 
 from apps.approvals.models import COMMENT_MAX_CHARS, Comment, Decision, Review, ReviewPolicy
 from apps.approvals.policy import MAX_APPROVALS_REQUIRED
+from apps.assets import regions
 from apps.core.serializers import StrictInputSerializer
+from apps.gemini import catalogue
 from apps.projects.models import Role
 
 
@@ -60,15 +62,22 @@ class CommentOutputSerializer(serializers.ModelSerializer):
     number = serializers.IntegerField(default=None, help_text="The pin's marker number on this asset's image.")
     on_earlier_version = serializers.BooleanField(default=False, help_text="Pinned on a version this asset was made from.")
     replies = serializers.SerializerMethodField()
+    addressed_in = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The asset made by applying this comment as an edit.")
 
     class Meta:
         model = Comment
         fields = [
             "id", "asset", "parent", "author", "body", "pin", "number", "on_earlier_version", "mentions", "resolved",
-            "resolved_at", "resolved_by", "addressed_in", "replies", "created_at", "edited_at",
+            "resolved_at", "resolved_by", "addressed_by", "addressed_in", "replies", "created_at", "edited_at",
         ]
 
     def get_replies(self, comment) -> list[dict]:
         if comment.parent_id:
             return []
         return CommentReplySerializer(comment.replies.all(), many=True).data
+
+
+class CommentApplyInputSerializer(StrictInputSerializer):
+    prompt = serializers.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, allow_blank=True, default="", help_text="Reword the instruction; default: the comment.")
+    mode = serializers.ChoiceField(choices=regions.MODES, default="crop")
+    model = serializers.CharField(max_length=80, required=False, allow_null=True, default=None)

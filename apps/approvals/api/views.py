@@ -5,6 +5,7 @@ from rest_framework.views import APIView
 
 from apps.approvals import policy, selectors, services
 from apps.approvals.api.serializers import (
+    CommentApplyInputSerializer,
     CommentInputSerializer,
     CommentOutputSerializer,
     CommentUpdateSerializer,
@@ -15,6 +16,8 @@ from apps.approvals.api.serializers import (
 )
 from apps.approvals.models import Comment
 from apps.assets.models import Asset
+from apps.generations.api.serializers import GenerationOutputSerializer
+from apps.generations.selectors import generation_queryset
 from apps.core.exceptions import ValidationFailed
 from apps.projects import policy as project_policy
 from apps.projects.policy import Action
@@ -84,3 +87,16 @@ class CommentApi(APIView):
         data.is_valid(raise_exception=True)
         comment = services.comment_update(user=request.user, comment=comment, **data.validated_data)
         return Response(CommentOutputSerializer(comment).data)
+
+
+class CommentApplyApi(APIView):
+    """Apply as edit: the comment's rectangle becomes a region edit with the comment as instruction."""
+
+    @extend_schema(request=CommentApplyInputSerializer, responses={201: GenerationOutputSerializer})
+    def post(self, request, comment_id):
+        comment = project_policy.object_for(request.user, Comment.objects.select_related("asset"), comment_id, Action.GENERATE, project_path="asset__project")
+        data = CommentApplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        generation = services.comment_apply(user=request.user, comment=comment, **data.validated_data)
+        generation = generation_queryset().get(pk=generation.pk)
+        return Response(GenerationOutputSerializer(generation, context={"request": request}).data, status=status.HTTP_201_CREATED)
