@@ -65,7 +65,7 @@ def run_one(case: str, folder: str) -> dict:
     django.setup()
     import pyvips
 
-    from apps.assets import regions
+    from apps.assets import images, regions  # noqa: F401 - images sets libvips up as the workers run it (no cache, one thread)
 
     folder = Path(folder)
     source = (folder / "source.png").read_bytes()
