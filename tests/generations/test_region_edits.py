@@ -194,3 +194,13 @@ def test_only_open_rectangle_pins_apply_and_only_editors_and_owners_apply(api, p
     resolved = api(editor).post(f"/api/v1/comments/{rect['id']}/apply/", {}, format="json")
     assert resolved.status_code == 400 and "reopen" in resolved.json()["error"]["message"]
     assert not Generation.objects.exists() and upstream.state.log == []
+
+
+def test_refining_a_region_edit_starts_from_its_image_not_the_crops_signed_answer(api, project, editor, upstream, run_tasks_inline):
+    source = noise_asset(project, editor, 256, 192)
+    job = api(editor).post(f"/api/v1/assets/{source.pk}/region-edit/", {"prompt": "red", "region": {"x": 0.25, "y": 0.25, "w": 0.5, "h": 0.5}}, format="json").json()
+    made = api(editor).get(f"/api/v1/generations/{job['id']}/").json()["assets"][0]["id"]
+    refined = api(editor).post(f"/api/v1/assets/{made}/refine/", {"prompt": "warmer light"}, format="json")
+    assert refined.status_code == 201, refined.json()
+    turn = api(editor).get(f"/api/v1/generations/{refined.json()['id']}/").json()
+    assert turn["status"] == "succeeded", turn["error"]
