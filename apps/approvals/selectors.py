@@ -22,7 +22,7 @@ def asset_comments(asset: Asset) -> list[Comment]:
     marker drawn on the image. A fixed number of queries whatever the lineage's depth."""
     earlier = asset_ancestor_ids(asset)
     threads = (
-        Comment.objects.filter(parent__isnull=True)
+        Comment.objects.filter(parent__isnull=True, asset__project_id=asset.project_id)  # lineage never crosses projects; this holds it
         .filter(Q(asset=asset) | Q(asset_id__in=earlier, pin__isnull=False))
         .select_related("author", "resolved_by", "addressed_by")
         .prefetch_related(

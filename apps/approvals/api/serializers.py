@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.approvals.models import COMMENT_MAX_CHARS, Comment, Decision, Review, ReviewPolicy
@@ -62,7 +64,7 @@ class CommentOutputSerializer(serializers.ModelSerializer):
     number = serializers.IntegerField(default=None, help_text="The pin's marker number on this asset's image.")
     on_earlier_version = serializers.BooleanField(default=False, help_text="Pinned on a version this asset was made from.")
     replies = serializers.SerializerMethodField()
-    addressed_in = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The asset made by applying this comment as an edit.")
+    addressed_in = serializers.SerializerMethodField(help_text="The asset made by applying this comment as an edit, once stored.")
 
     class Meta:
         model = Comment
@@ -70,6 +72,11 @@ class CommentOutputSerializer(serializers.ModelSerializer):
             "id", "asset", "parent", "author", "body", "pin", "number", "on_earlier_version", "mentions", "resolved",
             "resolved_at", "resolved_by", "addressed_by", "addressed_in", "replies", "created_at", "edited_at",
         ]
+
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_addressed_in(self, comment):
+        asset = comment.addressed_in
+        return str(asset.pk) if asset else None
 
     def get_replies(self, comment) -> list[dict]:
         if comment.parent_id:
