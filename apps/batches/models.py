@@ -4,7 +4,7 @@ import uuid
 
 from django.db import models
 
-from apps.core.transitions import Transitions, TransitionQuerySet
+from apps.core.transitions import TransitionQuerySet, Transitions
 
 
 class BatchState(models.TextChoices):

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from apps.batches.models import OPEN, TRANSITIONS, BatchRequest, BatchState, UpstreamBatch
 from apps.core.exceptions import ValidationFailed
-from apps.core.tasks import send
+from apps.core.tasks import send, send_on_commit
 from apps.gemini import batches as gateway
 from apps.gemini.gateway import GatewayError
 from apps.generations import engine
@@ -71,7 +71,7 @@ def _send_pending() -> None:
 
 def batch_job_canceled(generation) -> None:
     """The delivery's cancel: once the cancel commits, let go of the job's open upstream batches."""
-    transaction.on_commit(lambda: send("batches.release", [str(generation.pk)]))
+    send_on_commit("batches.release", [str(generation.pk)])
 
 
 def batch_group_submit(*, generation_ids: list) -> list[UpstreamBatch]:

@@ -5,7 +5,10 @@ instead of matching task names or being called by the engine.
 
     job_finished.send(sender=Generation, generation=generation, status=generation.status)
 
-Subscribe in your app config's `ready()` with a `dispatch_uid`.
+`generation` carries the row's final status, error, and finish time as written (and its project);
+read anything else (usage, cost, assets) from the database. Subscribe in your app config's
+`ready()` with a `dispatch_uid`; a failing receiver is logged, never fails the job
+(apps/core/signals.py).
 """
 
 from django.dispatch import Signal

@@ -1,5 +1,7 @@
 """What webhooks hear from other apps: signals, connected in WebhooksConfig.ready()."""
 
+from django.db import transaction
+
 from apps.generations.models import Status
 from apps.webhooks.services import event_emit
 
@@ -7,9 +9,10 @@ from apps.webhooks.services import event_emit
 ANNOUNCED = {Status.SUCCEEDED: "generation.succeeded", Status.FAILED: "generation.failed"}
 
 
+@transaction.atomic
 def generation_finished(sender, generation, status, **kwargs) -> None:
     """`job_finished` receiver: record the project's `generation.succeeded` / `generation.failed`
-    deliveries (rows first; they go out on commit, and the sweep re-sends them)."""
+    deliveries, all or none (rows first; they go out on commit, and the sweep re-sends them)."""
     event = ANNOUNCED.get(status)
     if event is None:
         return

@@ -81,7 +81,8 @@ class GenerationOutputSerializer(serializers.ModelSerializer):
         return {"code": generation.error_code, "message": generation.error_message, "final": generation.status == Status.FAILED}
 
     def get_batch(self, generation) -> dict | None:
-        """What the job's delivery shows (for a batch job: its upstream batch's state and when it was last checked)."""
+        """For a batch job: its upstream batch's state and when it was last checked."""
+        # Read from the job's delivery backend (apps/generations/deliveries.py); None for interactive jobs.
         return deliveries.backend(generation.delivery).describe(generation)
 
     def get_source_assets(self, generation) -> list[str]:
