@@ -62,3 +62,45 @@ class ReviewPolicy(models.Model):
     def as_dict(self) -> dict:
         """The rules themselves, as the audit log and each decision record them."""
         return {"decider_roles": list(self.decider_roles), "four_eyes": self.four_eyes, "approvals_required": self.approvals_required}
+
+
+COMMENTS_PER_ASSET = 200  # comments and replies together
+MENTIONS_PER_COMMENT = 20
+
+
+class Comment(models.Model):
+    """A review remark on an asset, optionally pinned to a point or a rectangle of it (normalised
+    0–1). Top-level comments can be resolved and reopened; replies hang under one, never deeper."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    pin = models.JSONField(null=True, blank=True, help_text='{"x", "y"} a point, or {"x", "y", "w", "h"} a rectangle, in 0–1 of the image.')
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    addressed_by = models.ForeignKey(
+        "generations.Generation", null=True, blank=True, on_delete=models.SET_NULL, related_name="addressed_comments",
+        help_text="The region edit made from this comment (apply as edit); approving its asset resolves the comment.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["asset", "created_at"], name="comment_asset_oldest")]
+
+    def __str__(self):
+        return f"Comment {self.pk} on {self.asset_id}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    @property
+    def addressed_in(self):
+        """The asset the applied edit made ("addressed in ..."), once its job stored one."""
+        if not self.addressed_by_id:
+            return None
+        return min(self.addressed_by.assets.all(), key=lambda asset: asset.output_index, default=None)

@@ -1,9 +1,9 @@
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from apps.approvals import policy
-from apps.approvals.models import Decision, Review
+from apps.approvals.models import Comment, Decision, Review
 from apps.assets.models import Asset, ReviewStatus
-from apps.assets.selectors import asset_queryset
+from apps.assets.selectors import asset_ancestor_ids, asset_queryset
 
 
 def review_queue(*, project, user) -> QuerySet[Asset]:
@@ -15,3 +15,27 @@ def review_queue(*, project, user) -> QuerySet[Asset]:
     if policy.policy_for(project).four_eyes:
         assets = assets.exclude(policy.own_work(user))
     return assets.order_by("created_at", "id")
+
+
+def asset_comments(asset: Asset) -> list[Comment]:
+    """The asset's threads (replies prefetched, oldest first), then the pinned, top-level comments of
+    the versions it was made from, each with `on_earlier_version`; pinned ones carry `number`, the
+    marker drawn on the image. A fixed number of queries whatever the lineage's depth."""
+    earlier = asset_ancestor_ids(asset)
+    threads = (
+        Comment.objects.filter(parent__isnull=True, asset__project_id=asset.project_id)  # lineage never crosses projects; this holds it
+        .filter(Q(asset=asset) | Q(asset_id__in=earlier, pin__isnull=False))
+        .select_related("author", "resolved_by", "addressed_by")
+        .prefetch_related(
+            Prefetch("replies", queryset=Comment.objects.select_related("author").prefetch_related("mentions")), "mentions", "addressed_by__assets",
+        )
+    )
+    rows = sorted(threads, key=lambda c: (c.asset_id != asset.pk, c.created_at, c.pk))
+    number = 0
+    for comment in rows:
+        comment.on_earlier_version = comment.asset_id != asset.pk
+        comment.number = None
+        if comment.pin:
+            number += 1
+            comment.number = number
+    return rows

@@ -1,12 +1,16 @@
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from apps.approvals import policy
-from apps.approvals.models import Review, ReviewPolicy
-from apps.assets.models import Asset
+from apps.approvals import comments, policy
+from apps.approvals.models import COMMENT_MAX_CHARS, COMMENTS_PER_ASSET, MENTIONS_PER_COMMENT, Comment, Review, ReviewPolicy
+from apps.assets.models import Asset, ReviewStatus
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.core.exceptions import NotAllowed, ValidationFailed
+from apps.projects import policy as project_policy
 from apps.projects.models import Project
+from apps.projects.policy import Action
 from apps.webhooks.services import event_emit
 
 
@@ -27,6 +31,8 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "") -> Re
     Asset.objects.filter(pk=asset.pk).update(review_status=status)
     asset.review_status = status
     review.asset = asset
+    if status == ReviewStatus.APPROVED:
+        comments_resolve_addressed(asset=asset, user=user)
     event_emit(
         project=asset.project,
         event="asset.review_changed",
@@ -46,3 +52,133 @@ def review_policy_update(*, project, actor=None, **fields) -> ReviewPolicy:
     rules.save()
     audit_record(project=project, actor=actor, action=AuditAction.REVIEW_POLICY_CHANGED, before=before, after=rules.as_dict())
     return rules
+
+
+# --- comments -------------------------------------------------------------------------------
+
+
+def _comment_limits(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ValidationFailed("Write what you noticed; the comment is empty.", field="body", code="blank")
+    if len(body) > COMMENT_MAX_CHARS:
+        raise ValidationFailed(
+            f"The comment is {len(body)} characters; the limit is {COMMENT_MAX_CHARS}.",
+            field="body", code="too_long", details={"limit": COMMENT_MAX_CHARS, "value": len(body)},
+        )
+    return body
+
+
+def _mentions(project, body: str) -> list:
+    """Project members named with @username (others are left as text). Notifying them is another step."""
+    names = comments.mentioned_usernames(body)
+    if len(names) > MENTIONS_PER_COMMENT:
+        raise ValidationFailed(
+            f"The comment mentions {len(names)} people; the limit is {MENTIONS_PER_COMMENT}.",
+            field="body", code="too_many_mentions", details={"limit": MENTIONS_PER_COMMENT, "value": len(names)},
+        )
+    users = get_user_model().objects.filter(username__in=names, memberships__project=project)
+    return sorted(users, key=lambda user: names.index(user.username))
+
+
+def _comment_data(comment: Comment) -> dict:
+    return {
+        "comment": str(comment.pk), "asset": str(comment.asset_id), "parent": comment.parent_id,
+        "author": comment.author.username if comment.author else None, "body": comment.body, "pin": comment.pin,
+        "mentions": [user.username for user in comment.mentions.all()],
+    }
+
+
+@transaction.atomic
+def comment_create(*, user, asset: Asset, body: str, pin=None, parent: Comment | None = None) -> Comment:
+    """A comment, or a reply (to a top-level comment; a reply to a reply joins the same thread).
+    Refused: an empty or too long body, a pin on a reply, past COMMENTS_PER_ASSET on the asset."""
+    project_policy.check(user, asset.project, Action.COMMENT)
+    body = _comment_limits(body)
+    pin = comments.pin_checked(pin)
+    if parent is not None:
+        if parent.asset_id != asset.pk:
+            raise ValidationFailed("A reply must be on the same asset as the comment it answers.", field="parent")
+        if pin is not None:
+            raise ValidationFailed("A reply cannot carry a pin; pin a new comment instead.", field="pin", code="invalid_pin")
+        parent = parent.parent or parent
+    mentioned = _mentions(asset.project, body)
+    Asset.objects.select_for_update(of=("self",)).filter(pk=asset.pk).first()  # the count below stays true
+    count = Comment.objects.filter(asset=asset).count()
+    if count >= COMMENTS_PER_ASSET:
+        raise ValidationFailed(
+            f"This asset already has {count} comments; the limit is {COMMENTS_PER_ASSET}. Resolve the thread and start from a new version.",
+            field="body", code="too_many_comments", details={"limit": COMMENTS_PER_ASSET, "value": count},
+        )
+    comment = Comment.objects.create(asset=asset, parent=parent, author=user, body=body, pin=pin)
+    comment.mentions.set(mentioned)
+    event_emit(project=asset.project, event="comment.created", data=_comment_data(comment))
+    return comment
+
+
+@transaction.atomic
+def comment_update(*, user, comment: Comment, body: str | None = None, resolved: bool | None = None) -> Comment:
+    """Edit one's own comment's text; resolve or reopen a thread (anyone who may comment)."""
+    project = comment.asset.project
+    project_policy.check(user, project, Action.COMMENT)
+    comment = Comment.objects.select_for_update().select_related("asset__project", "author").get(pk=comment.pk)
+    if body is not None:
+        if comment.author_id != user.pk:
+            raise NotAllowed("You can edit only your own comments.", code="permission_denied")
+        comment.body = _comment_limits(body)
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "edited_at"])
+        comment.mentions.set(_mentions(project, comment.body))
+    if resolved is not None:
+        if comment.parent_id:
+            raise ValidationFailed("Replies are resolved with their thread; resolve the comment they answer.", field="resolved")
+        if resolved and not comment.is_resolved:
+            _resolve(comment, user)
+        elif not resolved and comment.is_resolved:
+            comment.resolved_at, comment.resolved_by = None, None
+            comment.save(update_fields=["resolved_at", "resolved_by"])
+    return comment
+
+
+def _resolve(comment: Comment, user) -> None:
+    comment.resolved_at, comment.resolved_by = timezone.now(), user
+    comment.save(update_fields=["resolved_at", "resolved_by"])
+    event_emit(
+        project=comment.asset.project, event="comment.resolved",
+        data={"comment": str(comment.pk), "asset": str(comment.asset_id), "resolved_by": user.username if user else None,
+              "addressed_in": str(comment.addressed_in.pk) if comment.addressed_in else None},
+    )
+
+
+def comments_resolve_addressed(*, asset: Asset, user) -> int:
+    """Open comments that `asset`'s job was made to address (apply as edit) resolve once it is approved."""
+    if not asset.generation_id:
+        return 0
+    open_ones = list(
+        Comment.objects.select_for_update(of=("self",)).filter(addressed_by_id=asset.generation_id, resolved_at__isnull=True)
+        .select_related("asset__project")
+    )
+    for comment in open_ones:
+        _resolve(comment, user)
+    return len(open_ones)
+
+
+@transaction.atomic
+def comment_apply(*, user, comment: Comment, prompt: str = "", mode: str = "crop", model: str | None = None):
+    """Apply as edit: an open rectangle pin becomes a region edit of its asset, the comment (or the
+    editor's rewording) its instruction. The comment records the job; approving what it makes
+    resolves the comment (comments_resolve_addressed)."""
+    from apps.generations.region_edits import region_edit_create  # generations sits above approvals' rules
+
+    project_policy.check(user, comment.asset.project, Action.GENERATE)
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("asset__project", "asset__generation").get(pk=comment.pk)
+    if comment.parent_id or not comments.is_rectangle(comment.pin):
+        raise ValidationFailed("Only a comment pinned with a rectangle can be applied as an edit: the rectangle is the region.", field="pin", code="not_a_region")
+    if comment.is_resolved:
+        raise ValidationFailed("This comment is resolved; reopen it to apply it as an edit.", field="resolved", code="resolved")
+    generation = region_edit_create(
+        user=user, asset=comment.asset, prompt=prompt.strip() or comment.body, region=comment.pin, mode=mode, model=model,
+    )
+    comment.addressed_by = generation
+    comment.save(update_fields=["addressed_by"])
+    return generation

@@ -50,6 +50,7 @@ MANIFEST_BY_RELATION = {
     Relation.EDITED_FROM: ("parentOf", "c2pa.edited"),
     Relation.TRANSLATED_FROM: ("parentOf", "c2pa.translated"),
     Relation.UPSCALED_FROM: ("parentOf", "c2pa.resized"),
+    Relation.REGION_EDIT_OF: ("parentOf", "c2pa.edited"),
     Relation.COMPOSED_FROM: ("componentOf", None),
     Relation.VARIATION_OF: ("componentOf", None),
 }
@@ -204,7 +205,16 @@ def _actions(asset: Asset, ingredients: list[_Ingredient], links) -> list[dict]:
     changed = MANIFEST_BY_RELATION[relation][1]
     # C2PA requires both languages of a translation; the source's is not recorded, so "und" (BCP 47: undetermined).
     languages = {"sourceLanguage": "und", "targetLanguage": job.target_language} if changed == "c2pa.translated" else {}
+    if relation == Relation.REGION_EDIT_OF:
+        made["changes"] = _region_changed(job)
     return [_with_ingredients({"action": "c2pa.opened"}, [parent.label]), _with_ingredients({"action": changed, **made}, inputs, **languages)]
+
+
+def _region_changed(job) -> list[dict]:
+    """A region edit's region of interest (C2PA region map, in the source's pixels): only it changed."""
+    box = job.region_edit.box
+    shape = {"type": "rectangle", "unit": "pixel", "origin": {"x": box["left"], "y": box["top"]}, "width": box["width"], "height": box["height"]}
+    return [{"region": [{"type": "spatial", "shape": shape}], "description": "Only this region was changed; every pixel outside it is the source's."}]
 
 
 def _plan(asset: Asset, *, memo: dict, credentials: signing.SigningCredentials) -> _Plan:

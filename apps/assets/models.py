@@ -25,6 +25,7 @@ class Relation(models.TextChoices):
     COMPOSED_FROM = "composed_from", "Composed from"
     VARIATION_OF = "variation_of", "Variation of"
     REFERENCES = "references", "References"
+    REGION_EDIT_OF = "region_edit_of", "Region edit of"
 
 
 TITLE_MAX_CHARS = 200

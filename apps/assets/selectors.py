@@ -128,6 +128,29 @@ def lineage_asset_ids(asset: Asset) -> set:
         return {Asset._meta.pk.to_python(row[0]) for row in cursor.fetchall()}
 
 
+_ANCESTORS_SQL = """
+WITH RECURSIVE ancestors(id) AS (
+  SELECT parent_id FROM {links} WHERE child_id = %(start)s AND relation IN ({relations})
+  UNION
+  SELECT l.parent_id FROM {links} l JOIN ancestors a ON l.child_id = a.id WHERE l.relation IN ({relations})
+)
+SELECT id FROM ancestors
+"""
+
+# Relations whose child shows the same picture as its parent, so a place on one is a place on the other.
+SAME_PICTURE_RELATIONS = ("edited_from", "translated_from", "upscaled_from", "region_edit_of")
+
+
+def asset_ancestor_ids(asset: Asset, relations: tuple[str, ...] = SAME_PICTURE_RELATIONS) -> set:
+    """The assets `asset` was made from through `relations`, at any depth, in one recursive query."""
+    placeholders = ", ".join(f"%(r{i})s" for i in range(len(relations)))
+    sql = _ANCESTORS_SQL.format(links=connection.ops.quote_name(AssetLink._meta.db_table), relations=placeholders)
+    params = {"start": Asset._meta.pk.get_db_prep_value(asset.pk, connection)} | {f"r{i}": r for i, r in enumerate(relations)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {Asset._meta.pk.to_python(row[0]) for row in cursor.fetchall()}
+
+
 @dataclass
 class Lineage:
     assets: list[Asset]

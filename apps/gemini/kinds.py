@@ -35,6 +35,12 @@ class JobKind:
     # A turn of a refinement thread: the thread's history (apps.refinements) is sent before the
     # instruction and holds the source image; only a thread makes such jobs.
     in_thread: bool = False
+    # Dotted paths of per-kind steps the engine calls, for kinds whose request or output is not the
+    # plain one: request_hook(generation, sources) -> (images, instruction) replaces the source
+    # images and the words; output_hook(generation, sources, answer_bytes) -> bytes runs before the
+    # output is stored.
+    request_hook: str = ""
+    output_hook: str = ""
 
 
 KINDS: tuple[JobKind, ...] = (
@@ -51,6 +57,12 @@ KINDS: tuple[JobKind, ...] = (
             instruction=prompts.compose_instruction),
     JobKind("refine", "Refine", 1, 1, needs_prompt=True, relation="edited_from",
             instruction=prompts.refine_instruction, inherits_format=True, in_thread=True),
+    # Only the region changes: the crop (or the whole image, marked) is sent and the answer is
+    # composited into the source (apps.assets.regions). Ratio and size come from the crop.
+    JobKind("region_edit", "Region edit", 1, 1, needs_prompt=True, relation="region_edit_of",
+            instruction=prompts.region_edit_instruction,
+            request_hook="apps.generations.region_edits.request_images",
+            output_hook="apps.generations.region_edits.composite_output"),
 )
 
 _BY_NAME = {kind.name: kind for kind in KINDS}

@@ -50,3 +50,20 @@ def reference_label(*, kind: str, name: str, description: str, position: int, to
     noun = "character" if kind == "character" else "object"
     about = f" ({description.strip()})" if description.strip() else ""
     return f"Reference image {position + 1} of {total} for the {noun} \"{name}\"{about}. Keep this {noun} looking exactly like this:"
+
+
+def region_edit_instruction(prompt: str, **_) -> str:
+    return (
+        f"The provided image is a crop of a larger picture. Change only this, inside the crop: {prompt}\n"
+        "Keep everything else exactly as it is: the framing, composition, lighting, colours, textures and style."
+    )
+
+
+def region_edit_marked_instruction(prompt: str, *, box_2d: list[int], **_) -> str:
+    y1, x1, y2, x2 = box_2d
+    return (
+        "The first image is the original; the second is the same image with the region to change outlined in magenta. "
+        f"The region as box_2d [y1, x1, y2, x2] in 0-1000 of the image: [{y1}, {x1}, {y2}, {x2}].\n"
+        f"Change only inside that region: {prompt}\n"
+        "Keep everything outside it exactly as it is, and do not draw the outline. Answer with the whole original image, edited."
+    )

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from apps.assets.files import file_delete, file_write
 from apps.assets.images import inspect_generated
@@ -164,7 +165,11 @@ def store_output(generation: Generation, attempt: int, index: int, result, *, so
     writer. An attempt that may not store deletes its own file; no file a row points at is ever
     rewritten. The lineage is worked out here (output_parents)."""
     parents = output_parents(generation, index, sources)
-    image = inspect_generated(result.images[0].data)
+    answer = result.images[0].data
+    hook = kinds.get_kind(generation.kind).output_hook
+    if hook:  # e.g. a region edit's answer composited into its source
+        answer = import_string(hook)(generation, sources, answer)
+    image = inspect_generated(answer)
     if not Generation.objects.fenced(generation.pk, attempt).exists():
         raise Superseded  # replaced while it waited for the model: nothing to write
     key = generation_output_key(project_id=generation.project_id, generation_id=generation.pk, index=index, attempt=attempt, extension=image.extension)

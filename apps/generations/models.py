@@ -187,3 +187,19 @@ def is_variation(job, *, from_asset: bool | None = None) -> bool:
     if job is None or job.kind != Kind.GENERATE:
         return False
     return bool(job.sources.all()) if from_asset is None else bool(from_asset)
+
+
+class RegionEdit(models.Model):
+    """What a region edit job changes: the region drawn on its source (normalised, and in pixels),
+    the part of the source the model is sent (`covers`), and how the answer is blended back
+    (apps.generations.region_edits). The lineage edge is `region_edit_of`; this row is its region."""
+
+    generation = models.OneToOneField(Generation, primary_key=True, on_delete=models.CASCADE, related_name="region_edit")
+    mode = models.CharField(max_length=8, help_text="crop: the model sees the crop; marked: the whole image and an outlined copy.")
+    region = models.JSONField(help_text='{"x", "y", "w", "h"} in 0–1 of the source (a brush mask: its bounding box).')
+    box = models.JSONField(help_text="The region's box in source pixels: left, top, width, height.")
+    covers = models.JSONField(help_text="The part of the source the answer depicts, in pixels (the crop sent; marked: the whole image).")
+    box_2d = models.JSONField(help_text="The region as Gemini's box: [y1, x1, y2, x2] in 0–1000.")
+    mask = models.FileField(max_length=300, blank=True, help_text="The brush mask as sent (white = change), when one was.")
+    feather = models.PositiveSmallIntegerField()
+    context = models.FloatField()

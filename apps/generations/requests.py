@@ -5,6 +5,7 @@ send the same request."""
 from __future__ import annotations
 
 from django.core.files.storage import default_storage
+from django.utils.module_loading import import_string
 
 from apps.gemini import kinds, prompts
 from apps.gemini.checks import check_image_settings
@@ -39,6 +40,9 @@ def build_request(generation: Generation, sources: list | None = None) -> ImageR
             images.append(InputImage(data=handle.read(), mime_type=reference.reference_image.mime_type, label=reference.label))
     if sources is None:
         sources = list(generation.sources.select_related("asset__generation"))
+    if kind.request_hook:  # the kind sends its own images and words (a region edit's crop)
+        own, text = import_string(kind.request_hook)(generation, sources)
+        return ImageRequest(settings=job, prompt=text, images=(*images, *own), system_instruction=generation.system_instruction)
     for source in sources:
         with default_storage.open(source.asset.file.name, "rb") as handle:
             images.append(

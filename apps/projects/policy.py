@@ -23,15 +23,16 @@ class Action(StrEnum):
     MANAGE_MEMBERS = "manage_members"
     EXPORT = "export"
     VIEW_AUDIT = "view_audit"
+    COMMENT = "comment"
 
 
 # Export (a zip of many full-size files at once) is for the roles that deliver work; viewers read
 # and download single files.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.VIEWER: frozenset({Action.VIEW}),
-    Role.EDITOR: frozenset({Action.VIEW, Action.MANAGE_LIBRARY, Action.GENERATE, Action.UPLOAD, Action.EXPORT}),
+    Role.EDITOR: frozenset({Action.VIEW, Action.MANAGE_LIBRARY, Action.GENERATE, Action.UPLOAD, Action.EXPORT, Action.COMMENT}),
     # Who may decide reviews is the project's review policy (apps.approvals.policy), not a fixed role right.
-    Role.REVIEWER: frozenset({Action.VIEW, Action.EXPORT}),
+    Role.REVIEWER: frozenset({Action.VIEW, Action.EXPORT, Action.COMMENT}),
     Role.OWNER: frozenset(Action),
 }
 
@@ -44,6 +45,7 @@ ACTION_WORDS = {
     Action.MANAGE_MEMBERS: "manage this project's members",
     Action.EXPORT: "export this project's assets",
     Action.VIEW_AUDIT: "see this project's audit log",
+    Action.COMMENT: "comment on this project's assets",
 }
 
 

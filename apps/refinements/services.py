@@ -9,7 +9,7 @@ from django.db import transaction
 
 from apps.assets.models import Asset
 from apps.core.exceptions import ValidationFailed
-from apps.gemini import catalogue
+from apps.gemini import catalogue, kinds
 from apps.gemini.catalogue import ImageModel
 from apps.gemini.checks import resolve_model
 from apps.generations.models import Kind
@@ -30,9 +30,12 @@ class RefineInput:
 def seeded_as(asset: Asset, model: ImageModel) -> str:
     """A thread starts from the asset's own request when that job ran on this model and the model
     signed the image; otherwise (uploads, Nano Banana 2.5, other models, refine outputs) from the
-    image as if the user supplied it."""
+    image as if the user supplied it (also when the kind reworked the answer before storing it, as a
+    region edit composites it: the stored image is not what the model signed)."""
     job = asset.generation
     if job is None or job.kind == Kind.REFINE or job.model != model.model_id or not model.thought_signatures:
+        return SeededAs.IMAGE
+    if kinds.get_kind(job.kind).output_hook:
         return SeededAs.IMAGE
     signed = any("inline_data" in part and not part.get("thought") and part.get("thought_signature") for part in asset.model_parts)
     return SeededAs.REQUEST if signed else SeededAs.IMAGE

@@ -31,6 +31,27 @@ EVENT_DATA = {
             "review_status": serializers.CharField(help_text="The asset's status after the decision: pending, approved, rejected, changes_requested."),
         },
     ),
+    "comment.created": inline_serializer(
+        "CommentCreatedData",
+        {
+            "comment": serializers.CharField(),
+            "asset": serializers.UUIDField(),
+            "parent": serializers.IntegerField(allow_null=True, help_text="The comment this one replies to; null for a new thread."),
+            "author": serializers.CharField(allow_null=True, help_text="The author's username."),
+            "body": serializers.CharField(),
+            "pin": serializers.DictField(allow_null=True, help_text='{"x", "y"} or {"x", "y", "w", "h"} in 0–1 of the image; null when not pinned.'),
+            "mentions": serializers.ListField(child=serializers.CharField(), help_text="Usernames of the project members @mentioned."),
+        },
+    ),
+    "comment.resolved": inline_serializer(
+        "CommentResolvedData",
+        {
+            "comment": serializers.CharField(),
+            "asset": serializers.UUIDField(),
+            "resolved_by": serializers.CharField(allow_null=True, help_text="Who resolved it (or approved the asset that addressed it)."),
+            "addressed_in": serializers.UUIDField(allow_null=True, help_text="The asset made to fix it, when it was applied as an edit."),
+        },
+    ),
     "campaign.stage_finished": inline_serializer(
         "CampaignStageFinishedData",
         {

@@ -370,3 +370,19 @@ def test_a_missing_stored_file_is_a_503_not_a_500(api, project, editor):
     )
     response = api(editor).get(f"/api/v1/assets/{asset.id}/credentials/")
     assert response.status_code == 503 and response.json()["error"]["code"] == "credentials_unavailable"
+
+
+def test_a_region_edit_records_its_region_of_interest(api, project, editor, upstream, run_tasks_inline):
+    source = stored_asset(project, user=editor, width=400, height=300)
+    made = api(editor).post(
+        f"/api/v1/assets/{source.id}/region-edit/", {"prompt": "a red cap", "region": {"x": 0.25, "y": 0.5, "w": 0.5, "h": 0.25}}, format="json",
+    ).json()
+    job = api(editor).get(f"/api/v1/generations/{made['id']}/").json()
+    data = b"".join(api(editor).get(f"/api/v1/assets/{job['assets'][0]['id']}/file/?credentials=1").streaming_content)
+    state, _, store = read(data)
+    assert state in ("Valid", "Trusted")
+    edited = next(a for a in actions(active(store)) if a["action"] == "c2pa.edited")
+    [change] = edited["changes"]
+    shape = change["region"][0]["shape"]
+    assert (shape["origin"], shape["width"], shape["height"]) == ({"x": 100, "y": 150}, 200, 75)
+    assert {"asset": str(source.id), "relation": "region_edit_of"} in platform(active(store))["parents"]

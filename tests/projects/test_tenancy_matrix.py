@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, resolve
 
 from apps.apikeys.services import api_key_create
-from apps.approvals.models import Review
+from apps.approvals.models import Comment, Review
 from apps.assets.models import Asset, AssetLink, Favourite
 from apps.campaigns.models import Campaign
 from apps.campaigns.services import CampaignInput, campaign_create
@@ -89,6 +89,11 @@ REST_CASES = [
     ("asset-lineage", "get", "/api/v1/assets/{child}/lineage/", None, READ),
     ("reviews", "get", "/api/v1/assets/{asset}/reviews/", None, READ),
     ("review-decide", "post", "/api/v1/assets/{asset}/reviews/", {"decision": "approve"}, allowed(201, "owner", "reviewer")),
+    ("comments", "get", "/api/v1/assets/{asset}/comments/", None, READ),
+    ("comment-create", "post", "/api/v1/assets/{asset}/comments/", {"body": "Here", "pin": {"x": 0.1, "y": 0.1}}, allowed(201, "owner", "editor", "reviewer")),
+    ("comment-resolve", "patch", "/api/v1/comments/{comment}/", {"resolved": True}, allowed(200, "owner", "editor", "reviewer")),
+    ("comment-apply", "post", "/api/v1/comments/{comment}/apply/", {"prompt": "Red cap"}, allowed(201, *EDIT)),
+    ("region-edit", "post", "/api/v1/assets/{asset}/region-edit/", {"prompt": "Red cap", "region": {"x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2}}, allowed(201, *EDIT)),
     ("review-policy", "get", "/api/v1/projects/{project}/review-policy/", None, READ),
     ("review-policy-change", "patch", "/api/v1/projects/{project}/review-policy/", {"four_eyes": False}, allowed(200, "owner")),
     ("export", "get", "/api/v1/projects/{project}/exports/", None, allowed(200, "owner", "editor", "reviewer")),
@@ -174,6 +179,7 @@ def world(project, emulator, settings):
     child = stored_asset(project, user=maker, parents=[(asset, "edited_from")], **small)
     reviewed = stored_asset(project, user=maker, **small)
     Review.objects.create(asset=reviewed, reviewer=users["reviewer"], decision="reject", comment="TENANT-A-REVIEW-COMMENT")
+    comment = Comment.objects.create(asset=asset, author=users["reviewer"], body="TENANT-A-COMMENT", pin={"x": 0.1, "y": 0.1, "w": 0.3, "h": 0.3})
     generation = Generation.objects.create(
         project=project, prompt="TENANT-A-PROMPT", model="gemini-3.1-flash-image-preview", aspect_ratio="1:1", image_size="1K", created_by=maker
     )
@@ -188,7 +194,7 @@ def world(project, emulator, settings):
         "project": project.id, "asset": asset.id, "child": child.id, "generation": generation.id, "character": character.id,
         "image": image.id, "webhook": webhook.id, "target": users["viewer"].id, "reviewed": reviewed.id,
         "api_key": api_key.id, "object": product.id, "object_image": product_image.id, "campaign": campaign.id,
-        "cell": campaign.cells.first().id, "invitation": invitation.id,
+        "cell": campaign.cells.first().id, "invitation": invitation.id, "comment": comment.id,
     }
     return {"users": users, "ids": ids, "project": project, "asset": asset, "reviewed": reviewed, "generation": generation,
             "character": character, "webhook": webhook, "elsewhere": elsewhere}
@@ -205,6 +211,7 @@ def snapshot(project) -> tuple:
         sorted(Asset.objects.filter(project=project).values_list("id", "review_status")),
         AssetLink.objects.filter(child__project=project).count(),
         Review.objects.filter(asset__project=project).count(),
+        sorted(Comment.objects.filter(asset__project=project).values_list("id", "body", "resolved_at", "addressed_by")),
         sorted(WebhookEndpoint.objects.filter(project=project).values_list("id", "url")),
         list(project.__class__.objects.filter(pk=project.pk).values_list("review_policy__four_eyes")),
         sorted(Campaign.objects.filter(project=project).values_list("id", "name")),

@@ -1,8 +1,12 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.approvals.models import COMMENT_MAX_CHARS, Decision, Review, ReviewPolicy
+from apps.approvals.models import COMMENT_MAX_CHARS, Comment, Decision, Review, ReviewPolicy
 from apps.approvals.policy import MAX_APPROVALS_REQUIRED
+from apps.assets import regions
 from apps.core.serializers import StrictInputSerializer
+from apps.gemini import catalogue
 from apps.projects.models import Role
 
 
@@ -30,3 +34,57 @@ class ReviewPolicyOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReviewPolicy
         fields = ["decider_roles", "four_eyes", "approvals_required"]
+
+
+class CommentInputSerializer(StrictInputSerializer):
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False)  # limits: services, with their numbers
+    pin = serializers.JSONField(required=False, allow_null=True, default=None)
+    parent = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="Reply to this comment.")
+
+
+class CommentUpdateSerializer(StrictInputSerializer):
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, help_text="Your own comments only.")
+    resolved = serializers.BooleanField(required=False, help_text="true resolves the thread, false reopens it.")
+
+
+class CommentReplySerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", default=None)
+    mentions = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "mentions", "created_at", "edited_at"]
+
+
+class CommentOutputSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", default=None)
+    mentions = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    resolved = serializers.BooleanField(source="is_resolved")
+    resolved_by = serializers.CharField(source="resolved_by.username", default=None)
+    number = serializers.IntegerField(default=None, help_text="The pin's marker number on this asset's image.")
+    on_earlier_version = serializers.BooleanField(default=False, help_text="Pinned on a version this asset was made from.")
+    replies = serializers.SerializerMethodField()
+    addressed_in = serializers.SerializerMethodField(help_text="The asset made by applying this comment as an edit, once stored.")
+
+    class Meta:
+        model = Comment
+        fields = [
+            "id", "asset", "parent", "author", "body", "pin", "number", "on_earlier_version", "mentions", "resolved",
+            "resolved_at", "resolved_by", "addressed_by", "addressed_in", "replies", "created_at", "edited_at",
+        ]
+
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_addressed_in(self, comment):
+        asset = comment.addressed_in
+        return str(asset.pk) if asset else None
+
+    def get_replies(self, comment) -> list[dict]:
+        if comment.parent_id:
+            return []
+        return CommentReplySerializer(comment.replies.all(), many=True).data
+
+
+class CommentApplyInputSerializer(StrictInputSerializer):
+    prompt = serializers.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, allow_blank=True, default="", help_text="Reword the instruction; default: the comment.")
+    mode = serializers.ChoiceField(choices=regions.MODES, default="crop")
+    model = serializers.CharField(max_length=80, required=False, allow_null=True, default=None)

@@ -3,14 +3,22 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.approvals import policy, services
+from apps.approvals import policy, selectors, services
 from apps.approvals.api.serializers import (
+    CommentApplyInputSerializer,
+    CommentInputSerializer,
+    CommentOutputSerializer,
+    CommentUpdateSerializer,
     ReviewInputSerializer,
     ReviewOutputSerializer,
     ReviewPolicyInputSerializer,
     ReviewPolicyOutputSerializer,
 )
+from apps.approvals.models import Comment
 from apps.assets.models import Asset
+from apps.generations.api.serializers import GenerationOutputSerializer
+from apps.generations.selectors import generation_queryset
+from apps.core.exceptions import ValidationFailed
 from apps.projects import policy as project_policy
 from apps.projects.policy import Action
 
@@ -46,3 +54,49 @@ class ReviewPolicyApi(APIView):
         data.is_valid(raise_exception=True)
         rules = services.review_policy_update(project=project, actor=request.user, **data.validated_data)
         return Response(ReviewPolicyOutputSerializer(rules).data)
+
+
+class CommentListApi(APIView):
+    """An asset's comment threads, and pinned comments from the versions it was made from."""
+
+    @extend_schema(responses=CommentOutputSerializer(many=True))
+    def get(self, request, asset_id):
+        return Response(CommentOutputSerializer(selectors.asset_comments(_asset(request, asset_id)), many=True).data)
+
+    @extend_schema(request=CommentInputSerializer, responses={201: CommentOutputSerializer})
+    def post(self, request, asset_id):
+        asset = _asset(request, asset_id)
+        data = CommentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        parent = None
+        if data.validated_data["parent"] is not None:
+            parent = Comment.objects.filter(pk=data.validated_data["parent"], asset=asset).first()
+            if parent is None:
+                raise ValidationFailed("There is no such comment on this asset to reply to.", field="parent", code="not_found")
+        comment = services.comment_create(
+            user=request.user, asset=asset, body=data.validated_data["body"], pin=data.validated_data["pin"], parent=parent,
+        )
+        return Response(CommentOutputSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class CommentApi(APIView):
+    @extend_schema(request=CommentUpdateSerializer, responses=CommentOutputSerializer)
+    def patch(self, request, comment_id):
+        comment = project_policy.object_for(request.user, Comment.objects.select_related("asset"), comment_id, project_path="asset__project")
+        data = CommentUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.comment_update(user=request.user, comment=comment, **data.validated_data)
+        return Response(CommentOutputSerializer(comment).data)
+
+
+class CommentApplyApi(APIView):
+    """Apply as edit: the comment's rectangle becomes a region edit with the comment as instruction."""
+
+    @extend_schema(request=CommentApplyInputSerializer, responses={201: GenerationOutputSerializer})
+    def post(self, request, comment_id):
+        comment = project_policy.object_for(request.user, Comment.objects.select_related("asset"), comment_id, Action.GENERATE, project_path="asset__project")
+        data = CommentApplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        generation = services.comment_apply(user=request.user, comment=comment, **data.validated_data)
+        generation = generation_queryset().get(pk=generation.pk)
+        return Response(GenerationOutputSerializer(generation, context={"request": request}).data, status=status.HTTP_201_CREATED)

@@ -28,7 +28,7 @@ neither returns nor checks them. The log keeps each request's whole `contents` (
 hashes, thought flags, signatures) and each answer's `reply` the same way, so tests can check a
 history was sent back exactly.
 
-Control endpoints: `GET /_emulator/requests` (the request log, each call with its arrival `at`,
+Control endpoints: `GET /_emulator/requests` (the request log, each call with its arrival `at`, its input images' pixel sizes,
 `answered_at` and the `latency` it waited), `POST /_emulator/reset`, and `POST /_emulator/prerender`
 with `{"sizes": [["4:5", "4K"], ...]}` (renders those ahead, answers their pixel sizes and bytes).
 The Batch API and Files API live in `batches.py` (their own routes and state).
@@ -122,6 +122,7 @@ class Handler(BaseHTTPRequestHandler):
             entry["prompt"] = call.prompt[:200]
             entry["input_images"] = len(call.images)
             entry["input_sha256"] = call.image_hashes
+            entry["input_sizes"] = [list(image.size) for image in call.images]
             entry["texts"] = [text[:300] for text in call.texts]
             entry["system_instruction"] = " ".join(p.get("text", "") for p in (call.body.get("system_instruction") or {}).get("parts", []))
             entry["image_config"] = call.image_config

@@ -1,6 +1,9 @@
+import json
+
 from rest_framework import serializers
 
 from apps.assets.api.serializers import AssetOutputSerializer
+from apps.assets import regions
 from apps.core.serializers import StrictInputSerializer
 from apps.gemini import catalogue, kinds
 from apps.generations import deliveries
@@ -15,8 +18,9 @@ class GroundingInputSerializer(StrictInputSerializer):
 
 class GenerationInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(
-        # A refine job belongs to a thread: it is made through POST /api/v1/assets/{id}/refine/.
-        choices=[(kind.name, kind.label) for kind in kinds.KINDS if not kind.in_thread], default=Kind.GENERATE,
+        # A refine job belongs to a thread (POST /api/v1/assets/{id}/refine/); a region edit carries
+        # its region (POST /api/v1/assets/{id}/region-edit/).
+        choices=[(kind.name, kind.label) for kind in kinds.KINDS if not kind.in_thread and not kind.request_hook], default=Kind.GENERATE,
     )
     prompt = serializers.CharField(max_length=catalogue.MAX_PROMPT_CHARS, required=False, allow_blank=True, default="")
     model = serializers.CharField(
@@ -108,3 +112,22 @@ class GenerationOutputSerializer(serializers.ModelSerializer):
             {"reference_image": str(ref.reference_image_id), "label": ref.label, "sha256": ref.sha256}
             for ref in generation.references.all()
         ]
+
+
+class RegionEditInputSerializer(StrictInputSerializer):
+    """JSON with a `region`, or multipart with a `mask` file (and `region` left out)."""
+
+    prompt = serializers.CharField(max_length=catalogue.MAX_PROMPT_CHARS, help_text="What to change inside the region.")
+    region = serializers.JSONField(required=False, default=None, help_text='{"x", "y", "w", "h"}, each 0–1 of the source.')
+    mask = serializers.FileField(required=False, default=None, help_text="A PNG the source's size, white where it may change.")
+    mode = serializers.ChoiceField(choices=regions.MODES, default="crop", help_text="crop: the model is sent the region with context; marked: the whole image and a copy with the region outlined.")
+    model = serializers.CharField(max_length=80, required=False, allow_null=True, default=None, help_text="Default: the source's model.")
+    feather = serializers.IntegerField(min_value=0, max_value=regions.MAX_FEATHER_PX, default=regions.FEATHER_PX, help_text="Blend width in pixels, inside the region's edge.")
+
+    def validate_region(self, value):
+        if isinstance(value, str):  # multipart sends JSON as text
+            try:
+                return json.loads(value) if value.strip() else None
+            except ValueError as exc:
+                raise serializers.ValidationError('Send the region as JSON: {"x", "y", "w", "h"}.') from exc
+        return value

@@ -1,13 +1,21 @@
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.assets.images import upload_read
+from apps.assets.models import Asset
 from apps.core.pagination import NewestFirstCursorPagination, paginated_response
 from apps.core.schema import error_response
 from apps.core.throttling import JobCreationThrottle
-from apps.generations import quotes, selectors, services
-from apps.generations.api.serializers import GenerationInputSerializer, GenerationOutputSerializer, QuoteOutputSerializer
+from apps.generations import quotes, region_edits, selectors, services
+from apps.generations.api.serializers import (
+    GenerationInputSerializer,
+    GenerationOutputSerializer,
+    QuoteOutputSerializer,
+    RegionEditInputSerializer,
+)
 from apps.projects import policy
 from apps.projects.policy import Action
 
@@ -74,3 +82,22 @@ class GenerationCancelApi(APIView):
     def post(self, request, generation_id):
         generation = policy.object_for(request.user, selectors.generation_queryset(), generation_id, Action.GENERATE)
         return _answer(request, services.generation_cancel(generation=generation))
+
+
+class RegionEditApi(APIView):
+    """Change one part of an asset; every pixel outside the region stays the source's."""
+
+    throttle_classes = [JobCreationThrottle]
+    parser_classes = [JSONParser, MultiPartParser]  # a rectangle as JSON, a brush mask as an upload
+
+    @extend_schema(request=RegionEditInputSerializer, responses={201: GenerationOutputSerializer, 402: error_response("402")})
+    def post(self, request, asset_id):
+        asset = policy.object_for(request.user, Asset.objects.select_related("generation"), asset_id, Action.GENERATE)
+        data = RegionEditInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        mask = fields.pop("mask")
+        generation = region_edits.region_edit_create(
+            user=request.user, asset=asset, mask=upload_read(mask, field="mask") if mask else None, **fields,
+        )
+        return _answer(request, generation, status.HTTP_201_CREATED)
