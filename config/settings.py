@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.campaigns",
     "apps.apikeys",
+    "apps.checks",
 ]
 
 MIDDLEWARE = [
@@ -361,10 +362,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Upstream calls wait on the network (seconds per image): their queue is served by a thread pool
 # with many threads. Webhook deliveries get their own queue so a slow receiver never takes a
 # generation's thread. Thumbnails are CPU work, made after the job is done on `renditions`, served
-# at scale by a worker with about as many processes as cores.
+# at scale by a worker with about as many processes as cores. Brand checks (OCR, colour, logo) are
+# CPU work too, on `checks`, so they never delay a job or a thumbnail.
 CELERY_TASK_DEFAULT_QUEUE = "generations"
-CELERY_TASK_QUEUES = (Queue("generations"), Queue("webhooks"), Queue("renditions"))  # a worker without -Q serves all
-CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}, "generations.*": {"queue": "generations"}, "assets.*": {"queue": "renditions"}}
+CELERY_TASK_QUEUES = (Queue("generations"), Queue("webhooks"), Queue("renditions"), Queue("checks"))  # a worker without -Q serves all
+CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}, "generations.*": {"queue": "generations"}, "assets.*": {"queue": "renditions"}, "checks.*": {"queue": "checks"}}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "recover-stale-generations": {
