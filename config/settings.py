@@ -404,6 +404,12 @@ GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", defau
 GEMINI_BATCH_INLINE_LIMIT_BYTES = env.int("GEMINI_BATCH_INLINE_LIMIT_BYTES", default=0)
 BATCH_LEASE_SECONDS = env.float("BATCH_LEASE_SECONDS", default=300)
 
+# --- Brand checks (apps/checks): a reading left `checking` longer than this is re-queued by beat,
+# at most CHECK_MAX_ATTEMPTS times (then it says the checks could not run: needs attention).
+CHECK_STALE_AFTER_SECONDS = env.int("CHECK_STALE_AFTER_SECONDS", default=300)
+CHECK_MAX_ATTEMPTS = env.int("CHECK_MAX_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE["recover-stale-checks"] = {"task": "checks.recover", "schedule": env.float("CHECK_RECOVERY_INTERVAL_SECONDS", default=60)}
+
 # --- Webhooks
 # The whole of one delivery attempt (connect, send, the receiver's answer) ends after this many seconds.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)

@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("apps.webhooks.api.urls")),
     path("", include("apps.audit.api.urls")),
     path("", include("apps.campaigns.api.urls")),
+    path("", include("apps.checks.api.urls")),
 ]
 
 pages = [

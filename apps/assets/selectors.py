@@ -13,7 +13,7 @@ from apps.generations.models import GenerationReference, GenerationSource, Kind
 
 def asset_queryset() -> QuerySet[Asset]:
     """Everything a list or detail shows, fetched in a fixed number of queries."""
-    return Asset.objects.select_related("generation__campaign_job__cell", "created_by")
+    return Asset.objects.select_related("generation__campaign_job__cell", "created_by", "check_result")
 
 
 def asset_list(

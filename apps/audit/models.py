@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     API_KEY_REVOKED = "api_key.revoked", "API key revoked"
     WEBHOOK_CREATED = "webhook.created", "Webhook created"
     WEBHOOK_DELETED = "webhook.deleted", "Webhook deleted"
+    BRAND_KIT_CHANGED = "brand_kit.changed", "Brand kit changed"
 
 
 class AppendOnly(Exception):

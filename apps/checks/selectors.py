@@ -41,3 +41,14 @@ def summary(asset) -> dict | None:
         "finished_at": result.finished_at,
         "checking": result.status == CheckStatus.CHECKING,
     }
+
+
+def recheck_progress(project) -> dict | None:
+    """The latest recheck of the project: {"id", "total", "done"}; None if none ran."""
+    latest = (
+        AssetCheck.objects.filter(asset__project=project).exclude(recheck="").order_by("-queued_at").values_list("recheck", flat=True).first()
+    )
+    if latest is None:
+        return None
+    rows = AssetCheck.objects.filter(asset__project=project, recheck=latest)
+    return {"id": latest, "total": rows.count(), "done": rows.exclude(status=CheckStatus.CHECKING).count()}

@@ -8,3 +8,10 @@ def run_checks(asset_id: str) -> None:
     from apps.checks import services
 
     services.check_run(asset_id)
+
+
+@shared_task(name="checks.recover", ignore_result=True)
+def recover_checks() -> None:
+    from apps.checks import services
+
+    services.checks_recover()

@@ -31,6 +31,16 @@ EVENT_DATA = {
             "review_status": serializers.CharField(help_text="The asset's status after the decision: pending, approved, rejected, changes_requested."),
         },
     ),
+    "asset.checked": inline_serializer(
+        "AssetCheckedData",
+        {
+            "asset": serializers.UUIDField(),
+            "status": serializers.CharField(help_text="passed, attention (a warning or a check that could not run) or failed."),
+            "kit_version": serializers.IntegerField(allow_null=True, help_text="The brand kit version the image was read against."),
+            "failed": serializers.ListField(child=serializers.CharField(), help_text="Checks that failed: copy, spelling, language, terms, palette, logo, contrast, size."),
+            "attention": serializers.ListField(child=serializers.CharField(), help_text="Checks that warned or could not run."),
+        },
+    ),
     "campaign.stage_finished": inline_serializer(
         "CampaignStageFinishedData",
         {

@@ -1,0 +1,67 @@
+"""Which language a text is in: the script first (kana, Hangul, Arabic, Hebrew ... name one language),
+then py3langid (its model ships inside the wheel) among the languages written in that script."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+from apps.gemini.catalogue import LANGUAGES
+
+NAMES = {**LANGUAGES, "he": "Hebrew"}
+_SCRIPT_LANGUAGE = {"HIRAGANA": "ja", "KATAKANA": "ja", "HANGUL": "ko", "ARABIC": "ar", "HEBREW": "he", "THAI": "th", "DEVANAGARI": "hi"}
+_CANDIDATES = {
+    "LATIN": ["de", "en", "es", "fr", "id", "it", "nl", "pl", "pt", "sv", "tr", "vi"],
+    "CYRILLIC": ["ru", "uk"],
+}
+
+
+def name(code: str | None) -> str:
+    return NAMES.get(code or "", code or "unknown")
+
+
+def scripts(text: str) -> Counter:
+    counts = Counter()
+    for char in text:
+        if char.isalpha():
+            label = unicodedata.name(char, "").split(" ")[0]
+            counts["HAN" if label == "CJK" else label] += 1
+    return counts
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect(text: str) -> tuple[str | None, float]:
+    """(language code, confidence 0–1); (None, 0) when there are no letters."""
+    counts = scripts(text)
+    if not counts:
+        return None, 0.0
+    script = counts.most_common(1)[0][0]
+    if counts["HIRAGANA"] or counts["KATAKANA"]:
+        return "ja", 1.0
+    if script in _SCRIPT_LANGUAGE:
+        return _SCRIPT_LANGUAGE[script], 1.0
+    if script == "HAN":
+        return "zh", 0.9
+    candidates = _CANDIDATES.get(script)
+    if not candidates:
+        return None, 0.0
+    identifier = _identifier()
+    identifier.set_languages(candidates)
+    code, probability = identifier.classify(text)
+    return code, round(float(probability), 3)
+
+
+def script_of(code: str) -> str:
+    for script, language in _SCRIPT_LANGUAGE.items():
+        if language == code:
+            return script
+    if code == "zh":
+        return "HAN"
+    return next((script for script, languages in _CANDIDATES.items() if code in languages), "LATIN")
