@@ -35,6 +35,7 @@ pages = [
     path("", include("apps.approvals.urls")),
     path("", include("apps.audit.urls")),
     path("", include("apps.campaigns.urls")),
+    path("", include("apps.checks.urls")),
 ]
 
 urlpatterns = pages + [

@@ -145,6 +145,7 @@ def platform_assertion(asset: Asset, *, links, references) -> dict:
             {
                 "reviewer": review.reviewer.username if review.reviewer else None, "decision": review.decision,
                 "comment": review.comment, "at": review.created_at, "policy": policy,
+                **({"waiver": review.waiver, "waived_checks": review.waived_checks} if review.waiver else {}),
             }
             for review in asset.reviews.select_related("reviewer").order_by("created_at", "id")
         ],

@@ -25,6 +25,7 @@ class AuditAction(models.TextChoices):
     WEBHOOK_CREATED = "webhook.created", "Webhook created"
     WEBHOOK_DELETED = "webhook.deleted", "Webhook deleted"
     BRAND_KIT_CHANGED = "brand_kit.changed", "Brand kit changed"
+    CHECKS_WAIVED = "review.checks_waived", "Failing brand checks waived"
 
 
 class AppendOnly(Exception):

@@ -5,4 +5,5 @@ from apps.approvals.api import views
 urlpatterns = [
     path("assets/<uuid:asset_id>/reviews/", views.ReviewListApi.as_view(), name="review-list"),
     path("projects/<uuid:project_id>/review-policy/", views.ReviewPolicyApi.as_view(), name="review-policy"),
+    path("projects/<uuid:project_id>/approve-passing/", views.ApprovePassingApi.as_view(), name="approve-passing"),
 ]

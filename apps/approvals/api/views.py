@@ -5,12 +5,16 @@ from rest_framework.views import APIView
 
 from apps.approvals import policy, services
 from apps.approvals.api.serializers import (
+    ApprovePassingOutputSerializer,
+    ApprovePassingSelectionSerializer,
     ReviewInputSerializer,
     ReviewOutputSerializer,
     ReviewPolicyInputSerializer,
     ReviewPolicyOutputSerializer,
 )
 from apps.assets.models import Asset
+from apps.assets.selectors import asset_queryset
+from apps.core.exceptions import NotAllowed
 from apps.projects import policy as project_policy
 from apps.projects.policy import Action
 
@@ -46,3 +50,24 @@ class ReviewPolicyApi(APIView):
         data.is_valid(raise_exception=True)
         rules = services.review_policy_update(project=project, actor=request.user, **data.validated_data)
         return Response(ReviewPolicyOutputSerializer(rules).data)
+
+
+def require_decider(user, project) -> None:
+    """Approving in bulk is for members whose role may decide: anyone else gets 403 up front,
+    not a list of per-asset refusals."""
+    role = project_policy.role_of(user, project)
+    if not policy.role_may_decide(project, role):
+        raise NotAllowed(f"Your role ({role}) may not decide reviews in this project. Allowed roles: {', '.join(policy.policy_for(project).decider_roles)}.",
+                         code="permission_denied")
+
+
+class ApprovePassingApi(APIView):
+    @extend_schema(request=ApprovePassingSelectionSerializer, responses=ApprovePassingOutputSerializer)
+    def post(self, request, project_id):
+        """Approve exactly the selected pending assets whose brand checks passed (four-eyes still applies)."""
+        project = project_policy.project_for(request.user, project_id)
+        require_decider(request.user, project)
+        data = ApprovePassingSelectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assets = asset_queryset().filter(project=project, pk__in=data.validated_data["assets"]).select_related("project").order_by("created_at", "id")
+        return Response(ApprovePassingOutputSerializer(services.approve_passing(user=request.user, assets=assets)).data)

@@ -47,6 +47,10 @@ class AssetUploadSerializer(serializers.Serializer):
 
 class AssetFilterSerializer(serializers.Serializer):
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
+    checks = serializers.ChoiceField(
+        choices=["checking", "passed", "attention", "failed"], required=False,
+        help_text="Only assets whose brand checks are in this status (attention: needs attention).",
+    )
     kind = serializers.CharField(required=False)
     model = serializers.CharField(required=False)
     entry = serializers.UUIDField(required=False, help_text="Only assets whose job used this character or object.")
