@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps.apikeys.services import api_key_create
 from apps.approvals.models import Review
 from apps.assets.models import Asset, AssetLink
+from apps.campaigns.models import Campaign
 from apps.generations.models import Generation
 from apps.library.models import LibraryEntry, ReferenceImage
 from apps.library.services import reference_image_add
@@ -33,6 +34,7 @@ def allowed(ok: int, *roles: str) -> dict:
 
 
 READ = allowed(200, *MEMBER_ROLES)
+NO_SUCH_ASSET = "00000000-0000-4000-8000-000000000000"  # bulk approvals: who may call, not what they approve
 EDIT = ("owner", "editor")
 
 
@@ -75,6 +77,8 @@ REST_CASES = [
     ("review-decide", "post", "/api/v1/assets/{asset}/reviews/", {"decision": "approve"}, allowed(201, "owner", "reviewer")),
     ("review-policy", "get", "/api/v1/projects/{project}/review-policy/", None, READ),
     ("review-policy-change", "patch", "/api/v1/projects/{project}/review-policy/", {"four_eyes": False}, allowed(200, "owner")),
+    ("approve-passing", "post", "/api/v1/projects/{project}/approve-passing/", {"assets": [NO_SUCH_ASSET]}, allowed(200, "owner", "reviewer")),
+    ("campaign-approve-passing", "post", "/api/v1/campaigns/{campaign}/approve-passing/", {"stage": "localise"}, allowed(200, "owner", "reviewer")),
     ("export", "get", "/api/v1/projects/{project}/exports/", None, allowed(200, "owner", "editor", "reviewer")),
     ("export-all", "get", "/api/v1/projects/{project}/exports/?review_status=pending", None, allowed(200, "owner", "editor", "reviewer")),
     ("webhooks", "get", "/api/v1/projects/{project}/webhooks/", None, allowed(200, "owner")),
@@ -112,10 +116,14 @@ def world(project, emulator, settings):
     webhook = WebhookEndpoint.objects.create(project=project, url="http://127.0.0.1:9/tenant-a-hook", events=["asset.review_changed"])
     WebhookDelivery.objects.create(endpoint=webhook, event="asset.review_changed", payload={"project": str(project.id)})
     api_key, _ = api_key_create(project=project, created_by=users["owner"], name="tenant-a-key", role="viewer")
+    campaign = Campaign.objects.create(
+        project=project, name="Tenant-A campaign", scenes=["a park"], formats=["1:1"], draft_model="nano-banana-2", draft_size="512",
+        final_model="nano-banana-2", final_size="1K", created_by=maker,
+    )
     ids = {
         "project": project.id, "asset": asset.id, "child": child.id, "generation": generation.id, "character": character.id,
         "image": image.id, "webhook": webhook.id, "target": users["viewer"].id, "reviewed": reviewed.id,
-        "api_key": api_key.id,
+        "api_key": api_key.id, "campaign": campaign.id,
     }
     return {"users": users, "ids": ids, "project": project, "asset": asset, "reviewed": reviewed, "generation": generation,
             "character": character, "webhook": webhook, "elsewhere": elsewhere}
