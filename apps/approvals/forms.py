@@ -10,7 +10,7 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(label="Comment", max_length=COMMENT_MAX_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                               help_text=policy.comment_rule_text())
     waiver = forms.CharField(label="Waiver", max_length=WAIVER_MAX_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text="Brand checks failed: to approve anyway, say why. Kept in the decision history, the audit log and the Content Credentials.")
+                             help_text="To approve anyway, say why. Kept in the decision history, the audit log and the Content Credentials.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
