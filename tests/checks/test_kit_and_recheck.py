@@ -9,6 +9,7 @@ from apps.checks import services
 from apps.checks.models import AssetCheck
 from apps.gemini.emulator.render import render_photo
 from tests.checks.helpers import announce, checks, failing, generate, house_kit, outcomes
+from tests.factories import stored_asset
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,16 +117,20 @@ def test_a_reading_left_checking_by_a_dead_worker_is_rerun_by_recovery_never_pas
     house_kit(api, owner, project)
     asset = generate(api, editor, project, HEADLINE)
     # A worker took the task and died: the row is `checking`, queued long ago, one attempt spent.
+    hour_ago = timezone.now() - timezone.timedelta(hours=1)
     AssetCheck.objects.filter(asset_id=asset["id"]).update(
-        status="checking", results=[], attempts=1, queued_at=timezone.now() - timezone.timedelta(hours=1), finished_at=None
+        status="checking", results=[], attempts=1, queued_at=hour_ago, started_at=hour_ago, finished_at=None
     )
+    waiting = stored_asset(project)  # queued an hour ago but never taken: still in the broker, left alone
+    AssetCheck.objects.create(asset=waiting, queued_at=hour_ago)
     assert api(editor).get(f"/api/v1/assets/{asset['id']}/").json()["checks"]["status"] == "checking"
 
     assert services.checks_recover() == 1
     assert checks(api, editor, asset["id"])["status"] == "passed"
+    assert AssetCheck.objects.get(asset=waiting).status == "checking"
 
     settings.CHECK_MAX_ATTEMPTS = 2
-    AssetCheck.objects.filter(asset_id=asset["id"]).update(status="checking", attempts=2, queued_at=timezone.now() - timezone.timedelta(hours=1))
+    AssetCheck.objects.filter(asset_id=asset["id"]).update(status="checking", attempts=2, queued_at=hour_ago, started_at=hour_ago)
     services.checks_recover()
     reading = checks(api, editor, asset["id"])
     assert reading["status"] == "attention" and outcomes(reading) == {"checks": "unavailable"}
