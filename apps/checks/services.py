@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from PIL import Image
 
@@ -127,7 +128,10 @@ def checks_recover() -> int:
     CHECK_MAX_ATTEMPTS the row says the checks could not run (needs attention, never passed)."""
     stale = timezone.now() - timedelta(seconds=settings.CHECK_STALE_AFTER_SECONDS)
     requeued = 0
-    for check in AssetCheck.objects.filter(status=CheckStatus.CHECKING, queued_at__lt=stale).select_related("asset__project"):
+    # Only readings a worker took (started after they were queued) and never finished: a long queue
+    # after a recheck of thousands of assets is still waiting in the broker, not lost.
+    taken = AssetCheck.objects.filter(status=CheckStatus.CHECKING, started_at__lt=stale, started_at__gte=F("queued_at"))
+    for check in taken.select_related("asset__project"):
         if check.attempts >= settings.CHECK_MAX_ATTEMPTS:
             _store(check, [result("checks", Outcome.UNAVAILABLE, f"The checks stopped {check.attempts} times without an answer; recheck to try again.")], check.kit_version)
             continue

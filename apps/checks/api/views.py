@@ -7,7 +7,8 @@ from apps.assets.selectors import asset_queryset
 from apps.checks import kit as kit_rules
 from apps.checks import selectors, services
 from apps.checks.api.serializers import AssetCheckOutputSerializer, BrandKitInputSerializer, BrandKitOutputSerializer, RecheckOutputSerializer
-from apps.core.exceptions import NotFound, ValidationFailed
+from apps.checks.models import AssetCheck
+from apps.core.exceptions import ValidationFailed
 from apps.projects import policy
 from apps.projects.policy import Action
 
@@ -40,8 +41,7 @@ class BrandKitRecheckApi(APIView):
 class AssetChecksApi(APIView):
     @extend_schema(responses=AssetCheckOutputSerializer)
     def get(self, request, asset_id):
+        """Every check's outcome, message, figures and boxes; `status` null if never checked."""
         asset = policy.object_for(request.user, asset_queryset(), asset_id)
-        check = selectors.check_for(asset)
-        if check is None:
-            raise NotFound("This asset has not been checked yet.", code="not_checked")
+        check = selectors.check_for(asset) or AssetCheck(asset=asset, status=None)
         return Response(AssetCheckOutputSerializer(check).data)

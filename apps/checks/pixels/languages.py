@@ -30,11 +30,15 @@ def scripts(text: str) -> Counter:
     return counts
 
 
-@lru_cache(maxsize=1)
-def _identifier():
+@lru_cache(maxsize=4)
+def _identifier(candidates: tuple[str, ...]):
+    """One identifier per script's candidates, loaded once per process (set_languages changes the
+    identifier, so threads never share one between scripts)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(candidates))
+    return identifier
 
 
 def detect(text: str) -> tuple[str | None, float]:
@@ -52,9 +56,7 @@ def detect(text: str) -> tuple[str | None, float]:
     candidates = _CANDIDATES.get(script)
     if not candidates:
         return None, 0.0
-    identifier = _identifier()
-    identifier.set_languages(candidates)
-    code, probability = identifier.classify(text)
+    code, probability = _identifier(tuple(candidates)).classify(text)
     return code, round(float(probability), 3)
 
 

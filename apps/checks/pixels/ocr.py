@@ -91,6 +91,33 @@ def read(image: Image.Image, language: str | None, *, exclude: list[int] | None 
     return Reading(_lines(run.stdout.decode("utf-8", errors="replace"), factor, exclude), languages)
 
 
+LINE_HEIGHT = 80  # pixels a line is scaled to for a second look
+
+
+def reread_lines(image: Image.Image, language: str | None, reading: Reading) -> Reading:
+    """A closer look: each line read again on its own (a crop at full resolution, scaled to
+    LINE_HEIGHT, one line per page). Costs a Tesseract run per line, so it is only asked for when the
+    page's reading disagrees with the expected copy; a real typo reads the same both ways."""
+    languages = "+".join(packs_for(language))
+    lines = []
+    for line in reading.lines:
+        x, y, w, h = line.box
+        pad = max(4, int(h * 0.4))
+        crop = image.convert("RGB").crop((max(0, x - pad), max(0, y - pad), min(image.width, x + w + pad), min(image.height, y + h + pad)))
+        factor = LINE_HEIGHT / max(1, h)
+        crop = crop.resize((max(1, round(crop.width * factor)), max(1, round(crop.height * factor))), Image.Resampling.LANCZOS)
+        png = io.BytesIO()
+        crop.save(png, format="PNG", compress_level=1)
+        run = subprocess.run(
+            [shutil.which("tesseract"), "stdin", "stdout", "-l", languages, "--oem", "1", "--psm", "7", "tsv"],
+            input=png.getvalue(), capture_output=True, timeout=TIMEOUT_SECONDS, env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+        )
+        found = _lines(run.stdout.decode("utf-8", errors="replace"), 1.0, None) if run.returncode == 0 else []
+        text = " ".join(part.text for part in found)
+        lines.append(Line(text, line.box, min((part.confidence for part in found), default=0.0)) if text else line)
+    return Reading(lines, languages)
+
+
 def _inside(box: list[int], outer: list[int] | None) -> bool:
     if not outer:
         return False

@@ -11,7 +11,8 @@ What is drawn: the phrases in double quotes in the request (not the names its re
 copy draws a stock phrase in the target language (the emulator cannot translate). The emulator knows
 no brand kit: it always uses HOUSE_PALETTE and the mark of `mark_png()` — a test project whose kit
 has that palette and that mark as its logo passes palette and logo. Input images (product and
-character references, sources) are pasted as the "product shot" in the lower part of the picture.
+character references) are pasted as the "product shot" in the lower part of the picture; a source image
+(translate, upscale, edit) gives its lower part, below the text band, so a version keeps its picture.
 
 Fonts: Debian's fonts-noto-core / fonts-noto-cjk (installed by bin/test), else DejaVu, else Pillow's
 built-in font (Latin only): without root the picture still comes, in whatever script it can draw."""
@@ -45,6 +46,7 @@ _FAULT = re.compile(r"\[fault:(typo|wronglanguage|offpalette|nologo|lowcontrast)
 _QUOTED = re.compile(r'"([^"\n]{1,300})"|“([^”\n]{1,300})”')
 _REFERENCE_NAME = re.compile(r'for the (?:character|object|logo) "([^"\n]+)"')
 _TRANSLATE = re.compile(r"Translate every piece of text in the provided image into ([^.]+?)\. ")
+_LABEL = re.compile(r"Source image(?: \d+ of \d+)?:|Reference image \d+ of \d+")
 _CODES = {name: code for code, name in LANGUAGES.items()} | {"Hebrew": "he"}
 
 STOCK = {
@@ -162,14 +164,25 @@ def render_copy(*, width: int, height: int, request_text: str, inputs: list[Imag
     short = min(width, height)
     jitter = hashlib.sha256(seed.encode()).digest()
 
-    # The product shot: the inputs side by side in the lower part, placed a little differently per answer.
-    if inputs:
+    # Each input image follows its label: references (products, characters) first, then sources.
+    labels = _LABEL.findall(request_text)
+    sources = [image for label, image in zip(labels, inputs) if label.startswith("Source")]
+    references = [image for label, image in zip(labels, inputs) if label.startswith("Reference")] if labels else list(inputs)
+    if sources:
+        # A translation, upscale or edit keeps its source's picture below the text band (its product
+        # shot); the words and the mark are drawn anew.
+        source = sources[0].convert("RGB")
+        top = int(source.height * 0.45)
+        lower = source.crop((0, top, source.width, source.height)).resize((width, height - int(height * 0.45)))
+        image.paste(lower, (0, int(height * 0.45)))
+    elif references:
+        # The product shot: the references side by side in the lower part, placed a little differently per answer.
         area_h = int(height * 0.38)
-        side = max(16, min(area_h, (width * 3 // 4) // len(inputs)))
-        x = (width - side * len(inputs)) // 2 + (jitter[0] - 128) * width // 2048
+        side = max(16, min(area_h, (width * 3 // 4) // len(references)))
+        x = (width - side * len(references)) // 2 + (jitter[0] - 128) * width // 2048
         y = height - area_h - short // 20 + (jitter[1] - 128) * height // 4096
-        for source in inputs:
-            thumb = source.convert("RGB")
+        for reference in references:
+            thumb = reference.convert("RGB")
             thumb.thumbnail((side, side))
             image.paste(thumb, (max(0, x), max(0, y)))
             x += side
