@@ -45,7 +45,7 @@ def test_asset_page_panel_shows_outcomes_diff_swatches_and_boxes(client, project
     assert '<mark class="diff-changed" title="differs">nwo</mark>' in page  # read side
     assert "Similarity 88%" in page and "campaign copy (de)" in page
     assert "nwo</mark> → now, two" in page
-    assert 'data-colour="#2E8B57"' in page and "Teal ΔE 14.3 ✗" in page and "On brand: 30%" in page
+    assert 'data-colour="#2E8B57"' in page and "Teal <span class=\"nowrap\">ΔE 14.3 ✗</span>" in page and "On brand: 30%" in page
     assert 'data-width="640" data-height="480"' in page and "data-checks-image" in page
     boxes = json.loads(re.search(r'<script id="check-boxes" type="application/json">(.*?)</script>', page, re.S).group(1))
     # The copy and spelling boxes are the same line: drawn once, naming both checks.
