@@ -23,7 +23,7 @@ ORDER = (
 def run_all(image: Image.Image, *, expected: Expected, kit, logos=(), duplicates=()) -> tuple[list[dict], str]:
     """(results in CHECKS order, the image's perceptual hash)."""
     image.load()
-    ctx = Context(image=image.convert("RGB"), expected=expected, kit=kit, logos=list(logos), duplicates=list(duplicates))
+    ctx = Context(image=image if image.mode == "RGB" else image.convert("RGB"), expected=expected, kit=kit, logos=list(logos), duplicates=list(duplicates))
     results = {}
     for name, check in ORDER:
         results[name] = _guarded(name, check, ctx)

@@ -34,15 +34,14 @@ def run(ctx: Context) -> dict:
         return unavailable(CHECK, ctx.ocr_error)
     if not reading.lines:
         return result(CHECK, Outcome.PASS, "No text to measure.")
-    image = np.asarray(ctx.image.convert("RGB"))
     short_side = min(ctx.image.size)
     lines, failing = [], []
     for line in reading.lines:
         x, y, w, h = line.box
         pad = max(2, h // 5)
-        crop = image[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad]
-        step = max(1, int(max(crop.shape[:2]) / 200))  # about 200 px across is plenty for two colours
-        text_rgb, background_rgb = text_and_background(crop[::step, ::step])
+        crop = ctx.image.crop((max(0, x - pad), max(0, y - pad), x + w + pad, y + h + pad))
+        step = max(1, int(max(crop.size) / 200))  # about 200 px across is plenty for two colours
+        text_rgb, background_rgb = text_and_background(np.asarray(crop)[::step, ::step])
         ratio = colours.contrast(text_rgb, background_rgb)
         large = h >= LARGE_TEXT_SHARE * short_side
         minimum = ctx.kit.min_contrast_large if large else ctx.kit.min_contrast

@@ -30,14 +30,14 @@ def scripts(text: str) -> Counter:
     return counts
 
 
-@lru_cache(maxsize=4)
-def _identifier(candidates: tuple[str, ...]):
-    """One identifier per script's candidates, loaded once per process (set_languages changes the
-    identifier, so threads never share one between scripts)."""
+@lru_cache(maxsize=1)
+def _identifier():
+    """One identifier per process (about 80 MiB), narrowed once to every candidate language; a
+    text's script then picks among them in `detect` without changing it (threads share it)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(candidates))
+    identifier.set_languages(sorted({code for codes in _CANDIDATES.values() for code in codes}))
     return identifier
 
 
@@ -56,8 +56,10 @@ def detect(text: str) -> tuple[str | None, float]:
     candidates = _CANDIDATES.get(script)
     if not candidates:
         return None, 0.0
-    code, probability = _identifier(tuple(candidates)).classify(text)
-    return code, round(float(probability), 3)
+    ranked = [(code, float(p)) for code, p in _identifier().rank(text) if code in candidates]
+    total = sum(p for _, p in ranked) or 1.0
+    code, probability = max(ranked, key=lambda pair: pair[1])
+    return code, round(probability / total, 3)
 
 
 def script_of(code: str) -> str:

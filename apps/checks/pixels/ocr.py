@@ -78,7 +78,7 @@ def read(image: Image.Image, language: str | None, *, exclude: list[int] | None 
     missing = [p for p in packs_for(language) if p not in installed]
     if missing:
         raise OcrUnavailable(f"Tesseract has no {', '.join(missing)} language data: apt-get install {' '.join(package_for(p) for p in missing)}")
-    small, factor = scaled(image.convert("RGB"), OCR_MAX_SIDE)
+    small, factor = scaled(image, OCR_MAX_SIDE)
     png = io.BytesIO()
     small.save(png, format="PNG", compress_level=1)
     languages = "+".join(packs_for(language))
@@ -103,7 +103,7 @@ def reread_lines(image: Image.Image, language: str | None, reading: Reading) -> 
     for line in reading.lines:
         x, y, w, h = line.box
         pad = max(4, int(h * 0.4))
-        crop = image.convert("RGB").crop((max(0, x - pad), max(0, y - pad), min(image.width, x + w + pad), min(image.height, y + h + pad)))
+        crop = image.crop((max(0, x - pad), max(0, y - pad), min(image.width, x + w + pad), min(image.height, y + h + pad)))
         factor = LINE_HEIGHT / max(1, h)
         crop = crop.resize((max(1, round(crop.width * factor)), max(1, round(crop.height * factor))), Image.Resampling.LANCZOS)
         png = io.BytesIO()

@@ -129,18 +129,25 @@ def _typo(text: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def mark() -> Image.Image:
-    """The house mark: shapes with many corners so feature matching finds it at any size."""
+    """The house mark: asymmetric shapes with many corners, so feature matching finds it at any size
+    and angle (a plain circle or square has too few distinct points)."""
     side = 256
     image = Image.new("RGB", (side, side), ORANGE)
     draw = ImageDraw.Draw(image)
-    draw.rectangle((18, 18, 238, 238), outline=TEXT, width=10)
-    draw.polygon([(48, 200), (104, 56), (160, 200)], fill=BACKGROUND)
-    draw.ellipse((140, 60, 212, 132), fill=TEXT)
-    draw.rectangle((150, 150, 222, 168), fill=TEXT)
-    draw.rectangle((150, 184, 200, 202), fill=BACKGROUND)
-    draw.polygon([(64, 40), (84, 40), (74, 30)], fill=TEXT)
-    draw.rectangle((36, 214, 60, 226), fill=TEXT)
-    draw.ellipse((176, 84, 196, 104), fill=BACKGROUND)
+    draw.rectangle((12, 12, 244, 244), outline=TEXT, width=8)
+    draw.polygon([(36, 150), (84, 36), (132, 150)], fill=BACKGROUND)
+    draw.ellipse((150, 36, 222, 108), fill=TEXT)
+    draw.ellipse((176, 54, 200, 78), fill=BACKGROUND)
+    draw.line([(30, 176), (58, 200), (86, 172), (114, 204), (142, 170), (170, 206), (198, 174), (226, 200)], fill=TEXT, width=7)
+    for i, size in enumerate((10, 16, 8, 20, 12, 6)):  # a row of squares of different sizes
+        x = 34 + i * 32
+        draw.rectangle((x, 222 - size, x + size, 222), fill=BACKGROUND if i % 2 else TEXT)
+    for row in range(3):  # a small checker
+        for col in range(3):
+            if (row + col) % 2 == 0:
+                draw.rectangle((150 + col * 14, 122 + row * 14, 163 + col * 14, 135 + row * 14), fill=BACKGROUND)
+    draw.polygon([(200, 124), (232, 140), (206, 160)], fill=TEXT)
+    draw.rectangle((96, 96, 120, 104), fill=TEXT)
     return image
 
 
