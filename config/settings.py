@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.campaigns",
     "apps.apikeys",
+    "apps.checks",
 ]
 
 MIDDLEWARE = [
@@ -375,10 +376,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Upstream calls wait on the network (seconds per image): their queue is served by a thread pool
 # with many threads. Webhook deliveries get their own queue so a slow receiver never takes a
 # generation's thread. Thumbnails are CPU work, made after the job is done on `renditions`, served
-# at scale by a worker with about as many processes as cores.
+# at scale by a worker with about as many processes as cores. Brand checks (OCR, colour, logo) are
+# CPU work too, on `checks`, so they never delay a job or a thumbnail.
 CELERY_TASK_DEFAULT_QUEUE = "generations"
-CELERY_TASK_QUEUES = (Queue("generations"), Queue("webhooks"), Queue("renditions"))  # a worker without -Q serves all
-CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}, "generations.*": {"queue": "generations"}, "assets.*": {"queue": "renditions"}}
+CELERY_TASK_QUEUES = (Queue("generations"), Queue("webhooks"), Queue("renditions"), Queue("checks"))  # a worker without -Q serves all
+CELERY_TASK_ROUTES = {"webhooks.*": {"queue": "webhooks"}, "generations.*": {"queue": "generations"}, "assets.*": {"queue": "renditions"}, "checks.*": {"queue": "checks"}}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "recover-stale-generations": {
@@ -415,6 +417,12 @@ GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", defau
 # above GEMINI_TIMEOUT_MS so a slow create is not repeated while still in flight.
 GEMINI_BATCH_INLINE_LIMIT_BYTES = env.int("GEMINI_BATCH_INLINE_LIMIT_BYTES", default=0)
 BATCH_LEASE_SECONDS = env.float("BATCH_LEASE_SECONDS", default=300)
+
+# --- Brand checks (apps/checks): a reading left `checking` longer than this is re-queued by beat,
+# at most CHECK_MAX_ATTEMPTS times (then it says the checks could not run: needs attention).
+CHECK_STALE_AFTER_SECONDS = env.int("CHECK_STALE_AFTER_SECONDS", default=300)
+CHECK_MAX_ATTEMPTS = env.int("CHECK_MAX_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE["recover-stale-checks"] = {"task": "checks.recover", "schedule": env.float("CHECK_RECOVERY_INTERVAL_SECONDS", default=60)}
 
 # --- Webhooks
 # The whole of one delivery attempt (connect, send, the receiver's answer) ends after this many seconds.

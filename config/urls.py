@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("apps.webhooks.api.urls")),
     path("", include("apps.audit.api.urls")),
     path("", include("apps.campaigns.api.urls")),
+    path("", include("apps.checks.api.urls")),
 ]
 
 pages = [
@@ -34,6 +35,7 @@ pages = [
     path("", include("apps.approvals.urls")),
     path("", include("apps.audit.urls")),
     path("", include("apps.campaigns.urls")),
+    path("", include("apps.checks.urls")),
 ]
 
 urlpatterns = pages + [

@@ -96,3 +96,24 @@ class GenerationFactory(factory.django.DjangoModelFactory):
     model = "gemini-3.1-flash-image-preview"
     aspect_ratio = "1:1"
     image_size = "512"
+
+
+def asset_check(asset, *, failed=(), warned=(), checking=False, results=None, kit_version=1):
+    """A stored brand-check reading of `asset`, as the checks worker would leave it: every check
+    passing except those named in `failed` / `warned`; `checking` leaves it waiting for the worker."""
+    from django.utils import timezone
+
+    from apps.checks.models import AssetCheck, CheckStatus, status_for
+
+    if results is None:
+        results = [
+            {"check": name, "outcome": "fail" if name in failed else "warn" if name in warned else "pass",
+             "message": f"{name} {'failed' if name in failed else 'looks fine'} (test reading).", "figures": {}, "boxes": []}
+            for name in ("copy", "spelling", "language", "terms", "palette", "logo", "contrast", "size", "near_duplicate")
+        ]
+    status = CheckStatus.CHECKING if checking else status_for(results)
+    check, _ = AssetCheck.objects.update_or_create(asset=asset, defaults={
+        "status": status, "results": [] if checking else results, "kit_version": kit_version,
+        "queued_at": timezone.now(), "finished_at": None if checking else timezone.now(),
+    })
+    return check

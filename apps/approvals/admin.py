@@ -18,6 +18,8 @@ from apps.approvals.forms import DecisionForm
 from apps.approvals.models import Decision, Review
 from apps.assets.models import Asset
 from apps.assets.templatetags.asset_pages import kind_label
+from apps.checks.models import CheckStatus
+from apps.checks.selectors import check_for, failing_checks
 from apps.core.exceptions import ApplicationError
 from apps.projects.admin import PROJECT_FILTER, TenantScopedAdmin
 
@@ -52,7 +54,7 @@ def preview(url: str, size: int) -> str:
 class ReviewInline(admin.TabularInline):
     model = Review
     extra = 0
-    fields = ["created_at", "reviewer", "decision", "comment"]
+    fields = ["created_at", "reviewer", "decision", "comment", "waiver", "waived_checks"]
     readonly_fields = fields
     can_delete = False
 
@@ -71,25 +73,42 @@ class AssetDecisionForm(DecisionForm, forms.ModelForm):
         fields = []
 
 
+class ChecksFilter(admin.SimpleListFilter):
+    """The brand checks' status, "needs attention" included; "not checked" for assets never read."""
+
+    title = "brand checks"
+    parameter_name = "checks"
+
+    def lookups(self, request, model_admin):
+        return [*CheckStatus.choices, ("none", "Not checked")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(check_result__isnull=True)
+        if self.value() in CheckStatus.values:
+            return queryset.filter(check_result__status=self.value())
+        return queryset
+
+
 @admin.register(Asset)
 class AssetAdmin(ProjectScopedAdmin):
     form = AssetDecisionForm
-    list_display = ["thumbnail", "title_text", "status", "project", "kind", "size", "created_by", "created"]
+    list_display = ["thumbnail", "title_text", "status", "checks", "project", "kind", "size", "created_by", "created"]
     list_display_links = ["thumbnail", "title_text"]
-    list_filter = ["review_status", PROJECT_FILTER, "generation__kind", "generation__model", "created_at"]
-    list_select_related = ["project", "generation", "created_by"]
+    list_filter = ["review_status", ChecksFilter, PROJECT_FILTER, "generation__kind", "generation__model", "created_at"]
+    list_select_related = ["project", "generation", "created_by", "check_result"]
     search_fields = ["generation__prompt", "title"]
     ordering = ["-created_at"]
     date_hierarchy = "created_at"
     inlines = [ReviewInline]
-    actions = ["approve_selected", "reject_selected", "request_changes_selected"]
+    actions = ["approve_selected", "approve_passing_selected", "reject_selected", "request_changes_selected"]
     readonly_fields = [
-        "image", "project", "generation_link", "prompt", "settings", "parents", "children", "references", "origin", "mime_type", "width", "height",
+        "image", "project", "generation_link", "prompt", "settings", "checks_detail", "parents", "children", "references", "origin", "mime_type", "width", "height",
         "size_bytes", "sha256", "model_version", "response_id", "review_status", "created_by", "created_at",
     ]
     fieldsets = [
-        (None, {"fields": ["image", "project", "generation_link", "prompt", "settings", "review_status"]}),
-        ("Decide", {"fields": ["decision", "comment"]}),  # next to the image: deciding is why reviewers come here
+        (None, {"fields": ["image", "project", "generation_link", "prompt", "settings", "review_status", "checks_detail"]}),
+        ("Decide", {"fields": ["decision", "comment", "waiver"]}),  # next to the image: deciding is why reviewers come here
         ("Lineage", {"fields": ["parents", "children", "references"]}),
         ("File and provenance", {"fields": ["origin", "mime_type", "width", "height", "size_bytes", "sha256", "model_version", "response_id", "created_by", "created_at"]}),
     ]
@@ -124,6 +143,26 @@ class AssetAdmin(ProjectScopedAdmin):
     def status(self, asset):
         colour = {"approved": "#137333", "rejected": "#b3261e", "changes_requested": "#7a4f00"}.get(asset.review_status, "#444")
         return format_html('<strong style="color:{};white-space:nowrap">{}</strong>', colour, asset.get_review_status_display())
+
+    @admin.display(description="Brand checks", ordering="check_result__status")
+    def checks(self, asset):
+        check = check_for(asset)
+        if check is None:
+            return "—"
+        colour = {"passed": "#137333", "failed": "#b3261e", "attention": "#7a4f00"}.get(check.status, "#444")
+        failing = failing_checks(asset)
+        return format_html('<strong style="color:{};white-space:nowrap">{}</strong>{}', colour, check.get_status_display(),
+                           format_html("<br><small>{}</small>", ", ".join(failing)) if failing else "")
+
+    @admin.display(description="Brand checks")
+    def checks_detail(self, asset):
+        check = check_for(asset)
+        if check is None:
+            return "Not checked yet."
+        return format_html(
+            "<strong>{}</strong><ul style='margin:.3rem 0;padding-left:1.1rem'>{}</ul>", check.get_status_display(),
+            format_html_join("", "<li><strong>{}</strong> {}: {}</li>", ((r["check"], r.get("outcome"), r.get("message", "")) for r in check.results)),
+        )
 
     @admin.display(description="Kind", ordering="generation__kind")
     def kind(self, asset):
@@ -193,7 +232,8 @@ class AssetAdmin(ProjectScopedAdmin):
         decision = form.cleaned_data.get("decision")
         if decision:
             try:
-                services.review_decide(user=request.user, asset=obj, decision=decision, comment=form.cleaned_data.get("comment", ""))
+                services.review_decide(user=request.user, asset=obj, decision=decision, comment=form.cleaned_data.get("comment", ""),
+                                       waiver=form.cleaned_data.get("waiver", "") if decision == Decision.APPROVE else "")
             except ApplicationError as exc:  # the shared rule's refusal, in its own words
                 messages.error(request, exc.message)
 
@@ -213,6 +253,13 @@ class AssetAdmin(ProjectScopedAdmin):
     @admin.action(description="Approve selected assets")
     def approve_selected(self, request, queryset):
         self._decide_many(request, queryset, Decision.APPROVE, "")
+
+    @admin.action(description="Approve selected assets whose brand checks passed")
+    def approve_passing_selected(self, request, queryset):
+        done, refused = services.approve_passing_message(services.approve_passing(user=request.user, assets=queryset.select_related("project", "check_result")))
+        messages.success(request, done)
+        if refused:
+            messages.error(request, refused)
 
     @admin.action(description="Reject selected assets")
     def reject_selected(self, request, queryset):

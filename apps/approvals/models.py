@@ -19,6 +19,7 @@ STATUS_AFTER = {
 
 
 COMMENT_MAX_CHARS = 4000
+WAIVER_MAX_CHARS = 2000
 
 
 class Review(models.Model):
@@ -28,6 +29,8 @@ class Review(models.Model):
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     decision = models.CharField(max_length=20, choices=Decision.choices)
     comment = models.TextField(blank=True)
+    waiver = models.TextField(blank=True, help_text="Why the asset was approved although brand checks failed (empty: none failed, or not an approval).")
+    waived_checks = models.JSONField(default=list, blank=True, help_text="The failing checks the waiver overrode.")
     policy_in_force = models.JSONField(
         null=True, blank=True, help_text="The project's review policy when the decision was made (none before this was kept).",
     )
@@ -51,6 +54,7 @@ class ReviewPolicy(models.Model):
     decider_roles = models.JSONField(default=default_decider_roles, help_text="Roles whose members may decide.")
     four_eyes = models.BooleanField(default=True, help_text="The person who made an asset cannot approve it.")
     approvals_required = models.PositiveSmallIntegerField(default=1, help_text="Distinct approvals that make an asset approved.")
+    checks_must_pass = models.BooleanField(default=False, help_text="An asset with a failing brand check is approved only with a waiver saying why.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -61,7 +65,8 @@ class ReviewPolicy(models.Model):
 
     def as_dict(self) -> dict:
         """The rules themselves, as the audit log and each decision record them."""
-        return {"decider_roles": list(self.decider_roles), "four_eyes": self.four_eyes, "approvals_required": self.approvals_required}
+        return {"decider_roles": list(self.decider_roles), "four_eyes": self.four_eyes, "approvals_required": self.approvals_required,
+                "checks_must_pass": self.checks_must_pass}
 
 
 COMMENTS_PER_ASSET = 200  # comments and replies together

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from apps.approvals.models import Decision, ReviewPolicy
 from apps.assets.models import Asset, ReviewStatus
+from apps.checks.selectors import failing_checks
 from apps.projects import policy as project_policy
 from apps.projects.models import Membership, Project
 
@@ -91,6 +92,19 @@ def decision_refusal(user, asset: Asset, decision: str = Decision.APPROVE, *, ro
     if four_eyes_forbids(user, asset, decision):
         return "Four-eyes rule: you made this asset, so someone else must approve it."
     return None
+
+
+def checks_blocking(asset: Asset, decision: str, waiver: str = "") -> list[str]:
+    """The failing brand checks that stop this approval: under `checks_must_pass`, approving an
+    asset whose latest reading failed needs a waiver saying why. Empty: nothing stops it."""
+    if decision != Decision.APPROVE or waiver.strip() or not policy_for(asset.project).checks_must_pass:
+        return []
+    return failing_checks(asset)
+
+
+def checks_refusal_text(failing: list[str]) -> str:
+    return (f"Brand checks failed: {', '.join(failing)}. The review policy says checks must pass; "
+            "approve with a waiver saying why, or reject.")
 
 
 def decisions_allowed(user, asset: Asset, *, role: str | None = None) -> dict[str, str | None]:

@@ -6,11 +6,13 @@ from apps.assets.models import Asset, ReviewStatus
 from apps.assets.selectors import asset_ancestor_ids, asset_queryset
 
 
-def review_queue(*, project, user) -> QuerySet[Asset]:
+def review_queue(*, project, user, checks: str = "") -> QuerySet[Asset]:
     """Pending assets this user can still move, oldest first: not ones they already approved, and
-    under four-eyes not their own work."""
+    under four-eyes not their own work; `checks` keeps those whose brand checks are in that status."""
     assets = asset_queryset().filter(project=project, review_status=ReviewStatus.PENDING)
     person = policy.same_person(user)  # a key's approvals are its maker's
+    if checks:
+        assets = assets.filter(check_result__status=checks)
     assets = assets.exclude(pk__in=Review.objects.filter(reviewer__in=person, decision=Decision.APPROVE).values("asset"))
     if policy.policy_for(project).four_eyes:
         assets = assets.exclude(policy.own_work(user))

@@ -6,6 +6,7 @@ from apps.approvals import selectors, services
 from apps.approvals.forms import DecisionForm
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_source
+from apps.checks.models import CheckStatus
 from apps.core.pages import errors_into, id_parameter, page
 from apps.projects.pages import project_page
 
@@ -21,8 +22,10 @@ def decide_from_form(request, asset: Asset, form: DecisionForm) -> bool:
     if not form.is_valid():
         return False
     with errors_into(form):
-        review = services.review_decide(user=request.user, asset=asset, decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"])
-        messages.success(request, f"{DONE[review.decision]}. {NOW[review.asset.review_status]}")
+        review = services.review_decide(user=request.user, asset=asset, decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"],
+                                        waiver=form.cleaned_data["waiver"] if form.cleaned_data["decision"] == "approve" else "")
+        waived = f" Waived: {', '.join(review.waived_checks)}." if review.waived_checks else ""
+        messages.success(request, f"{DONE[review.decision]}.{waived} {NOW[review.asset.review_status]}")
         return True
     return False
 
@@ -36,9 +39,17 @@ def _skipped(request) -> list:
 def review_queue(request, project_id):
     """One pending asset at a time, oldest first; decide with a click or a key."""
     project, rights = project_page(request, project_id)
-    queue = selectors.review_queue(project=project, user=request.user)
+    checks = request.GET.get("checks", "") if request.GET.get("checks", "") in CheckStatus.values else ""
+    queue = selectors.review_queue(project=project, user=request.user, checks=checks)
     form = DecisionForm(request.POST or None)
     asset = None
+    if request.method == "POST" and request.POST.get("action") == "approve_passing":
+        # The whole queue this person sees (with its filter): the rule picks the passing ones.
+        done, refused = services.approve_passing_message(services.approve_passing(user=request.user, assets=queue))
+        messages.success(request, done)
+        if refused:
+            messages.error(request, refused)
+        return redirect(f"{request.path}?checks={checks}" if checks else request.path)
     if request.method == "POST":
         asset = queue.filter(pk=id_parameter(request.POST.get("asset"), "asset")).first()
         if asset is not None and decide_from_form(request, asset, form):
@@ -46,10 +57,12 @@ def review_queue(request, project_id):
     if asset is None:
         asset = queue.exclude(pk__in=_skipped(request)).first()
     skip_query = "&".join(f"skip={s}" for s in [*_skipped(request), asset.pk if asset else ""] if s)
+    if checks:
+        skip_query += f"&checks={checks}"
     return render(request, "approvals/queue.html", {
         "project": project, "rights": rights, "section": "review", "asset": asset, "form": form,
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role) if asset else {},
-        "waiting": queue.count(), "skip_query": skip_query,
+        "waiting": queue.count(), "skip_query": skip_query, "checks": checks, "check_statuses": CheckStatus.choices,
         "generation": asset.generation if asset else None,
         "source": asset_source(asset) if asset else None,
         "references": asset.generation.references.select_related("reference_image__entry").order_by("position") if asset and asset.generation else [],

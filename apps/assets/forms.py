@@ -4,6 +4,7 @@ from apps.approvals.models import COMMENT_MAX_CHARS
 from apps.assets.models import TITLE_MAX_CHARS, ReviewStatus
 from apps.assets.services import tag_names_parse
 from apps.assets.templatetags.asset_pages import page_kinds
+from apps.checks.models import CheckStatus
 from apps.core.exceptions import ValidationFailed
 from apps.core.pages import count_characters
 from apps.gemini import catalogue
@@ -16,6 +17,7 @@ class GalleryFilterForm(forms.Form):
     search = forms.CharField(label="Search prompts and titles", required=False, max_length=200,
                              widget=forms.TextInput(attrs={"type": "search"}))
     review_status = forms.ChoiceField(label="Review", required=False, choices=[("", "Any")] + ReviewStatus.choices)
+    checks = forms.ChoiceField(label="Brand checks", required=False, choices=[("", "Any")] + CheckStatus.choices)
     kind = forms.ChoiceField(label="Kind", required=False, choices=KIND_FILTER_CHOICES)
     model = forms.ChoiceField(label="Model", required=False, choices=[("", "Any")] + [(m.model_id, m.label) for m in catalogue.MODELS])
     entry = forms.TypedChoiceField(label="Character or object", required=False, empty_value=None)
@@ -70,7 +72,7 @@ class AssetDetailsForm(forms.Form):
 class BulkForm(forms.Form):
     """A gallery selection and what to do with it; which assets the user may touch is the view's job."""
 
-    ACTIONS = [("approve", "Approve"), ("reject", "Reject"), ("tag", "Add tags"), ("download", "Download zip")]
+    ACTIONS = [("approve", "Approve"), ("approve_passing", "Approve all that pass"), ("reject", "Reject"), ("tag", "Add tags"), ("download", "Download zip")]
     MAX_ASSETS = 200
 
     action = forms.ChoiceField(choices=ACTIONS)

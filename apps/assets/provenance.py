@@ -109,7 +109,9 @@ def describe(asset: Asset, *, disclosure: Disclosure) -> dict:
         "approvals": _standing_approvals(reviews),
         "reviews": [
             _named(
-                _named({"decision": review.decision, "at": review.created_at, "policy": review.policy_in_force or policy_now},
+                _named({"decision": review.decision, "at": review.created_at, "policy": review.policy_in_force or policy_now,
+                        # An approval over failing brand checks always says so, and why (issue: waivers are published).
+                        **({"waiver": review.waiver, "waived_checks": review.waived_checks} if review.waiver else {})},
                        "reviewer", review.reviewer.username if review.reviewer else None, disclosure.names),
                 "comment", review.comment, disclosure.comments,
             )

@@ -13,21 +13,24 @@ from apps.generations.models import VARIATION, GenerationReference, Kind, made_f
 
 def asset_queryset() -> QuerySet[Asset]:
     """Everything a list or detail shows, fetched in a fixed number of queries."""
-    return Asset.objects.select_related("generation__campaign_job__cell", "created_by")
+    return Asset.objects.select_related("generation__campaign_job__cell", "created_by", "check_result")
 
 
 def asset_list(
     *, project, review_status: str | None = None, kind: str | None = None, model: str | None = None,
     entry=None, created_from: date | None = None, created_to: date | None = None, campaign=None,
-    search: str = "", tag: str = "", favourites_of=None,
+    search: str = "", tag: str = "", favourites_of=None, checks: str = "",
 ) -> QuerySet[Asset]:
     """A project's assets, filtered; `entry` keeps those whose job sent that character's or object's images.
 
     `kind` also takes the pages' two derived kinds: "variation" (a generate job made from an
-    asset) and "upload". `search` matches words of the prompt or the title."""
+    asset) and "upload". `search` matches words of the prompt or the title. `checks` keeps those
+    whose brand checks are in that status (checking, passed, attention, failed)."""
     assets = asset_queryset().filter(project=project)
     if review_status:
         assets = assets.filter(review_status=review_status)
+    if checks:
+        assets = assets.filter(check_result__status=checks)
     if kind == "upload":
         assets = assets.filter(generation__isnull=True)
     elif kind in (Kind.GENERATE, VARIATION):

@@ -82,6 +82,12 @@ def gallery_bulk(request, project_id):
         for error in form.non_field_errors():
             messages.error(request, error)
         return redirect(back)
+    if action == "approve_passing":
+        done_text, refused_text = review_services.approve_passing_message(review_services.approve_passing(user=request.user, assets=chosen))
+        messages.success(request, done_text)
+        if refused_text:
+            messages.error(request, refused_text)
+        return redirect(back)
     done, refused = 0, []
     for asset in chosen:
         try:

@@ -28,6 +28,8 @@ class AuditAction(models.TextChoices):
     WEBHOOK_DELETED = "webhook.deleted", "Webhook deleted"
     WEBHOOK_CHANGED = "webhook.changed", "Webhook changed"
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "Webhook secret rotated"
+    BRAND_KIT_CHANGED = "brand_kit.changed", "Brand kit changed"
+    CHECKS_WAIVED = "review.checks_waived", "Failing brand checks waived"
 
 
 class AppendOnly(Exception):

@@ -79,7 +79,8 @@ def campaign_state(campaign: Campaign) -> list[CellState]:
         CampaignJob.objects.filter(cell__campaign=campaign).select_related("generation").order_by("generation__created_at", "id")
     )
     outputs: dict = defaultdict(list)
-    for asset in Asset.objects.filter(generation_id__in=[job.generation_id for job in jobs]).order_by("output_index"):
+    outputs_made = Asset.objects.filter(generation_id__in=[job.generation_id for job in jobs]).select_related("check_result")
+    for asset in outputs_made.order_by("output_index"):
         outputs[asset.generation_id].append(asset)
 
     by_cell: dict = defaultdict(lambda: defaultdict(list))
@@ -225,6 +226,7 @@ class Tile:
     drafts: int = 0
     busy: bool = False
     failed: bool = False
+    hidden: bool = False  # left out by the grid's checks filter (the square stays, so columns line up)
 
 
 @dataclass
@@ -280,6 +282,34 @@ def campaign_grid(campaign: Campaign, states: list[CellState]) -> Grid:
         tiles = [_tile(by_key[(*key, ratio)], language) for ratio, language in columns if (*key, ratio) in by_key]
         rows.append(GridRow(state.cell.product.name, state.cell.scene_index + 1, campaign.scenes[state.cell.scene_index], tiles))
     return Grid(columns=columns, rows=rows)
+
+
+def stage_assets(states: list[CellState], stage: str) -> list[Asset]:
+    """The current outputs of one stage (drafts, translations or finals): what a stage-wide decision applies to."""
+    assets = []
+    for state in states:
+        if stage == Stage.DRAFTS:
+            assets += state.draft_assets
+            continue
+        for version in state.versions:
+            item = version.made if stage == Stage.LOCALISE and version.language != SOURCE else version.final if stage == Stage.FINALISE else None
+            if item is not None and item.asset is not None:
+                assets.append(item.asset)
+    return assets
+
+
+def grid_filtered(grid: Grid, checks: str) -> Grid:
+    """Only the squares whose image's brand checks are in `checks` (e.g. failed); rows left with none go."""
+    if not checks:
+        return grid
+    rows = []
+    for row in grid.rows:
+        for tile in row.tiles:
+            check = getattr(tile.asset, "check_result", None) if tile.asset is not None else None
+            tile.hidden = check is None or check.status != checks
+        if any(not tile.hidden for tile in row.tiles):
+            rows.append(row)
+    return Grid(columns=grid.columns, rows=rows)
 
 
 def campaign_in_flight(states: list[CellState]) -> bool:

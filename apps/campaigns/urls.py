@@ -9,5 +9,6 @@ urlpatterns = [
     path("campaigns/<uuid:campaign_id>/", views.campaign_page, name="campaign-page"),
     path("campaigns/<uuid:campaign_id>/run/", views.campaign_run, name="campaign-run-page"),
     path("campaigns/<uuid:campaign_id>/decide/", views.campaign_decide, name="campaign-decide"),
+    path("campaigns/<uuid:campaign_id>/approve-passing/", views.campaign_approve_passing, name="campaign-approve-passing-page"),
     path("campaigns/<uuid:campaign_id>/cells/<uuid:cell_id>/", views.cell_page, name="campaign-cell"),
 ]

@@ -18,7 +18,8 @@ from apps.campaigns.forms import (
     summary_figures,
 )
 from apps.campaigns.models import SOURCE, Cell
-from apps.core.exceptions import ApplicationError
+from apps.checks.models import CheckStatus
+from apps.core.exceptions import ApplicationError, NotAllowed
 from apps.core.pages import id_parameter, page
 from apps.gemini import catalogue
 from apps.generations.models import Delivery
@@ -73,8 +74,14 @@ def campaign_summary(request, project_id):
     return render(request, "campaigns/_summary.html", {**figures, "max_jobs": services.MAX_JOBS_PER_BATCH})
 
 
+def _checks_filter(request) -> str:
+    value = request.GET.get("checks", "")
+    return value if value in CheckStatus.values else ""
+
+
 def _board_context(request, campaign, rights):
     states = selectors.campaign_state(campaign)
+    checks = _checks_filter(request)
     counts = selectors.stage_counts(states)
     next_runs = services.campaign_next_runs(campaign, states) if rights.generate else {}
     in_batch = selectors.jobs_waiting_in_batch(campaign)
@@ -87,7 +94,8 @@ def _board_context(request, campaign, rights):
     ]
     return {
         "campaign": campaign, "project": campaign.project, "rights": rights, "section": "campaigns",
-        "grid": selectors.campaign_grid(campaign, states), "stages": rows,
+        "grid": selectors.grid_filtered(selectors.campaign_grid(campaign, states), checks), "stages": rows,
+        "checks": checks, "check_statuses": CheckStatus.choices,
         "in_flight": selectors.campaign_in_flight(states), "spent": selectors.campaign_spent(campaign),
         "estimate": sum(size.estimate_usd for size in selectors.campaign_stage_sizes(campaign, cells=len(states))),
         "decision_form": GridDecisionForm(), "batch_turnaround": catalogue.BATCH_TURNAROUND,
@@ -126,6 +134,26 @@ def campaign_run(request, campaign_id):
 
 @page
 @require_POST
+def campaign_approve_passing(request, campaign_id):
+    """"Approve all that pass" for one stage: exactly its pending outputs whose checks passed."""
+    campaign, rights = _campaign(request, campaign_id)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such stage.")
+    if not rights.review:
+        raise NotAllowed(f"Your role ({rights.role}) may not decide reviews in this project.", code="permission_denied")
+    outcome = review_services.approve_passing(
+        user=request.user, assets=selectors.stage_assets(selectors.campaign_state(campaign), form.cleaned_data["stage"])
+    )
+    done, refused = review_services.approve_passing_message(outcome)
+    messages.success(request, f"{form.cleaned_data['stage'].capitalize()}: {done}")
+    if refused:
+        messages.error(request, refused)
+    return redirect("campaign-page", campaign.pk)
+
+
+@page
+@require_POST
 def campaign_decide(request, campaign_id):
     """A decision from the grid's keyboard; answers the refreshed board (or the refusal, 400/403)."""
     campaign, rights = _campaign(request, campaign_id)
@@ -136,7 +164,8 @@ def campaign_decide(request, campaign_id):
         if asset is None:
             raise Http404("No such asset in this campaign.")
         try:
-            review_services.review_decide(user=request.user, asset=asset, decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"])
+            review_services.review_decide(user=request.user, asset=asset, decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"],
+                                          waiver=form.cleaned_data["waiver"] if form.cleaned_data["decision"] == "approve" else "")
         except (ApplicationError, DRFPermissionDenied) as refusal:
             form.add_error(None, str(getattr(refusal, "message", None) or refusal.detail))
             status = 400

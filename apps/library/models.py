@@ -8,6 +8,7 @@ from apps.projects.models import Project
 class EntryKind(models.TextChoices):
     CHARACTER = "character", "Character"
     OBJECT = "object", "Object"
+    LOGO = "logo", "Logo"  # reference images of the brand's mark, for the logo check
 
 
 NAME_MAX_CHARS = 120
@@ -15,7 +16,8 @@ DESCRIPTION_MAX_CHARS = 2000
 
 
 class LibraryEntry(models.Model):
-    """A character or an object (product, prop) whose look must stay the same in every asset."""
+    """A character or an object (product, prop) whose look must stay the same in every asset, or the
+    brand's logo (its pictures are what the logo check looks for)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="library_entries")

@@ -52,6 +52,16 @@ EVENT_DATA = {
             "addressed_in": serializers.UUIDField(allow_null=True, help_text="The asset made to fix it, when it was applied as an edit."),
         },
     ),
+    "asset.checked": inline_serializer(
+        "AssetCheckedData",
+        {
+            "asset": serializers.UUIDField(),
+            "status": serializers.CharField(help_text="passed, attention (a warning or a check that could not run) or failed."),
+            "kit_version": serializers.IntegerField(allow_null=True, help_text="The brand kit version the image was read against."),
+            "failed": serializers.ListField(child=serializers.CharField(), help_text="Checks that failed: copy, spelling, language, terms, palette, logo, contrast, size."),
+            "attention": serializers.ListField(child=serializers.CharField(), help_text="Checks that warned or could not run."),
+        },
+    ),
     "campaign.stage_finished": inline_serializer(
         "CampaignStageFinishedData",
         {

@@ -322,7 +322,7 @@ def test_5_a_long_prompt_is_counted_not_cut_and_does_not_bury_the_decision(studi
         other.review_status = "approved"
         other.save()
     reviewer = visit(browse(studio["reviewer"], size), f"/projects/{studio['project'].pk}/review/")
-    approve = reviewer.get_by_role("button", name="Approve")
+    approve = reviewer.get_by_role("button", name="Approve", exact=True)
     assert box(approve)["y"] + box(approve)["height"] <= (size["height"] if size == DESKTOP else 1400)
     expect(reviewer.get_by_text(re.compile(r"Show the whole prompt \(\d{4} characters\)"))).to_be_visible()
     check_page(reviewer, "review-long-prompt")
@@ -554,7 +554,7 @@ def test_titles_tags_favourites_and_bulk_actions_on_a_selection(studio, browse, 
     # The owner made the upload, so under four-eyes its approval is refused; the others go through.
     page.locator("[data-tile]", has_text="Wide banner").get_by_role("checkbox").check()
     page.locator("[data-tile]", has_text="Shop window, Berlin").get_by_role("checkbox").check()
-    bar.get_by_role("button", name="Approve").click()
+    bar.get_by_role("button", name="Approve", exact=True).click()
     expect(page.get_by_text("Approved 1 asset.")).to_be_visible()
     expect(page.get_by_text(re.compile("Not approved: “Shop window, Berlin”: Four-eyes rule"))).to_be_visible()
     studio["wide"].refresh_from_db()

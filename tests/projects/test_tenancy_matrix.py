@@ -46,6 +46,7 @@ def allowed(ok: int, *roles: str) -> dict:
 
 
 READ = allowed(200, *MEMBER_ROLES)
+NO_SUCH_ASSET = "00000000-0000-4000-8000-000000000000"  # bulk approvals: who may call, not what they approve
 EDIT = ("owner", "editor")
 
 
@@ -96,6 +97,8 @@ REST_CASES = [
     ("region-edit", "post", "/api/v1/assets/{asset}/region-edit/", {"prompt": "Red cap", "region": {"x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2}}, allowed(201, *EDIT)),
     ("review-policy", "get", "/api/v1/projects/{project}/review-policy/", None, READ),
     ("review-policy-change", "patch", "/api/v1/projects/{project}/review-policy/", {"four_eyes": False}, allowed(200, "owner")),
+    ("approve-passing", "post", "/api/v1/projects/{project}/approve-passing/", {"assets": [NO_SUCH_ASSET]}, allowed(200, "owner", "reviewer")),
+    ("campaign-approve-passing", "post", "/api/v1/campaigns/{campaign}/approve-passing/", {"stage": "localise"}, allowed(200, "owner", "reviewer")),
     ("export", "get", "/api/v1/projects/{project}/exports/", None, allowed(200, "owner", "editor", "reviewer")),
     ("export-all", "get", "/api/v1/projects/{project}/exports/?review_status=pending", None, allowed(200, "owner", "editor", "reviewer")),
     ("webhooks", "get", "/api/v1/projects/{project}/webhooks/", None, allowed(200, "owner")),
@@ -103,6 +106,12 @@ REST_CASES = [
     ("webhook-delete", "delete", "/api/v1/webhooks/{webhook}/", None, allowed(204, "owner")),
     ("webhook-deliveries", "get", "/api/v1/webhooks/{webhook}/deliveries/", None, allowed(200, "owner")),
     ("webhook-rotate-secret", "post", "/api/v1/webhooks/{webhook}/rotate-secret/", {}, allowed(200, "owner")),
+    ("brand-kit", "get", "/api/v1/projects/{project}/brand-kit/", None, READ),
+    ("brand-kit-change", "patch", "/api/v1/projects/{project}/brand-kit/", {"tolerance": 12}, allowed(200, "owner")),
+    ("brand-kit-recheck", "post", "/api/v1/projects/{project}/brand-kit/recheck/", None, allowed(202, "owner")),
+    ("asset-checks", "get", "/api/v1/assets/{asset}/checks/", None, READ),
+    ("logos", "get", "/api/v1/projects/{project}/logos/", None, READ),
+    ("logo-create", "post", "/api/v1/projects/{project}/logos/", {"name": "Wordmark"}, allowed(201, *EDIT)),
     ("api-keys", "get", "/api/v1/projects/{project}/api-keys/", None, allowed(200, "owner")),
     ("api-key-create", "post", "/api/v1/projects/{project}/api-keys/", {"name": "CMS", "role": "editor"}, allowed(201, "owner")),
     ("api-key-revoke", "delete", "/api/v1/api-keys/{api_key}/", None, allowed(204, "owner")),

@@ -9,6 +9,8 @@ from apps.approvals.api.serializers import (
     CommentInputSerializer,
     CommentOutputSerializer,
     CommentUpdateSerializer,
+    ApprovePassingOutputSerializer,
+    ApprovePassingSelectionSerializer,
     ReviewInputSerializer,
     ReviewOutputSerializer,
     ReviewPolicyInputSerializer,
@@ -19,6 +21,8 @@ from apps.assets.models import Asset
 from apps.generations.api.serializers import GenerationOutputSerializer
 from apps.generations.selectors import generation_queryset
 from apps.core.exceptions import ValidationFailed
+from apps.assets.selectors import asset_queryset
+from apps.core.exceptions import NotAllowed
 from apps.projects import policy as project_policy
 from apps.projects.policy import Action
 
@@ -100,3 +104,24 @@ class CommentApplyApi(APIView):
         generation = services.comment_apply(user=request.user, comment=comment, **data.validated_data)
         generation = generation_queryset().get(pk=generation.pk)
         return Response(GenerationOutputSerializer(generation, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+def require_decider(user, project) -> None:
+    """Approving in bulk is for members whose role may decide: anyone else gets 403 up front,
+    not a list of per-asset refusals."""
+    role = project_policy.role_of(user, project)
+    if not policy.role_may_decide(project, role):
+        raise NotAllowed(f"Your role ({role}) may not decide reviews in this project. Allowed roles: {', '.join(policy.policy_for(project).decider_roles)}.",
+                         code="permission_denied")
+
+
+class ApprovePassingApi(APIView):
+    @extend_schema(request=ApprovePassingSelectionSerializer, responses=ApprovePassingOutputSerializer)
+    def post(self, request, project_id):
+        """Approve exactly the selected pending assets whose brand checks passed (four-eyes still applies)."""
+        project = project_policy.project_for(request.user, project_id)
+        require_decider(request.user, project)
+        data = ApprovePassingSelectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assets = asset_queryset().filter(project=project, pk__in=data.validated_data["assets"]).select_related("project").order_by("created_at", "id")
+        return Response(ApprovePassingOutputSerializer(services.approve_passing(user=request.user, assets=assets)).data)

@@ -11,13 +11,14 @@ class AssetOutputSerializer(serializers.ModelSerializer):
     thumbnail_url = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by.username", default=None)
     campaign = serializers.SerializerMethodField(help_text="Campaign coordinates (campaign, cell, stage, language) or null.")
+    checks = serializers.SerializerMethodField(help_text="Brand checks summary (status: checking, passed, attention, failed; failed check names) or null.")
 
     class Meta:
         model = Asset
         fields = [
             "id", "project", "generation", "output_index", "origin", "kind", "mime_type", "width", "height",
             "size_bytes", "sha256", "model_version", "response_id", "review_status", "file_url", "thumbnail_url",
-            "created_by", "created_at", "campaign",
+            "created_by", "created_at", "campaign", "checks",
         ]
 
     def get_kind(self, asset) -> str:
@@ -27,6 +28,11 @@ class AssetOutputSerializer(serializers.ModelSerializer):
         from apps.campaigns.selectors import asset_coordinates
 
         return asset_coordinates(asset)
+
+    def get_checks(self, asset) -> dict | None:
+        from apps.checks.selectors import summary
+
+        return summary(asset)
 
     def get_file_url(self, asset) -> str:
         return absolute_url(self.context, "asset-file", asset.pk)
@@ -41,6 +47,10 @@ class AssetUploadSerializer(serializers.Serializer):
 
 class AssetFilterSerializer(serializers.Serializer):
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
+    checks = serializers.ChoiceField(
+        choices=["checking", "passed", "attention", "failed"], required=False,
+        help_text="Only assets whose brand checks are in this status (attention: needs attention).",
+    )
     kind = serializers.CharField(required=False)
     model = serializers.CharField(required=False)
     entry = serializers.UUIDField(required=False, help_text="Only assets whose job used this character or object.")

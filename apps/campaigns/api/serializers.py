@@ -134,6 +134,10 @@ class CampaignDetailSerializer(CampaignOutputSerializer):
         return CellSerializer(self.context["states"], many=True).data
 
 
+class StageInputSerializer(StrictInputSerializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+
+
 class RunInputSerializer(StrictInputSerializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
     dry_run = serializers.BooleanField(default=False)

@@ -5,6 +5,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.approvals.api.serializers import ApprovePassingOutputSerializer
 from apps.campaigns import selectors, services
 from apps.campaigns.api.serializers import (
     CampaignDetailSerializer,
@@ -14,6 +15,7 @@ from apps.campaigns.api.serializers import (
     ExportFilterSerializer,
     RunInputSerializer,
     RunOutputSerializer,
+    StageInputSerializer,
 )
 from apps.assets.exports import signing_ready
 from apps.campaigns.exports import campaign_export_entries
@@ -73,6 +75,22 @@ class CampaignRunApi(APIView):
         )
         code = status.HTTP_201_CREATED if result.jobs_created else status.HTTP_200_OK
         return Response(RunOutputSerializer(result).data, status=code)
+
+
+class CampaignApprovePassingApi(APIView):
+    @extend_schema(request=StageInputSerializer, responses=ApprovePassingOutputSerializer)
+    def post(self, request, campaign_id):
+        """"Approve all that pass" on one stage: exactly its pending outputs whose brand checks passed;
+        four-eyes still applies (refused ones are listed and counted)."""
+        from apps.approvals import services as review_services
+        from apps.approvals.api.views import require_decider
+
+        campaign = campaign_for(request, campaign_id)
+        require_decider(request.user, campaign.project)
+        data = StageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assets = selectors.stage_assets(selectors.campaign_state(campaign), data.validated_data["stage"])
+        return Response(ApprovePassingOutputSerializer(review_services.approve_passing(user=request.user, assets=assets)).data)
 
 
 class CellChooseApi(APIView):

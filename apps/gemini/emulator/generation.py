@@ -286,6 +286,7 @@ class GenerateContent:
                     height=height,
                     prompt=prompt,
                     inputs=self.images,
+                    request_text=self.prompt,  # quoted copy and [fault:typo] ... markers: copy_render.py
                     # The response id makes every answer's bytes its own, as a real model's are.
                     caption=f"{self.model.model_id} · {ratio} · {size} · {len(self.images)} input image(s) · emulator {response_id[:8]}",
                 )

@@ -9,13 +9,21 @@ import textwrap
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from apps.gemini.emulator import copy_render
+
 
 def _colour(seed: str) -> tuple[int, int, int]:
     digest = hashlib.sha256(seed.encode()).digest()
     return 40 + digest[0] % 150, 40 + digest[1] % 150, 40 + digest[2] % 150
 
 
-def render_png(*, width: int, height: int, prompt: str, inputs: list[Image.Image], caption: str) -> bytes:
+def render_png(*, width: int, height: int, prompt: str, inputs: list[Image.Image], caption: str, request_text: str = "") -> bytes:
+    """`request_text` (the turn's words, fault markers kept): when it quotes copy or asks for a
+    translation, the copy is drawn for the brand checks to read instead (copy_render.py)."""
+    if request_text and copy_render.wants_copy(request_text):
+        out = io.BytesIO()
+        copy_render.render_copy(width=width, height=height, request_text=request_text, inputs=inputs, seed=caption).save(out, format="PNG", compress_level=1)
+        return out.getvalue()
     image = Image.new("RGB", (width, height), _colour(prompt))
     draw = ImageDraw.Draw(image)
     unit = max(8, min(width, height) // 24)
