@@ -17,11 +17,14 @@ def logged_in_editor(client, project):
     return editor
 
 
-def test_the_form_offers_batch_with_its_turnaround_and_the_script_gets_both_prices(client, project, logged_in_editor):
+def test_the_form_offers_batch_with_its_turnaround_and_its_quote_gives_both_prices(client, project, logged_in_editor, upstream):
     page = client.get(reverse("generate", args=[project.pk])).content.decode()
     assert 'name="delivery" value="batch"' in page and 'name="delivery" value="interactive"' in page
     assert "up to 24 hours" in page
-    assert '"batch_prices": {"512": "0.0225"' in page and '"prices": {"512": "0.045"' in page
+    # Prices come from the server's quote (the form asks it), never from a copy in the script.
+    quote = client.post(f"/api/v1/projects/{project.pk}/generations/quote/",
+                        {"model": "nano-banana-2", "image_size": "512", "delivery": "batch"}, content_type="application/json").json()
+    assert quote["estimate_usd"] == "0.0225" and quote["estimates_usd"] == {"interactive": "0.045", "batch": "0.0225"}
 
 
 def submit_batch_job(client, project, batch_upstream):
