@@ -36,9 +36,10 @@ def fewer_malloc_arenas(**kwargs):
 @worker_ready.connect
 def recover_jobs_on_start(sender=None, **kwargs):
     """A worker killed mid-job left its row `running`; the embedded broker never redelivers it."""
-    from apps.generations.tasks import recover_stale_generations
+    from apps.generations.tasks import announce_missed_generations, recover_stale_generations
 
     recover_stale_generations.delay()
+    announce_missed_generations.delay()  # jobs a killed worker finished but never announced
     from apps.webhooks.tasks import sweep_webhook_deliveries
 
     sweep_webhook_deliveries.delay()  # deliveries that were due while no worker ran

@@ -387,6 +387,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generations.recover_stale",
         "schedule": env.int("RECOVERY_INTERVAL_SECONDS", default=60),
     },
+    "announce-finished-generations": {
+        "task": "generations.announce_missed",
+        "schedule": env.int("RECOVERY_INTERVAL_SECONDS", default=60),
+    },
     "poll-upstream-batches": {
         "task": "batches.poll",
         "schedule": env.float("BATCH_POLL_INTERVAL_SECONDS", default=60),
@@ -410,6 +414,9 @@ GENERATION_RETRY_MAX_SECONDS = env.float("GENERATION_RETRY_MAX_SECONDS", default
 # refreshes it every quarter of this, also while it waits), and a queued job whose id was sent longer
 # ago than this is sent again.
 GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", default=300)
+# A finished job still unannounced after this long (its worker died before `job_finished`'s
+# receivers ran, or one failed) is announced again by the recovery sweep's companion.
+GENERATION_ANNOUNCE_GRACE_SECONDS = env.float("GENERATION_ANNOUNCE_GRACE_SECONDS", default=30.0)
 # Batch API delivery: requests go inline below this many bytes, else as an uploaded JSONL file
 # (0: the API's own limit, from the catalogue; an operator may only lower it). One worker holds a
 # batch (submitting or collecting) for at most the lease; after it, a batch recorded but not

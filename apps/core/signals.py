@@ -12,10 +12,14 @@ from django.dispatch import Signal
 logger = logging.getLogger(__name__)
 
 
-def send_robust_now(signal: Signal, sender, **kwargs) -> None:
+def send_robust_now(signal: Signal, sender, **kwargs) -> bool:
+    """Every receiver runs; returns whether all of them succeeded."""
+    succeeded = True
     for receiver, outcome in signal.send_robust(sender=sender, **kwargs):
         if isinstance(outcome, Exception):
+            succeeded = False
             logger.error("receiver %r of %s failed", receiver, sender.__name__, exc_info=outcome)
+    return succeeded
 
 
 def send_on_commit(signal: Signal, sender, **kwargs) -> None:

@@ -10,7 +10,10 @@ steps when its results arrive. State lives in the database: status changes go th
 Generation.objects.move() (the allowed moves are on the model), and everything a worker writes
 while running is fenced on (status, attempt): a worker whose attempt was superseded (recovered,
 canceled) changes nothing and writes no file. A job's end (finish or cancel) sends `job_finished`
-once the transaction commits; a stored output sends `asset_stored` (apps/assets/services.py).
+once the transaction commits and marks the job announced once every receiver took it; the
+`announce_missed` sweep re-sends what a dead worker or a failed receiver left unannounced (so
+receivers hear a job's end at least once). A stored output sends `asset_stored`
+(apps/assets/services.py).
 """
 
 from __future__ import annotations
@@ -33,20 +36,20 @@ from apps.assets.services import asset_create
 from apps.core.backoff import backoff_delay
 from apps.core.exceptions import Conflict, ValidationFailed
 from apps.core.observability import job_context
-from apps.core.signals import send_on_commit
+from apps.core.signals import send_robust_now
 from apps.core.storage_keys import generation_output_key
 from apps.gemini import catalogue, kinds
 from apps.gemini.gateway import GatewayError, ImageRequest, generate_image
 from apps.gemini.ratelimit import SlotLater
 from apps.generations import deliveries
 from apps.generations.dispatch import enqueue
-from apps.generations.models import UNFINISHED, Generation, Status
+from apps.generations.models import FINISHED, UNFINISHED, Generation, Status
 from apps.generations.requests import build_request
 from apps.generations.signals import job_finished
 from apps.refinements.history import model_parts_delete, model_parts_store
 
 __all__ = [
-    "Heartbeat", "Superseded", "build_request", "cancel", "claim", "finish", "output_parents", "recover",
+    "Heartbeat", "Superseded", "announce", "announce_missed", "build_request", "cancel", "claim", "finish", "output_parents", "recover",
     "retry_or_fail", "run", "store_output", "stored_outputs", "wait_for_slot",
 ]
 
@@ -117,11 +120,38 @@ def finish(generation: Generation, attempt: int, status: str, **fields) -> bool:
 
 
 def _finished(generation: Generation, status: str, **fields) -> None:
-    """The in-memory row catches up with what was written, and the signal goes out on commit."""
+    """The in-memory row catches up with what was written, and the job is announced on commit.
+    The row commits unannounced: if this process dies before `announce` is done, the sweep does it."""
     generation.status = status
     for name, value in fields.items():
         setattr(generation, name, value)
-    send_on_commit(job_finished, Generation, generation=generation, status=status)
+    transaction.on_commit(lambda: announce(generation), robust=True)
+
+
+def announce(generation: Generation) -> bool:
+    """Send `job_finished` for a finished job; once every receiver took it, mark the job announced
+    (only where not yet: a sweep and a worker may race, both send, one marks). A failing receiver
+    leaves it unannounced for the sweep to send again, so receivers must be idempotent."""
+    if not send_robust_now(job_finished, Generation, generation=generation, status=generation.status):
+        return False
+    Generation.objects.filter(pk=generation.pk, announced_at__isnull=True).update(announced_at=timezone.now())
+    return True
+
+
+def announce_missed(*, grace: float | None = None, limit: int = 200) -> int:
+    """Announce jobs that finished over `grace` seconds ago and were never announced (their worker
+    died between the commit and the receivers, or a receiver failed), oldest first, at most `limit`
+    per sweep. Returns how many were announced."""
+    grace = settings.GENERATION_ANNOUNCE_GRACE_SECONDS if grace is None else grace
+    cutoff = timezone.now() - timedelta(seconds=grace)
+    missed = (
+        Generation.objects.filter(status__in=FINISHED, announced_at__isnull=True, finished_at__lt=cutoff)
+        .select_related("project").order_by("finished_at")[:limit]
+    )
+    announced = sum(announce(generation) for generation in missed)
+    if announced:
+        logger.info("announced %s finished generation(s) a worker left unannounced", announced)
+    return announced
 
 
 def retry_delay(attempt: int, error: GatewayError | None) -> float:

@@ -119,6 +119,9 @@ class Generation(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When every `job_finished` receiver took this job's end; null on a finished job means it is
+    # still to be announced (a worker died in between, or a receiver failed): the sweep re-sends.
+    announced_at = models.DateTimeField(null=True, blank=True)
 
     objects = GenerationQuerySet.as_manager()
 
@@ -130,7 +133,14 @@ class Generation(models.Model):
                 name="unique_idempotency_key",
             )
         ]
-        indexes = [models.Index(fields=["project", "-created_at"], name="generation_project_newest")]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="generation_project_newest"),
+            # Only the few finished jobs not yet announced: what the announce sweep reads.
+            models.Index(
+                fields=["finished_at"], condition=models.Q(announced_at__isnull=True, finished_at__isnull=False),
+                name="generation_unannounced",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.id} ({self.status})"

@@ -3,6 +3,7 @@ own module: intake.py (checks, budget, insert, idempotency), dispatch.py (sendin
 engine.py (claim, request, store, finish, retry, cancel, recovery)."""
 
 from apps.generations.dispatch import generations_enqueue
+from apps.generations.engine import announce_missed as generations_announce_missed
 from apps.generations.engine import cancel as generation_cancel
 from apps.generations.engine import recover as generation_recover
 from apps.generations.engine import run as generation_run
@@ -16,5 +17,5 @@ from apps.generations.intake import (
 
 __all__ = [
     "MAX_JOBS_PER_BATCH", "GenerationInput", "generation_cancel", "generation_create", "generation_recover",
-    "generation_run", "generations_create_many", "generations_enqueue", "source_format",
+    "generation_run", "generations_announce_missed", "generations_create_many", "generations_enqueue", "source_format",
 ]

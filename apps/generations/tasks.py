@@ -15,6 +15,12 @@ def recover_stale_generations() -> None:
     services.generation_recover()
 
 
+@shared_task(name="generations.announce_missed", ignore_result=True)
+def announce_missed_generations() -> None:
+    """Periodic (beat): finished jobs whose `job_finished` receivers never all ran hear it again."""
+    services.generations_announce_missed()
+
+
 @shared_task(name="generations.enqueue_many", ignore_result=True)
 def enqueue_generations(generation_ids: list[str]) -> None:
     services.generations_enqueue(generation_ids=generation_ids)

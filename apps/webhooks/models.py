@@ -69,6 +69,9 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Names the happening an event announces (e.g. "generation.succeeded:<job id>"), so an event
+    # emitted again (a re-sent `job_finished`) finds its delivery instead of adding one.
+    dedupe_key = models.CharField(max_length=120, blank=True)
 
     objects = WebhookDeliveryQuerySet.as_manager()
 
@@ -76,6 +79,11 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = "webhook deliveries"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="webhook_delivery_once"
+            )
+        ]
 
     def __str__(self):
         return f"{self.event} → {self.endpoint.url} ({self.status})"

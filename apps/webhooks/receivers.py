@@ -12,7 +12,8 @@ ANNOUNCED = {Status.SUCCEEDED: "generation.succeeded", Status.FAILED: "generatio
 @transaction.atomic
 def generation_finished(sender, generation, status, **kwargs) -> None:
     """`job_finished` receiver: record the project's `generation.succeeded` / `generation.failed`
-    deliveries, all or none (rows first; they go out on commit, and the sweep re-sends them)."""
+    deliveries, all or none (rows first; they go out on commit, and the sweep re-sends them).
+    `job_finished` may come again for the same job: the job's key makes it one delivery per endpoint."""
     event = ANNOUNCED.get(status)
     if event is None:
         return
@@ -27,4 +28,5 @@ def generation_finished(sender, generation, status, **kwargs) -> None:
             "error": error,
             "assets": [str(pk) for pk in generation.assets.order_by("output_index").values_list("pk", flat=True)],
         },
+        dedupe_key=f"{event}:{generation.pk}",
     )

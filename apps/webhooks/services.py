@@ -135,17 +135,23 @@ def endpoint_delete(*, endpoint: WebhookEndpoint, actor=None) -> None:
     )
 
 
-def event_emit(*, project, event: str, data: dict) -> list[WebhookDelivery]:
-    """Record one pending delivery per subscribed endpoint; they go out after the caller's transaction commits."""
+def event_emit(*, project, event: str, data: dict, dedupe_key: str = "") -> list[WebhookDelivery]:
+    """Record one pending delivery per subscribed endpoint; they go out after the caller's
+    transaction commits. With a `dedupe_key`, an endpoint that already has a delivery under that
+    key gets none more (the existing row keeps its `webhook-id`); returns only the new rows."""
     if event not in EVENTS:
         raise ValueError(f"Unknown webhook event {event!r}; add it to apps.webhooks.events.EVENT_DATA.")
     now = timezone.now()
-    deliveries = []
-    for endpoint in project.webhook_endpoints.filter(is_active=True):
-        if event not in endpoint.events:
-            continue
-        payload = {"type": event, "timestamp": now.isoformat(), "project": str(project.pk), "data": data}
-        deliveries.append(WebhookDelivery.objects.create(endpoint=endpoint, event=event, payload=payload, next_attempt_at=now))
+    payload = {"type": event, "timestamp": now.isoformat(), "project": str(project.pk), "data": data}
+    rows = [
+        WebhookDelivery(endpoint=endpoint, event=event, payload=payload, next_attempt_at=now, dedupe_key=dedupe_key)
+        for endpoint in project.webhook_endpoints.filter(is_active=True)
+        if event in endpoint.events
+    ]
+    # One INSERT; a row under a key its endpoint already has is skipped (a conflict on the
+    # partial unique index, so two racing senders still leave one row).
+    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    deliveries = list(WebhookDelivery.objects.filter(pk__in=[row.pk for row in rows])) if dedupe_key else rows
     for delivery in deliveries:
         _enqueue(delivery.pk)
     return deliveries

@@ -260,3 +260,22 @@ def test_a_delivery_moves_only_as_its_table_allows_and_a_stale_caller_changes_no
     services.delivery_redeliver(delivery=delivery)  # an operator's redelivery, from the admin
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.delivered_at) == (DeliveryStatus.PENDING, 0, None)
+
+
+def test_an_event_emitted_again_under_its_key_is_still_one_delivery_per_endpoint(project, run_tasks_inline):
+    receiver = Receiver()
+    endpoint = WebhookEndpoint.objects.create(project=project, url=receiver.url, events=["generation.failed"])
+    data = {"generation": "9f0c", "kind": "generate", "status": "failed", "error": None, "assets": []}
+
+    first = services.event_emit(project=project, event="generation.failed", data=data, dedupe_key="generation.failed:9f0c")
+    receiver.wait_for(1)
+    again = services.event_emit(project=project, event="generation.failed", data=data, dedupe_key="generation.failed:9f0c")
+
+    assert len(first) == 1 and again == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.pk == first[0].pk and delivery.status == DeliveryStatus.SUCCEEDED and delivery.endpoint == endpoint
+    assert [d["headers"]["webhook-id"] for d in receiver.received] == [f"msg_{delivery.pk.hex}"]
+    # Without a key (an event that may happen twice), each emit is its own delivery.
+    services.event_emit(project=project, event="generation.failed", data=data)
+    services.event_emit(project=project, event="generation.failed", data=data)
+    assert WebhookDelivery.objects.count() == 3
