@@ -385,4 +385,4 @@ def test_a_region_edit_records_its_region_of_interest(api, project, editor, upst
     [change] = edited["changes"]
     shape = change["region"][0]["shape"]
     assert (shape["origin"], shape["width"], shape["height"]) == ({"x": 100, "y": 150}, 200, 75)
-    assert {"asset": str(source.id), "relation": "region_edit_of"} in platform(active(store))["parents"]
+    assert {"id": str(source.id), "relation": "region_edit_of"} in platform(active(store))["parents"]

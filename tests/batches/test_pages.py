@@ -1,5 +1,7 @@
 """The generate page offers batch delivery; a batch job's card says it waits in a batch."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -24,7 +26,8 @@ def test_the_form_offers_batch_with_its_turnaround_and_its_quote_gives_both_pric
     # Prices come from the server's quote (the form asks it), never from a copy in the script.
     quote = client.post(f"/api/v1/projects/{project.pk}/generations/quote/",
                         {"model": "nano-banana-2", "image_size": "512", "delivery": "batch"}, content_type="application/json").json()
-    assert quote["estimate_usd"] == "0.0225" and quote["estimates_usd"] == {"interactive": "0.045", "batch": "0.0225"}
+    assert Decimal(quote["estimate_usd"]) == Decimal("0.0225")
+    assert {delivery: Decimal(usd) for delivery, usd in quote["estimates_usd"].items()} == {"interactive": Decimal("0.045"), "batch": Decimal("0.0225")}
 
 
 def submit_batch_job(client, project, batch_upstream):

@@ -122,7 +122,9 @@ def test_a_reading_left_checking_by_a_dead_worker_is_rerun_by_recovery_never_pas
         status="checking", results=[], attempts=1, queued_at=hour_ago, started_at=hour_ago, finished_at=None
     )
     waiting = stored_asset(project)  # queued an hour ago but never taken: still in the broker, left alone
-    AssetCheck.objects.create(asset=waiting, queued_at=hour_ago)
+    AssetCheck.objects.update_or_create(asset=waiting, defaults={
+        "status": "checking", "results": [], "attempts": 0, "queued_at": hour_ago, "started_at": None, "finished_at": None,
+    })
     assert api(editor).get(f"/api/v1/assets/{asset['id']}/").json()["checks"]["status"] == "checking"
 
     assert services.checks_recover() == 1

@@ -115,6 +115,9 @@ REST_CASES = [
     ("api-keys", "get", "/api/v1/projects/{project}/api-keys/", None, allowed(200, "owner")),
     ("api-key-create", "post", "/api/v1/projects/{project}/api-keys/", {"name": "CMS", "role": "editor"}, allowed(201, "owner")),
     ("api-key-revoke", "delete", "/api/v1/api-keys/{api_key}/", None, allowed(204, "owner")),
+    ("logo", "get", "/api/v1/logos/{logo}/", None, READ),
+    ("logo-images", "get", "/api/v1/logos/{logo}/images/", None, READ),
+    ("logo-image-archive", "delete", "/api/v1/logos/{logo}/images/{logo_image}/", None, allowed(204, *EDIT)),
     ("object", "get", "/api/v1/objects/{object}/", None, READ),
     ("object-change", "patch", "/api/v1/objects/{object}/", {"description": "changed"}, allowed(200, *EDIT)),
     ("object-images", "get", "/api/v1/objects/{object}/images/", None, READ),
@@ -160,6 +163,9 @@ PAGES = [
     ("campaign-page", "get", "/campaigns/{campaign}/", None, READ),
     ("campaign-run-page", "post", "/campaigns/{campaign}/run/", {"stage": "drafts"}, allowed(302, *EDIT)),
     ("campaign-decide", "post", "/campaigns/{campaign}/decide/", {}, allowed(400, *MEMBER_ROLES)),
+    ("campaign-approve-passing-page", "post", "/campaigns/{campaign}/approve-passing/", {"stage": "localise"}, allowed(302, "owner", "reviewer")),
+    ("brand-kit-page", "get", "/projects/{project}/brand-kit/", None, READ),
+    ("brand-kit-page-save", "post", "/projects/{project}/brand-kit/", {"action": "recheck"}, allowed(302, "owner")),
     ("campaign-cell", "get", "/campaigns/{campaign}/cells/{cell}/", None, READ),
 ]
 
@@ -181,6 +187,8 @@ def world(project, emulator, settings):
     image = reference_image_add(entry=character, data=image_bytes(64, 64))
     product = LibraryEntryFactory(project=project, kind=EntryKind.OBJECT, name="Trail shoe")
     product_image = reference_image_add(entry=product, data=image_bytes(64, 64))
+    logo = LibraryEntryFactory(project=project, kind=EntryKind.LOGO, name="House mark")
+    logo_image = reference_image_add(entry=logo, data=image_bytes(64, 64))
     campaign = campaign_create(project=project, user=maker, data=CampaignInput(
         name="Spring", products=[product.pk], scenes=["a park"], formats=["1:1"],
     ))
@@ -202,7 +210,7 @@ def world(project, emulator, settings):
     ids = {
         "project": project.id, "asset": asset.id, "child": child.id, "generation": generation.id, "character": character.id,
         "image": image.id, "webhook": webhook.id, "target": users["viewer"].id, "reviewed": reviewed.id,
-        "api_key": api_key.id, "object": product.id, "object_image": product_image.id, "campaign": campaign.id,
+        "api_key": api_key.id, "object": product.id, "object_image": product_image.id, "logo": logo.id, "logo_image": logo_image.id, "campaign": campaign.id,
         "cell": campaign.cells.first().id, "invitation": invitation.id, "comment": comment.id,
     }
     return {"users": users, "ids": ids, "project": project, "asset": asset, "reviewed": reviewed, "generation": generation,
@@ -301,7 +309,7 @@ def staff(world):
     wall left to test is the tenant wall."""
     permissions = Permission.objects.filter(
         codename__in=["view_generation", "view_libraryentry", "view_webhookendpoint", "view_webhookdelivery", "view_project", "view_membership",
-                      "view_upstreambatch", "view_auditevent", "view_campaign"]
+                      "view_upstreambatch", "view_auditevent", "view_campaign", "view_brandkit", "view_assetcheck"]
     )
     for user in world["users"].values():
         user.is_staff = True
@@ -334,6 +342,8 @@ ADMIN_PAGES = [
     ("auditevent-changelist", "/admin/audit/auditevent/", {r: 200 for r in EVERYONE}),
     ("campaign-changelist", "/admin/campaigns/campaign/", {r: 200 for r in EVERYONE}),
     ("campaign-change", "/admin/campaigns/campaign/{campaign}/change/", {**{r: 200 for r in MEMBER_ROLES}, "outsider": 404, "owner_elsewhere": 404}),
+    ("brandkit-changelist", "/admin/checks/brandkit/", {r: 200 for r in EVERYONE}),
+    ("assetcheck-changelist", "/admin/checks/assetcheck/", {r: 200 for r in EVERYONE}),
 ]
 # What a list page shows only to someone allowed to see the project's rows there.
 SECRETS = ["TENANT-A-PROMPT", "TENANT-A-REVIEW-COMMENT", "tenant-a-hook", PROJECT_NAME, "{asset}", "{reviewed}", "{generation}", "{character}"]
@@ -442,7 +452,7 @@ class AnyIds(dict):
     """A uuid (a number for a member) for every placeholder: enough to resolve a row's URL to its pattern."""
 
     def __missing__(self, name):
-        return "7" if name == "target" else str(uuid.uuid4())
+        return "7" if name in ("target", "comment") else str(uuid.uuid4())
 
 
 def route_of(url: str) -> str:
