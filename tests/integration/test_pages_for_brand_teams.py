@@ -184,10 +184,13 @@ def test_1_tiles_show_the_whole_image_with_title_author_and_date(studio, browse,
     tiles = page.locator("#gallery [data-tile]")
     expect(tiles).to_have_count(21)
     for tile in tiles.all()[:4]:
-        image, frame, badge = box(tile.locator("img")), box(tile), box(tile.locator(".badge"))
+        image, frame = box(tile.locator("img")), box(tile)
         assert abs(image["width"] - image["height"]) < 2 and image["width"] >= frame["width"] - 2  # a square stage, full width
         assert tile.locator("img").evaluate("img => getComputedStyle(img).objectFit") == "contain"  # whole image, never cropped or stretched
-        assert badge["width"] < frame["width"] / 2  # the status badge is a badge, not a bar
+        badges = tile.locator(".badge").all()  # the review status, and the brand checks' status
+        assert len(badges) == 2
+        for badge in badges:
+            assert box(badge)["width"] < frame["width"] / 2  # a badge, not a bar
     wide = tiles.filter(has_text="Wide banner")
     expect(wide.locator(".title")).to_contain_text("Wide banner: coffee beans on teal")
     expect(wide.locator(".byline")).to_contain_text(re.compile(r"Generated · erin · \d+ \w{3}"))
