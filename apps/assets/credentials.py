@@ -323,6 +323,7 @@ def _signed_rendition(plan: _Plan, **how) -> Rendition:
         size = signed.seek(0, io.SEEK_END)
         signed.seek(0)
         file_write(key, signed)
+    logger.info("signed Content Credentials for asset %s (%s)", asset.pk, plan.spec)
     rendition, created = rendition_save(asset, plan.spec, key, mime_type=asset.mime_type, width=asset.width, height=asset.height, size_bytes=size)
     if not created:  # another worker stored this spec first; theirs says the same
         return rendition
