@@ -293,7 +293,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": PAGE_SIZE,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_THROTTLE_RATES": {"job_creation": env("JOB_CREATION_RATE", default="120/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "job_creation": env("JOB_CREATION_RATE", default="120/min"),
+        "signing": env("SIGNING_RATE", default="30/min"),  # new Content Credentials signings per person (cached copies are free)
+    },
 }
 # The schema and its docs page list every endpoint and field: signed-in users only, unless
 # API_SCHEMA_PUBLIC=true (e.g. for a public developer portal). Nothing secret is in it either way.

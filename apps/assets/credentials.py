@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -33,6 +34,7 @@ from apps.assets.files import file_delete, file_write
 from apps.assets.models import Asset, Origin, Relation, Rendition
 from apps.assets.renditions import rendition_key, rendition_save, thumbnail_get_or_make
 from apps.core.exceptions import ApplicationError
+from apps.core.throttling import signing_allowance_check
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +57,21 @@ MANIFEST_BY_RELATION = {
     Relation.VARIATION_OF: ("componentOf", None),
 }
 
+# One signing per asset and spec at a time (a cache lock: per process on the local cache, across
+# processes on Redis). Others wait a little for its copy, then get a 503 with Retry-After.
+SIGNING_LOCK_SECONDS = 120  # longer than any signing; a crashed holder's lock lapses after it
+SIGNING_WAIT_SECONDS = 3
+SIGNING_POLL_SECONDS = 0.1
+
+
 class CredentialsUnavailable(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class SigningInProgress(CredentialsUnavailable):
+    def __init__(self, message: str, *, retry_after: int, **kwargs):
+        super().__init__(message, code="signing_in_progress", details={"retry_after_seconds": retry_after}, **kwargs)
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -64,7 +79,7 @@ class _Ingredient:
     definition: dict  # what the builder is told about it
     identity: str  # what else decides its bytes (a hash or a parent's spec), for the spec
     mime_type: str
-    key: Callable[[], str]  # its storage key (a parent's credentialed copy is made when asked)
+    key: Callable[..., str]  # its storage key, given how to sign (a parent's credentialed copy is made when asked)
     is_archive: bool = False
 
     @property
@@ -139,7 +154,7 @@ def _ingredients(asset: Asset, *, links, references, resources, memo, credential
                 **_thumbnail(link.parent, resources),
             },
             identity=parent_plan.spec, mime_type=link.parent.mime_type,
-            key=lambda plan=parent_plan: _rendition_for(plan).file.name,
+            key=lambda plan=parent_plan, **how: _rendition_for(plan, **how).file.name,
         ))
     for use in references:
         image = use.reference_image
@@ -153,26 +168,26 @@ def _ingredients(asset: Asset, *, links, references, resources, memo, credential
                 "description": f"Reference image of {image.entry.kind}{named}, sent to the model",
                 "metadata": {PLATFORM_ASSERTION: {"reference_image": str(image.pk), "relation": Relation.REFERENCES, "sha256": use.sha256}},
             },
-            identity=use.sha256, mime_type=image.mime_type, key=lambda key=image.file.name: key,
+            identity=use.sha256, mime_type=image.mime_type, key=lambda key=image.file.name, **_: key,
         ))
     if asset.origin == Origin.UPLOAD:
         incoming = asset.renditions.filter(spec=INCOMING_SPEC).first()
         if incoming is not None:
             ingredients.append(_Ingredient(
                 definition={"label": INCOMING_LABEL, "relationship": "parentOf"}, identity=incoming.file.name,
-                mime_type=incoming.mime_type, key=lambda key=incoming.file.name: key, is_archive=True,
+                mime_type=incoming.mime_type, key=lambda key=incoming.file.name, **_: key, is_archive=True,
             ))
         else:
             ingredients.append(_Ingredient(
                 definition={"title": "Uploaded file", "relationship": "parentOf", "label": "upload",
                             "description": "The uploaded image as stored (re-encoded on upload)"},
-                identity=asset.sha256, mime_type=asset.mime_type, key=lambda: asset.file.name,
+                identity=asset.sha256, mime_type=asset.mime_type, key=lambda **_: asset.file.name,
             ))
     elif _carries_manifest(asset):
         ingredients.append(_Ingredient(
             definition={"title": f"Output of {asset.generation.model}", "relationship": "componentOf", "label": "upstream",
                         "description": "The image as the model returned it, with the Content Credentials it carried"},
-            identity=asset.sha256, mime_type=asset.mime_type, key=lambda: asset.file.name,
+            identity=asset.sha256, mime_type=asset.mime_type, key=lambda **_: asset.file.name,
         ))
     return ingredients
 
@@ -248,13 +263,13 @@ def _plan(asset: Asset, *, memo: dict, credentials: signing.SigningCredentials) 
     return memo[asset.pk]
 
 
-def _sign(plan: _Plan, signed: IO[bytes]) -> None:
+def _sign(plan: _Plan, signed: IO[bytes], **how) -> None:
     builder = c2pa.Builder(plan.definition, context=signing.building_context())
     for identifier, thumbnail in plan.resources.items():
         with default_storage.open(thumbnail.file.name, "rb") as source:
             builder.add_resource(identifier, source)
     for ingredient in plan.ingredients:
-        with default_storage.open(ingredient.key(), "rb") as source:  # streamed: a parent can be a 4K file
+        with default_storage.open(ingredient.key(**how), "rb") as source:  # streamed: a parent can be a 4K file
             if ingredient.is_archive:
                 builder.add_ingredient_from_archive(source)
             else:
@@ -263,20 +278,52 @@ def _sign(plan: _Plan, signed: IO[bytes]) -> None:
         builder.sign(signer, plan.asset.mime_type, original, signed)
 
 
-def _rendition_for(plan: _Plan) -> Rendition:
-    existing = Rendition.objects.filter(asset=plan.asset, spec=plan.spec).first()
+def _made(plan: _Plan) -> Rendition | None:
+    return Rendition.objects.filter(asset=plan.asset, spec=plan.spec).first()
+
+
+def _rendition_for(plan: _Plan, *, user=None, wait: bool = False) -> Rendition:
+    """The plan's copy: the stored one, else signed now under the (asset, spec) lock. A request that
+    finds another signing it waits SIGNING_WAIT_SECONDS for its copy (`wait`: as long as the lock
+    can last, for an export already streaming), then 503 signing_in_progress. A signing draws one
+    from `user`'s signing allowance (429 past it)."""
+    existing = _made(plan)
     if existing is not None:
         return existing
+    lock = f"c2pa-signing:{plan.asset.pk}:{plan.spec}"
+    deadline = time.monotonic() + (SIGNING_LOCK_SECONDS if wait else SIGNING_WAIT_SECONDS)
+    while not cache.add(lock, 1, SIGNING_LOCK_SECONDS):
+        if time.monotonic() >= deadline:
+            raise SigningInProgress(
+                f"Content Credentials for asset {plan.asset.pk} are being signed by another request; try again in a few seconds.",
+                retry_after=SIGNING_WAIT_SECONDS,
+            )
+        time.sleep(SIGNING_POLL_SECONDS)
+        existing = _made(plan)
+        if existing is not None:
+            return existing
+    try:
+        existing = _made(plan)  # the holder before us may have finished between our look and our lock
+        if existing is not None:
+            return existing
+        signing_allowance_check(user)
+        return _signed_rendition(plan, user=user, wait=wait)
+    finally:
+        cache.delete(lock)
+
+
+def _signed_rendition(plan: _Plan, **how) -> Rendition:
     asset = plan.asset
     key = rendition_key(asset, plan.spec, _extension(asset))
     with tempfile.TemporaryFile() as signed:  # on disk, not in memory: a 4K PNG is tens of MiB
         try:
-            _sign(plan, signed)
+            _sign(plan, signed, **how)
         except (c2pa.C2paError, OSError) as exc:  # OSError: a file of the asset or an ingredient is missing
             raise CredentialsUnavailable(f"Content Credentials could not be signed: {exc}", code="credentials_unavailable") from exc
         size = signed.seek(0, io.SEEK_END)
         signed.seek(0)
         file_write(key, signed)
+    logger.info("signed Content Credentials for asset %s (%s)", asset.pk, plan.spec)
     rendition, created = rendition_save(asset, plan.spec, key, mime_type=asset.mime_type, width=asset.width, height=asset.height, size_bytes=size)
     if not created:  # another worker stored this spec first; theirs says the same
         return rendition
@@ -287,16 +334,18 @@ def _rendition_for(plan: _Plan) -> Rendition:
     return rendition
 
 
-def credentialed_file(asset: Asset) -> Rendition:
+def credentialed_file(asset: Asset, *, user=None, wait: bool = False) -> Rendition:
     """The asset's copy carrying Content Credentials, made now when its history changed since the
-    last one (and its parents' first). Its `file` is the storage key to serve or zip."""
+    last one (and its parents' first). Its `file` is the storage key to serve or zip. Each signing
+    it does draws on `user`'s signing allowance (None: none drawn, e.g. an export); `wait`: wait for
+    another request signing the same copy rather than 503 (see _rendition_for)."""
     try:
         plan = _plan(asset, memo={}, credentials=signing.signing_credentials())
     except ImproperlyConfigured as exc:
         raise CredentialsUnavailable(str(exc), code="credentials_unavailable") from exc
     except OSError as exc:  # the stored original is missing
         raise CredentialsUnavailable(f"Content Credentials could not be made: {exc}", code="credentials_unavailable") from exc
-    return _rendition_for(plan)
+    return _rendition_for(plan, user=user, wait=wait)
 
 
 def credentials_manifest_fields(rendition: Rendition, sha256: str) -> dict:

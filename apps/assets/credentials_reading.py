@@ -98,9 +98,10 @@ def credentials_read(stream, mime_type: str) -> dict | None:
     return _manifest_summary(store, label, validation)
 
 
-def credentials_summary(asset: Asset) -> dict:
-    """The credentials a download of the asset carries, read back from the file (cached per copy)."""
-    rendition = credentialed_file(asset)
+def credentials_summary(asset: Asset, *, user=None) -> dict:
+    """The credentials a download of the asset carries, read back from the file (cached per copy).
+    A signing it needs draws on `user`'s signing allowance."""
+    rendition = credentialed_file(asset, user=user)
     # Per copy and per trust setting: trusting a new root changes what a reader says of the same file.
     key = "c2pa-summary:" + hashlib.sha256(f"{rendition.file.name}|{settings.C2PA_TRUST_ANCHORS}".encode()).hexdigest()
     summary = cache.get(key)

@@ -29,7 +29,7 @@ def signing_ready() -> None:
 def credentialed_zip_entry(asset: Asset, name: str) -> tuple[ZipEntry, Callable[[], dict]]:
     """The asset's Content Credentials copy as a zip entry, and its manifest line, which can be
     read once the zip has streamed the file (the digest of the bytes sent is complete by then)."""
-    credentialed = credentialed_file(asset)
+    credentialed = credentialed_file(asset, wait=True)  # the zip is streaming: wait out another signing, never 503 now
     digest = hashlib.sha256()
     entry = ZipEntry(name, storage_key=credentialed.file.name, digest=digest)
     return entry, lambda: {**_manifest_entry(asset, name), **credentials_manifest_fields(credentialed, digest.hexdigest())}

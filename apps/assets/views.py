@@ -19,7 +19,7 @@ from apps.assets import credentials, credentials_reading, selectors, services
 from apps.assets.exports import credentialed_zip_entry, signing_ready
 from apps.assets.forms import AssetDetailsForm, BulkForm, GalleryFilterForm
 from apps.core.downloads import ZipEntry, zip_response
-from apps.core.exceptions import ApplicationError
+from apps.core.exceptions import ApplicationError, Throttled
 from apps.core.pages import errors_into, is_htmx, page
 from apps.gemini import catalogue
 from apps.generations.forms import DeriveForm
@@ -190,7 +190,7 @@ def credentials_panel(request, asset_id):
     first time takes seconds. A signing problem shows in the panel, not as an error page."""
     asset = policy.object_for(request.user, selectors.asset_queryset(), asset_id)
     try:
-        context = {"credentials": credentials_reading.credentials_summary(asset)}
-    except credentials.CredentialsUnavailable as exc:
+        context = {"credentials": credentials_reading.credentials_summary(asset, user=request.user)}
+    except (credentials.CredentialsUnavailable, Throttled) as exc:  # incl. signing in progress, too many signings
         context = {"credentials": None, "credentials_problem": exc.message}
     return render(request, "assets/_credentials_panel.html", {"asset": asset, **context})

@@ -90,7 +90,8 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Throttled) else None
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         return Response({"error": exc.as_dict()}, status=exc.status_code, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -20,19 +20,22 @@ from apps.core.exceptions import Throttled
 LOCK_SECONDS = 5
 
 
-def _rate() -> tuple[int, int] | None:
-    rate = JobCreationThrottle.THROTTLE_RATES.get(JobCreationThrottle.scope)
+def _rate(scope: str = "job_creation") -> tuple[int, int] | None:
+    rate = JobCreationThrottle.THROTTLE_RATES.get(scope)
     return SimpleRateThrottle.parse_rate(None, rate) if rate else None
 
 
 def job_allowance_take(user, jobs: int) -> float | None:
     """Draw `jobs` from the user's allowance: None when drawn, else the seconds to wait (nothing drawn)."""
-    rate = _rate()
+    return _bucket_take("job-allowance", _rate(), user, jobs)
+
+
+def _bucket_take(name: str, rate: tuple[int, int] | None, user, jobs: int) -> float | None:
     if rate is None or jobs <= 0 or not getattr(user, "pk", None):
         return None
     capacity, period = rate
     per_second = capacity / period
-    key, lock = f"job-allowance:{user.pk}", f"job-allowance-lock:{user.pk}"
+    key, lock = f"{name}:{user.pk}", f"{name}-lock:{user.pk}"
     deadline = time.monotonic() + 2
     while not cache.add(lock, 1, LOCK_SECONDS) and time.monotonic() < deadline:
         time.sleep(0.005)
@@ -60,6 +63,22 @@ def job_allowance_check(user, jobs: int, *, what: str = "jobs") -> None:
             f"You are creating jobs too fast: this would create {jobs} {what}; your allowance is {capacity} jobs per "
             f"{period} s. Try again in {seconds} s.",
             retry_after=seconds, details={"jobs": jobs, "limit": capacity, "period_seconds": period, "retry_after_seconds": seconds},
+        )
+
+
+def signing_allowance_check(user) -> None:
+    """Draw one from the person's allowance of new Content Credentials signings (THROTTLE_RATES
+    ["signing"], settings SIGNING_RATE), taken only when a copy is actually signed (about a second
+    of CPU for a 4K image), never for one already made; else a 429 with Retry-After."""
+    rate = _rate("signing")
+    wait = _bucket_take("signing-allowance", rate, user, 1)
+    if wait is not None:
+        capacity, period = rate
+        seconds = math.ceil(wait)
+        raise Throttled(
+            f"Too many new Content Credentials signings: each first credentialed download of an image signs it; your "
+            f"allowance is {capacity} signings per {period} s. Try again in {seconds} s.",
+            retry_after=seconds, details={"limit": capacity, "period_seconds": period, "retry_after_seconds": seconds},
         )
 
 

@@ -237,6 +237,7 @@ class Gunicorn:
             WEB_CONCURRENCY=2,
             GUNICORN_THREADS=4,
             JOB_CREATION_RATE="100000/min",
+            SIGNING_RATE="100000/min",
             WEBHOOK_TEST_ALLOW_LOOPBACK="true",  # test receivers listen on loopback
             **extra_env,
         )

@@ -70,7 +70,7 @@ class AssetFileApi(APIView):
         asset = asset_for(request, asset_id)
         query = AssetFileQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        key = credentials.credentialed_file(asset).file.name if query.validated_data["credentials"] else asset.file.name
+        key = credentials.credentialed_file(asset, user=request.user).file.name if query.validated_data["credentials"] else asset.file.name
         return file_response(key, mime_type=asset.mime_type, filename=f"{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}")
 
 
@@ -78,7 +78,7 @@ class AssetCredentialsApi(APIView):
     @extend_schema(responses=CredentialsSerializer)
     def get(self, request, asset_id):
         """The Content Credentials a credentialed download of the asset carries, as a C2PA reader sees them."""
-        return Response(CredentialsSerializer(credentials_reading.credentials_summary(asset_for(request, asset_id))).data)
+        return Response(CredentialsSerializer(credentials_reading.credentials_summary(asset_for(request, asset_id), user=request.user)).data)
 
 
 class AssetThumbnailApi(APIView):
