@@ -180,7 +180,7 @@ def comment_update(*, user, comment: Comment, body: str | None = None, resolved:
     """Edit one's own comment's text; resolve or reopen a thread (anyone who may comment)."""
     project = comment.asset.project
     project_policy.check(user, project, Action.COMMENT)
-    comment = Comment.objects.select_for_update().select_related("asset__project", "author").get(pk=comment.pk)
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("asset__project", "author").get(pk=comment.pk)
     if body is not None:
         if comment.author_id != user.pk:
             raise NotAllowed("You can edit only your own comments.", code="permission_denied")
