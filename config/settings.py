@@ -432,6 +432,9 @@ BATCH_LEASE_SECONDS = env.float("BATCH_LEASE_SECONDS", default=300)
 # at most CHECK_MAX_ATTEMPTS times (then it says the checks could not run: needs attention).
 CHECK_STALE_AFTER_SECONDS = env.int("CHECK_STALE_AFTER_SECONDS", default=300)
 CHECK_MAX_ATTEMPTS = env.int("CHECK_MAX_ATTEMPTS", default=3)
+# Tests only (tests/scale/test_checks_races.py): a worker sleeps this long after taking a reading,
+# so a test can kill it mid-check. Always 0 in production.
+CHECK_TEST_ONLY_DELAY_SECONDS = env.float("CHECK_TEST_ONLY_DELAY_SECONDS", default=0)
 CELERY_BEAT_SCHEDULE["recover-stale-checks"] = {"task": "checks.recover", "schedule": env.float("CHECK_RECOVERY_INTERVAL_SECONDS", default=60)}
 
 # --- Webhooks

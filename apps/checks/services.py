@@ -6,6 +6,7 @@ worker killed in between leaves it `checking` for the recovery sweep, never `pas
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import timedelta
 
@@ -97,6 +98,8 @@ def check_run(asset_id) -> AssetCheck | None:
     check = _claim(asset_id)
     if check is None:
         return None
+    if settings.CHECK_TEST_ONLY_DELAY_SECONDS:  # tests only: a window to kill the worker mid-check
+        time.sleep(settings.CHECK_TEST_ONLY_DELAY_SECONDS)
     asset = Asset.objects.select_related("project", "generation").get(pk=asset_id)
     kit = kit_for(asset.project)
     with default_storage.open(asset.file.name, "rb") as handle:
