@@ -36,3 +36,22 @@ def test_a_task_is_sent_by_name_after_commit_and_never_after_a_rollback(ran):
 def test_every_task_name_the_services_send_is_registered():
     for name in ("generations.run", "generations.enqueue_many", "batches.submit", "batches.release", "webhooks.deliver", "assets.make_thumbnail"):
         assert task_named(name).name == name
+
+
+def test_many_threads_sending_at_once_from_a_fresh_process_all_find_the_task():
+    """The first burst of requests after a web process starts: every sender must find the task
+    (the import of the task modules once raced, and a request answered 500 NotRegistered)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup()\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from apps.core.tasks import task_named\n"
+        "with ThreadPoolExecutor(16) as pool:\n"
+        "    names = list(pool.map(lambda _: task_named('generations.run').name, range(64)))\n"
+        "assert set(names) == {'generations.run'}, names\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
