@@ -7,6 +7,7 @@ from apps.approvals.forms import DecisionForm
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_source
 from apps.checks.models import CheckStatus
+from apps.checks.selectors import status_filter
 from apps.core.pages import errors_into, id_parameter, page
 from apps.projects.pages import project_page
 
@@ -39,7 +40,7 @@ def _skipped(request) -> list:
 def review_queue(request, project_id):
     """One pending asset at a time, oldest first; decide with a click or a key."""
     project, rights = project_page(request, project_id)
-    checks = request.GET.get("checks", "") if request.GET.get("checks", "") in CheckStatus.values else ""
+    checks = status_filter(request.GET.get("checks"))
     queue = selectors.review_queue(project=project, user=request.user, checks=checks)
     form = DecisionForm(request.POST or None)
     asset = None

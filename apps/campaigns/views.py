@@ -19,6 +19,7 @@ from apps.campaigns.forms import (
 )
 from apps.campaigns.models import SOURCE, Cell
 from apps.checks.models import CheckStatus
+from apps.checks.selectors import status_filter
 from apps.core.exceptions import ApplicationError, NotAllowed
 from apps.core.pages import id_parameter, page
 from apps.gemini import catalogue
@@ -74,14 +75,9 @@ def campaign_summary(request, project_id):
     return render(request, "campaigns/_summary.html", {**figures, "max_jobs": services.MAX_JOBS_PER_BATCH})
 
 
-def _checks_filter(request) -> str:
-    value = request.GET.get("checks", "")
-    return value if value in CheckStatus.values else ""
-
-
 def _board_context(request, campaign, rights):
     states = selectors.campaign_state(campaign)
-    checks = _checks_filter(request)
+    checks = status_filter(request.GET.get("checks"))
     counts = selectors.stage_counts(states)
     next_runs = services.campaign_next_runs(campaign, states) if rights.generate else {}
     in_batch = selectors.jobs_waiting_in_batch(campaign)

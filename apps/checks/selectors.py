@@ -9,6 +9,12 @@ def kit_for(project) -> BrandKit:
     return kit
 
 
+def status_filter(value: str | None) -> str:
+    """A page's `?checks=` value when it names a status, else "" (no filter): one reading for the
+    review queue, the campaign grid and whatever list filters by it next."""
+    return value if value in CheckStatus.values else ""
+
+
 def check_for(asset) -> AssetCheck | None:
     try:
         return asset.check_result
