@@ -74,9 +74,6 @@ def test_the_issue_campaign_with_a_german_typo(api, owner, editor, reviewer, pro
     signed = api(reviewer).get(f"/api/v1/assets/{typo}/credentials/").json()
     assert signed["platform"]["reviews"][-1]["waiver"] == "The swap is the brand's pun."
 
-    # The issue: "everything else passes". Left as an expected failure while the checks still flag
-    # ja versions (see the reason): the rest of the flow above is asserted either way.
-    others = {asset_id: [(r["check"], r["outcome"], r["message"]) for r in reading["results"] if r["outcome"] != "pass"]
-              for asset_id, reading in japanese.items() if asset_id not in passing}
-    if others:
-        pytest.xfail(f"ja versions not passing (checks' accuracy, not the review flow): {others}")
+    # The issue: "everything else passes": every ja version is read as passing.
+    assert len(passing) == 4, {asset_id: [(r["check"], r["outcome"], r["message"]) for r in reading["results"] if r["outcome"] != "pass"]
+                               for asset_id, reading in japanese.items() if asset_id not in passing}

@@ -184,14 +184,18 @@ def render_copy(*, width: int, height: int, request_text: str, inputs: list[Imag
         image.paste(lower, (0, int(height * 0.45)))
     elif references:
         # The product shot: the references side by side in the lower part, placed a little differently per answer.
+        # The composition follows the references' own pixels (a different product is a different
+        # picture, not the same layout in another colour) and varies a little per answer.
+        composition = hashlib.sha256(b"".join(r.convert("RGB").resize((8, 8)).tobytes() for r in references)).digest()
         area_h = int(height * 0.38)
         side = max(16, min(area_h, (width * 3 // 4) // len(references)))
-        x = (width - side * len(references)) // 2 + (jitter[0] - 128) * width // 2048
-        y = height - area_h - short // 20 + (jitter[1] - 128) * height // 4096
+        spare = max(0, width - side * len(references))
+        x = spare * composition[1] // 255 + (jitter[0] - 128) * width // 4096
+        y = height - side - short // 20 - (area_h - side) * composition[2] // 255 + (jitter[1] - 128) * height // 8192
         for reference in references:
             thumb = reference.convert("RGB")
             thumb.thumbnail((side, side))
-            image.paste(thumb, (max(0, x), max(0, y)))
+            image.paste(thumb, (min(max(0, x), width - side), max(int(height * 0.5), min(y, height - side))))
             x += side
 
     if "nologo" not in faults:
