@@ -34,6 +34,7 @@ def library(request, project_id):
         "project": project, "rights": rights, "section": "library", "form": form, "limits": LIBRARY_LIMITS,
         "characters": selectors.entry_list(project=project, kind=EntryKind.CHARACTER),
         "objects": selectors.entry_list(project=project, kind=EntryKind.OBJECT),
+        "logos": selectors.entry_list(project=project, kind=EntryKind.LOGO),
     }, status=400 if form.errors else 200)
 
 

@@ -69,3 +69,12 @@ def test_archiving_an_image_keeps_it_out_of_the_library(client, project, editor)
     assert client.post(reverse("reference-image-archive", args=[image.pk])).status_code == 302
     image.refresh_from_db()
     assert image.archived_at is not None
+
+
+def test_the_library_lists_the_brand_logos_under_their_own_heading(client, project, editor):
+    logo = LibraryEntryFactory(project=project, kind="logo", name="House mark")
+    reference_image(logo)
+    client.force_login(editor)
+    page = client.get(reverse("library", args=[project.pk])).content.decode()
+    logos = page[page.index("<h2>Logos</h2>"):]
+    assert "House mark" in logos and "1 / " in logos
