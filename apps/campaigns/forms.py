@@ -40,6 +40,10 @@ class CampaignForm(forms.Form):
     copy = forms.CharField(max_length=COPY_MAX_CHARS, required=False, label="Headline copy",
                            help_text="Rendered in the image, in double quotes as the model's guide recommends.")
     variations = forms.IntegerField(min_value=1, max_value=catalogue.MAX_VARIATIONS, initial=2, help_text="Drafts per cell to choose from.")
+    logo_required = forms.NullBooleanField(
+        required=False, label="Logo", help_text="Whether the brand check requires the logo in every image of this campaign.",
+        widget=forms.Select(choices=[("unknown", "As the brand kit says"), ("true", "Required in every image"), ("false", "Not required")]),
+    )
     draft_model = forms.ChoiceField(choices=MODEL_CHOICES, initial=DRAFT_DEFAULTS["model"], label="Draft model")
     draft_size = forms.ChoiceField(choices=SIZE_CHOICES, initial=DRAFT_DEFAULTS["image_size"], label="Draft size")
     final_model = forms.ChoiceField(choices=MODEL_CHOICES, initial=FINAL_DEFAULTS["model"], label="Final model")
@@ -67,7 +71,7 @@ class CampaignForm(forms.Form):
             scenes=[line.strip() for line in data["scenes"].splitlines() if line.strip()], formats=data["formats"],
             languages=languages, copy=data.get("copy", ""),
             copy_by_language={code: data[f"copy_{code}"] for code in languages if data.get(f"copy_{code}", "").strip()},
-            variations=data["variations"], draft={"model": data["draft_model"], "image_size": data["draft_size"]},
+            variations=data["variations"], logo_required=data.get("logo_required"), draft={"model": data["draft_model"], "image_size": data["draft_size"]},
             final={"model": data["final_model"], "image_size": data["final_size"]},
         )
 

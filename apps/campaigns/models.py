@@ -38,6 +38,9 @@ class Campaign(models.Model):
     copy = models.CharField(max_length=COPY_MAX_CHARS, blank=True, help_text="Headline rendered in the image.")
     copy_by_language = models.JSONField(default=dict, blank=True, help_text="{code: exact text} rendered verbatim.")
     variations = models.PositiveSmallIntegerField(default=1)
+    logo_required = models.BooleanField(
+        null=True, blank=True, help_text="Whether every image must carry the brand's logo; empty: as the brand kit says."
+    )
     draft_model = models.CharField(max_length=80)
     draft_size = models.CharField(max_length=8)
     final_model = models.CharField(max_length=80)

@@ -55,6 +55,7 @@ class CampaignInput:
     copy: str = ""
     copy_by_language: dict = field(default_factory=dict)
     variations: int = 1
+    logo_required: bool | None = None
     draft: dict = field(default_factory=lambda: dict(DRAFT_DEFAULTS))
     final: dict = field(default_factory=lambda: dict(FINAL_DEFAULTS))
 
@@ -169,7 +170,7 @@ def campaign_create(*, project: Project, user, data: CampaignInput) -> Campaign:
     campaign = Campaign.objects.create(
         project=project, name=data.name.strip(), scenes=[s.strip() for s in data.scenes], formats=data.formats,
         languages=data.languages, copy=data.copy.strip(), copy_by_language={k: str(v).strip() for k, v in data.copy_by_language.items()},
-        variations=data.variations, draft_model=draft_model.model_id, draft_size=data.draft["image_size"],
+        variations=data.variations, logo_required=data.logo_required, draft_model=draft_model.model_id, draft_size=data.draft["image_size"],
         final_model=final_model.model_id, final_size=data.final["image_size"], created_by=user,
     )
     campaign.products.set(products)

@@ -38,9 +38,11 @@ def _campaign(generation) -> Expected | None:
     language = job.language if job.language and job.language != SOURCE else None
     if language:
         text = campaign.copy_by_language.get(language)
-        return Expected(copy=[text] if text else None, language=language, source=f"campaign copy ({language})" if text else "")
+        return Expected(copy=[text] if text else None, language=language, source=f"campaign copy ({language})" if text else "",
+                        logo_required=campaign.logo_required)
     copy = [campaign.copy] if campaign.copy else None
-    return Expected(copy=copy, language=languages.detect(campaign.copy)[0] if campaign.copy else None, source="campaign copy" if copy else "")
+    return Expected(copy=copy, language=languages.detect(campaign.copy)[0] if campaign.copy else None, source="campaign copy" if copy else "",
+                    logo_required=campaign.logo_required)
 
 
 def _from_generation(generation, depth: int) -> Expected:

@@ -31,6 +31,17 @@ def test_new_campaign_form_creates_the_campaign_with_per_language_copy(client, e
     assert response.status_code == 302 and response["Location"] == f"/campaigns/{campaign.pk}/"
     assert campaign.scenes == ["morning run in a city park", "sunset trail"] and campaign.copy_by_language == {"de": "Heller laufen"}
     assert campaign.cells.count() == 8
+    assert campaign.logo_required is None  # as the brand kit says
+
+
+def test_the_form_can_require_the_logo_in_every_image_of_the_campaign(client, editor, project):
+    character, products = library(project)
+    client.force_login(editor)
+    assert b"As the brand kit says" in client.get(f"/projects/{project.pk}/campaigns/new/").content
+
+    client.post(f"/projects/{project.pk}/campaigns/new/", form_data(character, products, logo_required="true"))
+
+    assert Campaign.objects.get().logo_required is True
 
 
 def test_a_rule_refusal_lands_next_to_its_field(client, editor, project):

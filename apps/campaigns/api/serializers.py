@@ -38,6 +38,10 @@ class CampaignInputSerializer(StrictInputSerializer):
     copy = serializers.CharField(max_length=COPY_MAX_CHARS, required=False, allow_blank=True, default="")
     copy_by_language = serializers.DictField(child=serializers.CharField(max_length=COPY_MAX_CHARS), required=False, default=dict)
     variations = serializers.IntegerField(min_value=1, max_value=catalogue.MAX_VARIATIONS, default=1)
+    logo_required = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="Whether every image must carry the brand's logo (the logo check fails without it); null: as the brand kit says.",
+    )
     draft = DraftSettingsSerializer(required=False)
     final = FinalSettingsSerializer(required=False)
 
@@ -59,7 +63,7 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
         model = Campaign
         fields = [
             "id", "project", "name", "products", "characters", "scenes", "formats", "languages", "copy",
-            "copy_by_language", "variations", "draft", "final", "created_by", "created_at",
+            "copy_by_language", "variations", "logo_required", "draft", "final", "created_by", "created_at",
         ]
 
     def get_products(self, campaign) -> list[str]:

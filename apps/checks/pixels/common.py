@@ -37,6 +37,7 @@ class Expected:
     language: str | None = None
     source: str = ""  # where the copy came from, for the message: "campaign copy (de)", "quoted in the prompt"
     size: tuple[int, int] | None = None  # (width, height) from the catalogue; None for uploads
+    logo_required: bool | None = None  # the campaign's rule; None: the brand kit's
 
 
 @dataclass

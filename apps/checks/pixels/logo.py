@@ -80,10 +80,12 @@ def find(image: Image.Image, reference: Image.Image) -> tuple[list[int] | None, 
 
 
 def run(ctx: Context) -> dict:
-    required = ctx.kit.logo_required
+    by_campaign = ctx.expected.logo_required is not None
+    required = ctx.expected.logo_required if by_campaign else ctx.kit.logo_required
+    rule = "the campaign" if by_campaign else "the brand kit"
     if not ctx.logos:
         if required:
-            return result(CHECK, Outcome.WARN, "The brand kit requires the logo, but the library has no logo images to look for.")
+            return result(CHECK, Outcome.WARN, f"{rule.capitalize()} requires the logo, but the library has no logo images to look for.")
         return result(CHECK, Outcome.PASS, "No logo required, and the library has no logo images.")
     best_box, best_inliers = None, 0
     for reference in ctx.logos:
@@ -95,5 +97,5 @@ def run(ctx: Context) -> dict:
         ctx.logo_box = best_box
         return result(CHECK, Outcome.PASS, "The logo is in the image.", figures, [best_box])
     if required:
-        return result(CHECK, Outcome.FAIL, "The logo was not found in the image; the brand kit requires it.", figures)
+        return result(CHECK, Outcome.FAIL, f"The logo was not found in the image; {rule} requires it.", figures)
     return result(CHECK, Outcome.PASS, "The logo is not in the image (not required).", figures)
