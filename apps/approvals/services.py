@@ -3,12 +3,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.approvals import comments, policy
+from apps.approvals.signals import comment_created, review_decided
 from apps.approvals.models import COMMENT_MAX_CHARS, COMMENTS_PER_ASSET, MENTIONS_PER_COMMENT, Comment, Decision, Review, ReviewPolicy
 from apps.assets.models import Asset, ReviewStatus
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.checks.selectors import failing_checks
 from apps.core.exceptions import Conflict, NotAllowed, ValidationFailed
+from apps.core.signals import send_on_commit
 from apps.projects import policy as project_policy
 from apps.projects.models import Project
 from apps.projects.policy import Action
@@ -32,6 +34,7 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "", waive
     # Lock the asset row so two reviewers deciding at once both count.
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to generation.
     asset = Asset.objects.select_for_update(of=("self",)).select_related("project", "generation", "check_result").get(pk=asset.pk)
+    previous_status = asset.review_status
     blocking = policy.checks_blocking(asset, decision, waiver)  # read under the lock: the latest reading counts
     if blocking:
         raise Conflict(policy.checks_refusal_text(blocking), code="checks_failed", field="waiver", details={"checks": blocking})
@@ -56,6 +59,7 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "", waive
         data={"asset": str(asset.pk), "decision": decision, "comment": review.comment, "reviewer": user.username, "review_status": status,
               **({"waiver": review.waiver, "waived_checks": waived} if waived else {})},
     )
+    send_on_commit(review_decided, Review, review=review, asset=asset, previous_status=previous_status)
     return review
 
 
@@ -81,7 +85,8 @@ def approve_passing(*, user, assets) -> dict:
     from apps.assets.models import ReviewStatus
     from apps.checks.models import CheckStatus
     from apps.checks.selectors import check_for
-    from apps.core.exceptions import ApplicationError
+    from apps.core.signals import send_on_commit
+from apps.core.exceptions import ApplicationError
 
     approved, refused, not_passing = [], [], []
     for asset in assets:
@@ -172,6 +177,7 @@ def comment_create(*, user, asset: Asset, body: str, pin=None, parent: Comment |
     comment = Comment.objects.create(asset=asset, parent=parent, author=user, body=body, pin=pin)
     comment.mentions.set(mentioned)
     event_emit(project=asset.project, event="comment.created", data=_comment_data(comment))
+    send_on_commit(comment_created, Comment, comment=comment, mentioned=list(mentioned))
     return comment
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.approvals import policy as review_policy
 from apps.assets.models import Asset, ReviewStatus
 from apps.campaigns import selectors, stages
+from apps.campaigns.signals import stage_finished
 from apps.campaigns.models import (
     COPY_MAX_CHARS,
     MAX_PRODUCTS,
@@ -27,6 +28,7 @@ from apps.campaigns.models import (
     StageRun,
 )
 from apps.core.exceptions import NotAllowed, ValidationFailed
+from apps.core.signals import send_on_commit
 from apps.core.throttling import job_allowance_check
 from apps.gemini import catalogue, kinds
 from apps.gemini.checks import check_image_settings
@@ -336,4 +338,5 @@ def stage_run_settle(*, generation_id) -> bool:
             event="campaign.stage_finished",
             data={"campaign": str(run.campaign_id), "stage": run.stage, "stage_run": str(run.pk), "jobs": len(statuses), "statuses": counts},
         )
+        send_on_commit(stage_finished, StageRun, stage_run=run, statuses=counts)
     return True

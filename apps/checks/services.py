@@ -25,6 +25,8 @@ from apps.checks.expected import expected_for
 from apps.checks.models import AssetCheck, BrandKit, CheckStatus, Outcome, status_for
 from apps.checks.pixels.common import result
 from apps.checks.selectors import kit_for
+from apps.checks.signals import asset_checked
+from apps.core.signals import send_on_commit
 from apps.library.models import EntryKind, ReferenceImage
 
 logger = logging.getLogger(__name__)
@@ -123,6 +125,7 @@ def _store(check: AssetCheck, results: list[dict], kit_version: int | None) -> A
             "failed": [r["check"] for r in results if r["outcome"] == Outcome.FAIL],
             "attention": [r["check"] for r in results if r["outcome"] in (Outcome.WARN, Outcome.UNAVAILABLE)],
         })
+        send_on_commit(asset_checked, AssetCheck, check=check)
     return check
 
 
