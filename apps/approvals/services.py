@@ -3,8 +3,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.approvals import comments, policy
-from apps.approvals.signals import comment_created, review_decided
 from apps.approvals.models import COMMENT_MAX_CHARS, COMMENTS_PER_ASSET, MENTIONS_PER_COMMENT, Comment, Decision, Review, ReviewPolicy
+from apps.approvals.signals import comment_created, review_decided
 from apps.assets.models import Asset, ReviewStatus
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
@@ -85,8 +85,7 @@ def approve_passing(*, user, assets) -> dict:
     from apps.assets.models import ReviewStatus
     from apps.checks.models import CheckStatus
     from apps.checks.selectors import check_for
-    from apps.core.signals import send_on_commit
-from apps.core.exceptions import ApplicationError
+    from apps.core.exceptions import ApplicationError
 
     approved, refused, not_passing = [], [], []
     for asset in assets:
