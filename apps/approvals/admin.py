@@ -5,6 +5,8 @@ and see only the projects where they may review; whether they may decide is aske
 rule the REST API uses (apps.approvals.policy).
 """
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
@@ -13,6 +15,7 @@ from django.utils.timezone import localtime
 from django.utils.html import format_html, format_html_join
 
 from apps.approvals import policy as review_policy
+from apps.approvals import selectors as approval_selectors
 from apps.approvals import services
 from apps.approvals.forms import DecisionForm
 from apps.approvals.models import Decision, Review
@@ -101,6 +104,11 @@ class AssetAdmin(ProjectScopedAdmin):
     ordering = ["-created_at"]
     date_hierarchy = "created_at"
     inlines = [ReviewInline]
+
+    class Media:
+        js = ["js/pins.js"]
+        css = {"all": ["css/fixloop.css"]}
+
     actions = ["approve_selected", "approve_passing_selected", "reject_selected", "request_changes_selected"]
     readonly_fields = [
         "image", "project", "generation_link", "prompt", "settings", "checks_detail", "parents", "children", "references", "origin", "mime_type", "width", "height",
@@ -133,7 +141,20 @@ class AssetAdmin(ProjectScopedAdmin):
 
     @admin.display(description="Image")
     def image(self, asset):
-        return preview(reverse("asset-file", args=[asset.pk]), 720)
+        """The image with its pinned comments' numbered markers (pins.js), and those comments listed."""
+        comments = [c for c in approval_selectors.asset_comments(asset) if c.number]
+        image = format_html(
+            '<img src="{}" alt="preview" width="{}" height="{}" data-pins="{}" style="max-width:720px;max-height:720px;width:auto;height:auto">',
+            reverse("asset-file", args=[asset.pk]), asset.width, asset.height, json.dumps(approval_selectors.pin_markers(comments)),
+        )
+        if not comments:
+            return format_html("<div>{}</div>", image)
+        pins = format_html_join("", '<li id="comment-{}" value="{}">{}{} <span class="quiet">— {}{}</span></li>', (
+            (c.pk, c.number, c.body[:300], "…" if len(c.body) > 300 else "", c.author.username if c.author else "—",
+             ", resolved" if c.is_resolved else (", on an earlier version" if c.on_earlier_version else ""))
+            for c in comments
+        ))
+        return format_html('<div>{}</div><ol class="admin-pins">{}</ol>', image, pins)
 
     @admin.display(description="Title", ordering="title")
     def title_text(self, asset):

@@ -41,3 +41,11 @@ def asset_comments(asset: Asset) -> list[Comment]:
             number += 1
             comment.number = number
     return rows
+
+
+def pin_markers(comments: list[Comment]) -> list[dict]:
+    """The numbered pins of `asset_comments` as the pages draw them over the image (pins.js)."""
+    return [
+        {"id": c.pk, "number": c.number, "pin": c.pin, "resolved": c.is_resolved, "earlier": c.on_earlier_version}
+        for c in comments if c.number
+    ]

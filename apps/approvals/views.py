@@ -1,15 +1,20 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from apps.approvals import policy as review_policy
 from apps.approvals import selectors, services
-from apps.approvals.forms import DecisionForm
+from apps.approvals.forms import CommentApplyForm, CommentForm, DecisionForm
+from apps.approvals.models import Comment
 from apps.assets.models import Asset
-from apps.assets.selectors import asset_source
+from apps.assets.selectors import asset_queryset, asset_source
 from apps.checks.models import CheckStatus
 from apps.checks.selectors import status_filter
-from apps.core.pages import errors_into, id_parameter, page
+from apps.core.pages import back_to, errors_into, id_parameter, is_htmx, page
+from apps.projects import policy as project_policy
 from apps.projects.pages import project_page
+from apps.projects.policy import Action
 
 DONE = {"approve": "Approved", "reject": "Rejected", "request_changes": "Changes requested"}
 # What the asset's review status now means, in a sentence's words.
@@ -68,3 +73,72 @@ def review_queue(request, project_id):
         "source": asset_source(asset) if asset else None,
         "references": asset.generation.references.select_related("reference_image__entry").order_by("position") if asset and asset.generation else [],
     }, status=400 if form.errors else 200)
+
+
+def comments_context(user, asset: Asset, *, form: CommentForm | None = None, next_url: str = "") -> dict:
+    """What the comments panel shows: the threads with their pin numbers, and what this person may
+    do (viewers read; reviewers, editors and owners comment; editors and owners apply)."""
+    role = asset.my_role if hasattr(asset, "my_role") else project_policy.role_of(user, asset.project)
+    return {
+        "asset": asset, "comments": selectors.asset_comments(asset), "comment_form": form or CommentForm(), "next_url": next_url,
+        "may_comment": project_policy.role_allows(role, Action.COMMENT), "may_apply": project_policy.role_allows(role, Action.GENERATE),
+        "apply_form": CommentApplyForm(),
+    }
+
+
+def _comments_answer(request, asset: Asset, form: CommentForm | None = None, status: int = 200):
+    """htmx: the panel again (a refused comment keeps its text and shows why); a plain post: back."""
+    if is_htmx(request):
+        context = comments_context(request.user, asset, form=form, next_url=request.POST.get("next", ""))
+        return render(request, "approvals/_comments.html", context, status=status)
+    if form is not None and form.errors:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect(back_to(request, reverse("asset-page", args=[asset.pk])))
+
+
+@page
+@require_POST
+def comment_post(request, asset_id):
+    """A comment, pinned or not, or a reply, from the asset page, the review queue or a cell."""
+    asset = project_policy.object_for(request.user, asset_queryset(), asset_id, Action.COMMENT)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data["parent"]:
+            parent = Comment.objects.filter(pk=form.cleaned_data["parent"], asset=asset).first()
+            if parent is None:
+                form.add_error(None, "The comment you answered is no longer on this asset.")
+        if not form.errors:
+            with errors_into(form, {"pin": "pin", "body": "body"}):
+                comment = services.comment_create(user=request.user, asset=asset, body=form.cleaned_data["body"], pin=form.cleaned_data["pin"], parent=parent)
+                if not is_htmx(request):
+                    messages.success(request, "Reply added." if comment.parent_id else "Comment added.")
+                return _comments_answer(request, asset)
+    return _comments_answer(request, asset, form, status=400)
+
+
+@page
+@require_POST
+def comment_resolve(request, comment_id):
+    """Resolve or reopen a thread (resolved=1 / resolved=0)."""
+    comment = project_policy.object_for(request.user, Comment.objects.select_related("asset"), comment_id, Action.COMMENT, project_path="asset__project")
+    services.comment_update(user=request.user, comment=comment, resolved=request.POST.get("resolved") == "1")
+    asset = asset_queryset().get(pk=comment.asset_id)
+    return _comments_answer(request, asset)
+
+
+@page
+@require_POST
+def comment_apply(request, comment_id):
+    """Apply as edit from a page: the job page follows, where the result opens beside its source."""
+    comment = project_policy.object_for(request.user, Comment.objects.select_related("asset"), comment_id, Action.GENERATE, project_path="asset__project")
+    form = CommentApplyForm(request.POST)
+    if form.is_valid():
+        with errors_into(form):
+            job = services.comment_apply(user=request.user, comment=comment, prompt=form.cleaned_data["prompt"], mode=form.cleaned_data["mode"])
+            messages.success(request, "Region edit queued: only the boxed part will change. Approving the result resolves the comment.")
+            return redirect("generation-page", job.pk)
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return redirect(back_to(request, reverse("asset-page", args=[comment.asset_id])))

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import PermissionDenied
@@ -20,9 +19,9 @@ from apps.assets.exports import credentialed_zip_entry, signing_ready
 from apps.assets.forms import AssetDetailsForm, BulkForm, GalleryFilterForm
 from apps.core.downloads import ZipEntry, zip_response
 from apps.core.exceptions import ApplicationError, Throttled
-from apps.core.pages import errors_into, is_htmx, page
+from apps.core.pages import back_to, errors_into, is_htmx, page
 from apps.gemini import catalogue
-from apps.generations.forms import DeriveForm
+from apps.generations.forms import DeriveForm, RegionEditForm
 from apps.library.models import LibraryEntry
 from apps.projects import policy
 from apps.projects.pages import project_page, rights_for
@@ -49,12 +48,6 @@ def gallery(request, project_id):
     })
 
 
-def _back(request, fallback: str) -> str:
-    """Where a form posted from the gallery returns to (its filters kept); only this site's paths."""
-    target = request.POST.get("next", "")
-    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else fallback
-
-
 @page
 @require_POST
 def gallery_bulk(request, project_id):
@@ -64,7 +57,7 @@ def gallery_bulk(request, project_id):
     ids = [value for value in request.POST.getlist("assets") if _is_uuid(value)]
     chosen = list(selectors.asset_list(project=project).filter(pk__in=ids).order_by("created_at"))
     form = BulkForm(request.POST, asset_ids=[asset.pk for asset in chosen])
-    back = _back(request, reverse("gallery", args=[project.pk]))
+    back = back_to(request, reverse("gallery", args=[project.pk]))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -155,7 +148,7 @@ def asset_page(request, asset_id):
         "references": references, "levels": levels,
         "source": selectors.asset_source(asset),
         "neighbours": selectors.asset_neighbours(asset),
-        "derive_form": DeriveForm(),
+        "derive_form": DeriveForm(), "region_form": RegionEditForm(),
         "details_form": details_form,
         "reviews": asset.reviews.select_related("reviewer"),
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role),
@@ -171,7 +164,7 @@ def asset_favourite(request, asset_id):
     asset.is_favourite = services.favourite_set(user=request.user, asset=asset, on=request.POST.get("on") == "1")
     if is_htmx(request):
         return render(request, "assets/_favourite.html", {"asset": asset})
-    return redirect(_back(request, reverse("asset-page", args=[asset.pk])))
+    return redirect(back_to(request, reverse("asset-page", args=[asset.pk])))
 
 
 @page

@@ -12,6 +12,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.core.exceptions import ApplicationError, NotAllowed, NotFound, ValidationFailed
 
@@ -70,3 +71,9 @@ def count_characters(field) -> None:
         f"{field.label or 'The text'} is at most %(limit_value)s characters; this one has %(show_value)s. "
         "Shorten it: nothing was sent."
     )
+
+
+def back_to(request, fallback: str) -> str:
+    """Where a posted form returns to (`next`, its filters kept); only this site's paths."""
+    target = request.POST.get("next", "")
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else fallback

@@ -1,6 +1,7 @@
 """Page forms for jobs. They parse; the rules (what each model allows, limits, budget) stay in
 `services.generation_create` and `gemini.checks`, whose refusals land next to these fields."""
 
+import json
 import uuid
 from dataclasses import replace
 
@@ -121,3 +122,37 @@ class DeriveForm(forms.Form):
             kind=Kind.GENERATE, prompt=prompt, count=data["count"] or 2, model=model, aspect_ratio=aspect_ratio,
             image_size=image_size, source_assets=source,
         )
+
+
+class RegionEditForm(forms.Form):
+    """The asset page's "Fix a region": a box drawn on the image (JSON from pins.js) or a brush mask
+    (a PNG the source's size, made by pins.js), and the instruction. The region's own rules are
+    the REST ones (apps.generations.region_edits)."""
+
+    prompt = forms.CharField(label="What should change inside the region?", max_length=catalogue.MAX_PROMPT_CHARS, widget=forms.Textarea(attrs={"rows": 2}))
+    region = forms.CharField(required=False, widget=forms.HiddenInput)
+    mask = forms.FileField(required=False)
+    mode = forms.ChoiceField(label="Send the model", choices=[
+        ("crop", "the region with some context (sharpest)"), ("marked", "the whole image with the region marked"),
+    ], initial="crop")
+    feather = forms.IntegerField(label="Blend edge (px)", min_value=0, max_value=64, initial=8,
+                                 help_text="How many pixels inside the region's edge blend into the original.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        count_characters(self.fields["prompt"])
+
+    def clean_region(self):
+        text = self.cleaned_data["region"].strip()
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise forms.ValidationError("The region could not be read: draw the box again on the image.") from None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("region") is None and not data.get("mask"):
+            self.add_error("region", "Draw a box or paint over the part of the image to change first.")
+        return data

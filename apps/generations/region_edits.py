@@ -42,6 +42,21 @@ def region_of(asset: Asset, *, region: dict | None = None, mask: bytes | None = 
     return regions.region_from_rect(region, width=asset.width, height=asset.height)
 
 
+def region_edit_preview(asset: Asset, *, region: dict, mode: str = "crop", model: str | None = None) -> dict:
+    """What a region edit of `region` would send, for the page's crop preview: the part of the source
+    the model sees (0–1 of the image and in pixels) and the answer's ratio and size. The same
+    checks and plan as creating it, so the preview never shows a crop the job would not send."""
+    if mode not in regions.MODES:
+        raise ValidationFailed(f"mode must be one of: {', '.join(regions.MODES)}; got {mode!r}.", field="mode", details={"allowed": list(regions.MODES)})
+    plan = regions.plan(region_of(asset, region=region), model=_model_for(asset, model), mode=mode)
+    covers = plan.covers
+    return {
+        "covers": {"x": covers.left / asset.width, "y": covers.top / asset.height, "w": covers.width / asset.width, "h": covers.height / asset.height},
+        "crop_pixels": [covers.width, covers.height], "aspect_ratio": plan.aspect_ratio, "image_size": plan.image_size,
+        "answer_pixels": list(plan.answer_pixels),
+    }
+
+
 @transaction.atomic
 def region_edit_create(
     *, user, asset: Asset, prompt: str, region: dict | None = None, mask: bytes | None = None, mode: str = "crop",

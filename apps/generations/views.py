@@ -1,16 +1,18 @@
 import uuid
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.assets import selectors as asset_selectors
-from apps.core.exceptions import Conflict
+from apps.assets.images import upload_read
+from apps.core.exceptions import ApplicationError, Conflict, NotAllowed, NotFound
 from apps.core.pages import errors_into, is_htmx, page
 from apps.core.throttling import JobCreationThrottle
 from apps.gemini import catalogue
-from apps.generations import selectors, services
-from apps.generations.forms import FIELD_FOR_RULE, DeriveForm, GenerateForm
+from apps.generations import region_edits, selectors, services
+from apps.generations.forms import FIELD_FOR_RULE, DeriveForm, GenerateForm, RegionEditForm
 from apps.library import selectors as library_selectors
 from apps.library.models import EntryKind
 from apps.projects import policy
@@ -164,3 +166,45 @@ def generation_cancel(request, generation_id):
         rights = rights_for(request.user, job.project, job.my_role)
         return render(request, "generations/_job.html", {"job": selectors.generation_queryset().get(pk=job.pk), "rights": rights})
     return redirect("generation-page", job.pk)
+
+
+@page
+@require_POST
+def region_edit(request, asset_id):
+    """Fix a region from the asset page: the job page follows, where the result opens beside its source."""
+    asset = policy.object_for(request.user, asset_selectors.asset_queryset().select_related("generation"), asset_id, Action.GENERATE)
+    form = RegionEditForm(request.POST, request.FILES)
+    if form.is_valid():
+        wait = _throttled(request)
+        if wait is not None:
+            form.add_error(None, f"You are creating jobs too fast. Try again in {wait} s.")
+        else:
+            with errors_into(form):
+                mask = form.cleaned_data["mask"]
+                job = region_edits.region_edit_create(
+                    user=request.user, asset=asset, prompt=form.cleaned_data["prompt"], mode=form.cleaned_data["mode"],
+                    feather=form.cleaned_data["feather"], region=None if mask else form.cleaned_data["region"],
+                    mask=upload_read(mask, field="mask") if mask else None,
+                )
+                messages.success(request, "Region edit queued: every pixel outside the region stays as it is.")
+                return redirect("generation-page", job.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("asset-page", asset.pk)
+
+
+@page
+def region_edit_preview(request, asset_id):
+    """JSON for the crop preview while a box is drawn: what the job would send (see region_edits)."""
+    asset = policy.object_for(request.user, asset_selectors.asset_queryset().select_related("generation"), asset_id, Action.GENERATE)
+    try:
+        region = {key: float(request.GET[key]) for key in ("x", "y", "w", "h")}
+    except (KeyError, ValueError):
+        return JsonResponse({"error": "x, y, w and h are needed, each a number from 0 to 1 of the image."}, status=400)
+    try:
+        return JsonResponse(region_edits.region_edit_preview(asset, region=region, mode=request.GET.get("mode", "crop")))
+    except (NotAllowed, NotFound):
+        raise
+    except ApplicationError as refusal:
+        return JsonResponse({"error": refusal.message}, status=refusal.status_code)

@@ -167,6 +167,12 @@ PAGES = [
     ("brand-kit-page", "get", "/projects/{project}/brand-kit/", None, READ),
     ("brand-kit-page-save", "post", "/projects/{project}/brand-kit/", {"action": "recheck"}, allowed(302, "owner")),
     ("campaign-cell", "get", "/campaigns/{campaign}/cells/{cell}/", None, READ),
+    ("asset-comment-post", "post", "/assets/{asset}/comments/", {"body": "Here", "pin": '{{"x": 0.2, "y": 0.2}}'}, allowed(302, "owner", "editor", "reviewer")),
+    ("comment-resolve", "post", "/comments/{comment}/resolve/", {"resolved": "1"}, allowed(302, "owner", "editor", "reviewer")),
+    ("comment-apply-page", "post", "/comments/{comment}/apply/", {"mode": "crop"}, allowed(302, *EDIT)),
+    ("region-edit-page", "post", "/assets/{asset}/region-edit/", {"prompt": "Red cap", "region": '{{"x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2}}', "mode": "crop", "feather": "8"},
+     allowed(302, *EDIT)),
+    ("region-edit-preview", "get", "/assets/{asset}/region-edit/preview/?x=0.1&y=0.1&w=0.2&h=0.2", None, allowed(200, *EDIT)),
 ]
 
 

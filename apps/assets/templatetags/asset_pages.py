@@ -1,5 +1,7 @@
 """Words the pages use for assets and jobs: what a person calls them, not the field values."""
 
+import json
+
 from django import template
 from django.utils import timezone
 
@@ -109,3 +111,9 @@ def ratio_box(job) -> str:
 def placeholders(job) -> range:
     """One placeholder per image the job has still to make."""
     return range(max(0, job.count - len(job.assets.all())))
+
+
+@register.filter
+def region_json(region: dict) -> str:
+    """A region edit's region ({"x", "y", "w", "h"}) for data-region-outline (pins.js)."""
+    return json.dumps(region)
