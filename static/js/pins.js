@@ -115,10 +115,11 @@
   const part = (name) => form && form.querySelector(`[data-${name}]`);
 
   function say(text) { const status = part("draw-status"); if (status) status.textContent = text; }
+  const share = (v) => `${Math.round(v * 1000) / 10}%`;
   function describe(box) {
-    if (box.w === undefined) return `Pin at ${pct(box.x)} across, ${pct(box.y)} down.`;
+    if (box.w === undefined) return `Pin at ${share(box.x)} across, ${share(box.y)} down.`;
     const px = `${Math.round(box.w * imageWidth)}×${Math.round(box.h * imageHeight)} px`;
-    return `Box at ${pct(box.x)} across, ${pct(box.y)} down, ${pct(box.w)} wide, ${pct(box.h)} high (${px}).`;
+    return `Box at ${share(box.x)} across, ${share(box.y)} down, ${share(box.w)} wide, ${share(box.h)} high (${px}).`;
   }
   function pressed(kind) {
     form.querySelectorAll("[data-draw]").forEach((b) => { if (b.hasAttribute("aria-pressed")) b.setAttribute("aria-pressed", String(b.dataset.draw === kind)); });
