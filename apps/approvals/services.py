@@ -240,7 +240,7 @@ def comment_apply(*, user, comment: Comment, prompt: str = "", mode: str = "crop
         raise ValidationFailed("Only a comment pinned with a rectangle can be applied as an edit: the rectangle is the region.", field="pin", code="not_a_region")
     if comment.is_resolved:
         raise ValidationFailed("This comment is resolved; reopen it to apply it as an edit.", field="resolved", code="resolved")
-    generation = region_edit_create(
+    generation, _ = region_edit_create(
         user=user, asset=comment.asset, prompt=prompt.strip() or comment.body, region=comment.pin, mode=mode, model=model,
     )
     comment.addressed_by = generation

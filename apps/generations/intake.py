@@ -51,6 +51,7 @@ class GenerationInput:
     target_language: str = ""
     count: int = 1
     delivery: str = Delivery.INTERACTIVE
+    kind_input: dict = field(default_factory=dict)  # what a kind's own intake adds (a region edit's region), fingerprinted
 
     def fingerprint(self) -> str:
         body = json.dumps({k: [str(v) for v in val] if isinstance(val, list) else val for k, val in vars(self).items()}, sort_keys=True)
@@ -258,11 +259,12 @@ def _generation_row(project, user, prepared: PreparedGeneration, *, idempotency_
 
 
 @transaction.atomic
-def generation_create(*, project, user, data: GenerationInput, idempotency_key: str = "") -> tuple[Generation, bool]:
+def generation_create(*, project, user, data: GenerationInput, idempotency_key: str = "", on_insert=None) -> tuple[Generation, bool]:
     """Validate everything a user can get wrong, then store a `queued` job and enqueue it on commit.
 
     Returns (generation, created); `generation.warnings` lists guidance the request went past. The
     same Idempotency-Key with the same body returns the first job, also when the retries race.
+    `on_insert(generation)` writes a kind's own rows in the same savepoint (a region edit's region).
     """
     fingerprint = data.fingerprint()
     if idempotency_key:
@@ -273,7 +275,10 @@ def generation_create(*, project, user, data: GenerationInput, idempotency_key: 
     generation_budget_check(project=project, estimate_usd=prepared.estimate_usd)
     try:
         with transaction.atomic():  # a savepoint: a lost idempotency race rolls back only this insert
-            return generation_insert(project=project, user=user, prepared=prepared, idempotency_key=idempotency_key), True
+            generation = generation_insert(project=project, user=user, prepared=prepared, idempotency_key=idempotency_key)
+            if on_insert is not None:
+                on_insert(generation)
+            return generation, True
     except IntegrityError:
         existing = _idempotent_replay(project, user, idempotency_key, fingerprint) if idempotency_key else None
         if existing is None:

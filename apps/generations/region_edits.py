@@ -6,8 +6,9 @@ apps.generations.engine.store_output)."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.files.storage import default_storage
-from django.db import transaction
 
 from apps.assets import regions
 from apps.assets.files import file_write
@@ -15,7 +16,7 @@ from apps.assets.models import Asset
 from apps.core.exceptions import ValidationFailed
 from apps.gemini import catalogue, prompts
 from apps.gemini.gateway import InputImage
-from apps.generations.intake import GenerationInput, generation_budget_check, generation_insert, generation_prepare
+from apps.generations.intake import GenerationInput, generation_create
 from apps.generations.models import Generation, RegionEdit
 from apps.projects import policy as project_policy
 from apps.projects.policy import Action
@@ -57,36 +58,39 @@ def region_edit_preview(asset: Asset, *, region: dict, mode: str = "crop", model
     }
 
 
-@transaction.atomic
 def region_edit_create(
     *, user, asset: Asset, prompt: str, region: dict | None = None, mask: bytes | None = None, mode: str = "crop",
     model: str | None = None, feather: int = regions.FEATHER_PX, context: float = regions.CONTEXT,
-) -> Generation:
+    characters: list = (), objects: list = (), idempotency_key: str = "",
+) -> tuple[Generation, bool]:
     """A queued region edit of `asset`: the answer is sized from the crop (or the whole image when
-    marked) and composited so that only the region changes."""
+    marked) and composited so that only the region changes. `characters` / `objects` (library
+    entries) send their reference images too. Returns (job, created): a retry with the same
+    Idempotency-Key and the same request returns the first job."""
     project_policy.check(user, asset.project, Action.GENERATE)
     if mode not in regions.MODES:
         raise ValidationFailed(f"mode must be one of: {', '.join(regions.MODES)}; got {mode!r}.", field="mode", details={"allowed": list(regions.MODES)})
     drawn = region_of(asset, region=region, mask=mask)
     chosen = _model_for(asset, model)
     plan = regions.plan(drawn, model=chosen, mode=mode, context=context)
+    shape = {key: float(region[key]) for key in ("x", "y", "w", "h")} if region is not None else drawn.normalised
     data = GenerationInput(
         kind=KIND, prompt=prompt, model=chosen.model_id, aspect_ratio=plan.aspect_ratio, image_size=plan.image_size,
-        source_assets=[asset.pk],
+        source_assets=[asset.pk], characters=list(characters), objects=list(objects),
+        kind_input={"region": shape, "mask": hashlib.sha256(mask).hexdigest() if mask else "", "mode": mode, "feather": feather, "context": context},
     )
-    prepared = generation_prepare(project=asset.project, data=data)
-    generation_budget_check(project=asset.project, estimate_usd=prepared.estimate_usd)
-    generation = generation_insert(project=asset.project, user=user, prepared=prepared)
-    mask_key = ""
-    if drawn.mask is not None:
-        mask_key = f"projects/{asset.project_id}/region-masks/{generation.pk}.png"
-        file_write(mask_key, mask)
-    RegionEdit.objects.create(
-        generation=generation, mode=mode,
-        region={key: float(region[key]) for key in ("x", "y", "w", "h")} if region is not None else drawn.normalised, box=drawn.box.as_dict(), covers=plan.covers.as_dict(),
-        box_2d=drawn.box_2d, mask=mask_key, feather=feather, context=context,
-    )
-    return generation
+
+    def describe(generation: Generation) -> None:
+        mask_key = ""
+        if drawn.mask is not None:
+            mask_key = f"projects/{asset.project_id}/region-masks/{generation.pk}.png"
+            file_write(mask_key, mask)
+        RegionEdit.objects.create(
+            generation=generation, mode=mode, region=shape, box=drawn.box.as_dict(), covers=plan.covers.as_dict(),
+            box_2d=drawn.box_2d, mask=mask_key, feather=feather, context=context,
+        )
+
+    return generation_create(project=asset.project, user=user, data=data, idempotency_key=idempotency_key, on_insert=describe)
 
 
 def _plan_of(spec: RegionEdit, source: Asset, mask_bytes: bytes | None) -> regions.Plan:

@@ -181,7 +181,7 @@ def region_edit(request, asset_id):
         else:
             with errors_into(form):
                 mask = form.cleaned_data["mask"]
-                job = region_edits.region_edit_create(
+                job, _ = region_edits.region_edit_create(
                     user=request.user, asset=asset, prompt=form.cleaned_data["prompt"], mode=form.cleaned_data["mode"],
                     feather=form.cleaned_data["feather"], region=None if mask else form.cleaned_data["region"],
                     mask=upload_read(mask, field="mask") if mask else None,

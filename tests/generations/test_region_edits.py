@@ -204,3 +204,23 @@ def test_refining_a_region_edit_starts_from_its_image_not_the_crops_signed_answe
     assert refined.status_code == 201, refined.json()
     turn = api(editor).get(f"/api/v1/generations/{refined.json()['id']}/").json()
     assert turn["status"] == "succeeded", turn["error"]
+
+
+def test_a_region_edit_sends_the_projects_references_after_asking_and_retries_with_a_key_make_one_job(api, project, editor, upstream, run_tasks_inline):
+    from tests.factories import LibraryEntryFactory, reference_image
+
+    source = noise_asset(project, editor)
+    bottle = LibraryEntryFactory(project=project, kind="object", name="Teal bottle")
+    reference_image(bottle)
+    rect = {"x": 0.4, "y": 0.3, "w": 0.2, "h": 0.25}
+    body = {"prompt": "make the cap red", "region": rect, "objects": [str(bottle.pk)]}
+    first = api(editor).post(f"/api/v1/assets/{source.pk}/region-edit/", body, format="json", HTTP_IDEMPOTENCY_KEY="fix-cap-1")
+    again = api(editor).post(f"/api/v1/assets/{source.pk}/region-edit/", body, format="json", HTTP_IDEMPOTENCY_KEY="fix-cap-1")
+    assert (first.status_code, again.status_code) == (201, 200), first.json()
+    assert again.json()["id"] == first.json()["id"]
+    assert Generation.objects.filter(kind="region_edit").count() == 1 and RegionEdit.objects.count() == 1
+    [call] = upstream.state.log
+    assert len(call["input_sizes"]) == 2  # the bottle's reference image, then the crop
+
+    other = api(editor).post(f"/api/v1/assets/{source.pk}/region-edit/", body | {"region": {**rect, "x": 0.1}}, format="json", HTTP_IDEMPOTENCY_KEY="fix-cap-1")
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_conflict"

@@ -123,6 +123,10 @@ class RegionEditInputSerializer(StrictInputSerializer):
     mode = serializers.ChoiceField(choices=regions.MODES, default="crop", help_text="crop: the model is sent the region with context; marked: the whole image and a copy with the region outlined.")
     model = serializers.CharField(max_length=80, required=False, allow_null=True, default=None, help_text="Default: the source's model.")
     feather = serializers.IntegerField(min_value=0, max_value=regions.MAX_FEATHER_PX, default=regions.FEATHER_PX, help_text="Blend width in pixels, inside the region's edge.")
+    characters = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50,
+                                       help_text="Library characters whose reference images are sent with the crop (to keep a face or product exact).")
+    objects = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50,
+                                    help_text="Library objects whose reference images are sent with the crop.")
 
     def validate_region(self, value):
         if isinstance(value, str):  # multipart sends JSON as text

@@ -90,14 +90,22 @@ class RegionEditApi(APIView):
     throttle_classes = [JobCreationThrottle]
     parser_classes = [JSONParser, MultiPartParser]  # a rectangle as JSON, a brush mask as an upload
 
-    @extend_schema(request=RegionEditInputSerializer, responses={201: GenerationOutputSerializer, 402: error_response("402")})
+    @extend_schema(
+        request=RegionEditInputSerializer, parameters=[IDEMPOTENCY_HEADER],
+        responses={
+            201: GenerationOutputSerializer,
+            200: OpenApiResponse(GenerationOutputSerializer, description="The job an earlier request with this Idempotency-Key made."),
+            402: error_response("402"),
+        },
+    )
     def post(self, request, asset_id):
         asset = policy.object_for(request.user, Asset.objects.select_related("generation"), asset_id, Action.GENERATE)
         data = RegionEditInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         mask = fields.pop("mask")
-        generation = region_edits.region_edit_create(
-            user=request.user, asset=asset, mask=upload_read(mask, field="mask") if mask else None, **fields,
+        generation, created = region_edits.region_edit_create(
+            user=request.user, asset=asset, mask=upload_read(mask, field="mask") if mask else None,
+            idempotency_key=request.headers.get("Idempotency-Key", "").strip()[:200], **fields,
         )
-        return _answer(request, generation, status.HTTP_201_CREATED)
+        return _answer(request, generation, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
