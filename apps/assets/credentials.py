@@ -380,3 +380,17 @@ def incoming_keep(*, asset: Asset, archive: bytes) -> Rendition:
     return Rendition.objects.create(
         asset=asset, spec=INCOMING_SPEC, file=key, mime_type="application/c2pa", width=asset.width, height=asset.height, size_bytes=len(archive)
     )
+
+
+def sign_ahead(asset_id) -> Rendition | None:
+    """The approved asset's signed copy, made now on a worker so no export or download waits for it
+    (the `assets.sign_ahead` task). Another signing of the same copy is waited for, not repeated;
+    without a signer, or without the asset, nothing is made and the log says why."""
+    asset = Asset.objects.filter(pk=asset_id).first()
+    if asset is None:
+        return None
+    try:
+        return credentialed_file(asset, wait=True)
+    except CredentialsUnavailable as exc:
+        logger.warning("Content Credentials not signed ahead for asset %s: %s", asset_id, exc.message)
+        return None
