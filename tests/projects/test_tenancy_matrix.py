@@ -167,6 +167,22 @@ PAGES = [
     ("brand-kit-page", "get", "/projects/{project}/brand-kit/", None, READ),
     ("brand-kit-page-save", "post", "/projects/{project}/brand-kit/", {"action": "recheck"}, allowed(302, "owner")),
     ("campaign-cell", "get", "/campaigns/{campaign}/cells/{cell}/", None, READ),
+    ("members-page", "get", "/projects/{project}/members/", None, READ),
+    ("members-page-invite", "post", "/projects/{project}/members/", {"email": "newcomer@example.com", "role": "viewer"}, allowed(302, "owner")),
+    ("member-role-page", "post", "/projects/{project}/members/{target}/role/", {"role": "editor"}, allowed(302, "owner")),
+    ("member-remove-page", "post", "/projects/{project}/members/{target}/remove/", {}, allowed(302, "owner")),
+    ("invitation-withdraw-page", "post", "/invitations/{invitation}/withdraw/", {}, allowed(302, "owner")),
+    ("settings-page", "get", "/projects/{project}/settings/", None, allowed(200, "owner")),
+    ("settings-page-save", "post", "/projects/{project}/settings/", {"form": "budget", "budget-monthly_budget_usd": "50"}, allowed(302, "owner")),
+    ("api-keys-page", "get", "/projects/{project}/settings/api-keys/", None, allowed(200, "owner")),
+    ("api-keys-page-create", "post", "/projects/{project}/settings/api-keys/", {"name": "CMS", "role": "editor"}, allowed(200, "owner")),  # shows the key once
+    ("api-key-revoke-page", "post", "/api-keys/{api_key}/revoke/", {}, allowed(302, "owner")),
+    ("webhooks-page", "get", "/projects/{project}/settings/webhooks/", None, allowed(200, "owner")),
+    ("webhooks-page-create", "post", "/projects/{project}/settings/webhooks/",
+     {"url": "http://127.0.0.1:9/hook", "events": ["asset.review_changed"]}, allowed(200, "owner")),  # shows the secret once
+    ("webhook-test-page", "post", "/webhooks/{webhook}/test/", {}, allowed(302, "owner")),
+    ("webhook-rotate-page", "post", "/webhooks/{webhook}/rotate/", {}, allowed(200, "owner")),  # shows the new secret once
+    ("webhook-delete-page", "post", "/webhooks/{webhook}/delete/", {}, allowed(302, "owner")),
 ]
 
 
