@@ -10,6 +10,6 @@ class ApiKeyForm(forms.Form):
     name = forms.CharField(max_length=ApiKey._meta.get_field("name").max_length, help_text="What uses it, e.g. “CMS export”.")
     role = forms.ChoiceField(choices=KeyRole.choices, initial=KeyRole.VIEWER, help_text="A key is never owner.")
     expires_on = forms.DateField(
-        required=False, label="Expires on (optional)", widget=forms.DateInput(attrs={"type": "date"}),
+        required=False, label="Expires on", widget=forms.DateInput(attrs={"type": "date"}),
         help_text="The key stops working at the end of this day (UTC). Empty: until revoked.",
     )

@@ -21,16 +21,24 @@ def _value(name: str, value) -> str:
         return "none"
     if isinstance(value, bool):
         return "on" if value else "off"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value) or "none"
     if name == "monthly_budget_usd":
         return f"${value}"
     if name == "budget_alert_percent":
         return f"{value}%"
+    text = _plain(value) or "none"
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
+def _plain(value) -> str:
+    """Lists and mappings in words: [{"name": "Teal", "hex": "#0F8B8D"}] reads "Teal #0F8B8D"."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list):
+        return ", ".join(" ".join(_plain(v) for v in item.values() if v not in (None, "", [])) if isinstance(item, dict) else _plain(item)
+                         for item in value)
     if isinstance(value, dict):
-        return f"{len(value)} setting{'s' if len(value) != 1 else ''}"
-    text = str(value)
-    return text if len(text) <= 80 else text[:79] + "…"
+        return "; ".join(f"{key.replace('_', ' ')}: {_plain(item) or 'none'}" for key, item in value.items())
+    return "" if value is None else str(value)
 
 
 def changes(event: AuditEvent) -> list[tuple[str, str, str | None]]:
@@ -99,3 +107,11 @@ def describe(event: AuditEvent) -> str:
         label = event.get_action_display() if action in AuditAction.values else action
         return f"{who}: {label.lower()}" + (f" — {target}" if target else "") + (f": {listed}." if listed else ".")
     return f"{who} changed {subject}" + (f": {listed}." if listed else " (nothing different).")
+
+
+def values_beyond_the_sentence(event: AuditEvent) -> list[tuple[str, str, str | None]]:
+    """The changed values the sentence does not already spell out (a brand kit's, another app's
+    new action's), for a "Values" disclosure under it; empty for every other action."""
+    if event.action == AuditAction.BRAND_KIT_CHANGED or event.action not in AuditAction.values:
+        return changes(event)
+    return []
