@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -25,7 +26,7 @@ class Project(models.Model):
         help_text="Optional: new jobs are refused once this month's spend would pass it.",
     )
     budget_alert_percent = models.PositiveSmallIntegerField(
-        null=True, blank=True,
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Optional, 1–100: when this month's spend reaches this share of the budget, the owners get an email and "
                   "webhooks the event project.budget_alert (once a month).",
     )

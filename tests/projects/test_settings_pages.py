@@ -200,3 +200,11 @@ def test_the_audit_log_reads_as_sentences_without_dicts(client, project, owner, 
     assert f"{owner.username} changed the budget: monthly budget $25.00 (was none)." in page
     assert f"{owner.username} changed the review policy: who may decide owner (was reviewer, owner)." in page
     assert "{&#x27;" not in page and "{'" not in page
+
+
+def test_rest_sets_the_alert_threshold_within_1_to_100(api, project, owner):
+    response = api(owner).patch(f"/api/v1/projects/{project.pk}/", {"monthly_budget_usd": "20.00", "budget_alert_percent": 90}, format="json")
+    assert response.status_code == 200 and response.json()["budget_alert_percent"] == 90
+    refused = api(owner).patch(f"/api/v1/projects/{project.pk}/", {"budget_alert_percent": 0}, format="json")
+    assert refused.status_code == 400 and refused.json()["error"]["field"] == "budget_alert_percent"
+    assert Project.objects.get(pk=project.pk).budget_alert_percent == 90
