@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
+from apps.core.pages import count_characters
 from apps.projects.models import Role
 
 
@@ -40,6 +41,18 @@ class SignUpForm(UserCreationForm):
         if commit:
             user.save()
         return user
+
+
+class ProjectForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Project name")
+    brief = forms.CharField(
+        max_length=4000, required=False, label="Brand brief", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Sent as the system instruction of every generation: style, tone, colours, things to avoid.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        count_characters(self.fields["brief"])
 
 
 class BudgetForm(forms.Form):

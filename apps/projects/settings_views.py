@@ -1,4 +1,4 @@
-"""The owners' Settings page: the monthly budget with this month's spend and an alert threshold,
+"""The owners' Settings page: the project's name and brief, the monthly budget with this month's spend and an alert threshold,
 the review policy, and what delivered files' Content Credentials disclose. Each form saves
 through the service REST uses (project_update, review_policy_update), so every change is audited."""
 
@@ -17,7 +17,7 @@ from apps.core.pages import errors_into, page
 from apps.generations.budget_alerts import budget_alert_check
 from apps.generations.selectors import spend_this_month
 from apps.projects import services
-from apps.projects.forms import BudgetForm, CredentialsForm
+from apps.projects.forms import BudgetForm, CredentialsForm, ProjectForm
 from apps.projects.models import Role
 from apps.projects.pages import project_page
 from apps.projects.policy import Action
@@ -36,7 +36,7 @@ class ReviewPolicyForm(django_forms.Form):
     checks_must_pass = django_forms.BooleanField(required=False, label="Brand checks must pass (or be waived with a reason)")
 
 
-FORMS = {"budget": BudgetForm, "review": ReviewPolicyForm, "credentials": CredentialsForm}
+FORMS = {"project": ProjectForm, "budget": BudgetForm, "review": ReviewPolicyForm, "credentials": CredentialsForm}
 
 
 def budget_figures(project, spent: Decimal) -> dict | None:
@@ -55,6 +55,7 @@ def settings_page(request, project_id):
     project, rights = project_page(request, project_id, Action.MANAGE_PROJECT)
     rules = review_policy.policy_for(project)
     initial = {
+        "project": {"name": project.name, "brief": project.brief},
         "budget": {"monthly_budget_usd": project.monthly_budget_usd, "budget_alert_percent": project.budget_alert_percent},
         "review": rules.as_dict(),
         "credentials": {name: getattr(project, name) for name in CredentialsForm.base_fields},
@@ -83,7 +84,7 @@ def settings_page(request, project_id):
 def _save(request, which: str, *, project, data: dict, changed: list[str]) -> None:
     actor = request.user
     if not changed:
-        messages.info(request, {"review": "Review policy", "budget": "Budget", "credentials": "Content Credentials settings"}[which] + " unchanged.")
+        messages.info(request, {"project": "Name and brief", "review": "Review policy", "budget": "Budget", "credentials": "Content Credentials settings"}[which] + " unchanged.")
         return
     if which == "review":
         review_services.review_policy_update(project=project, actor=actor, **data)
@@ -92,6 +93,9 @@ def _save(request, which: str, *, project, data: dict, changed: list[str]) -> No
         services.project_update(project=project, actor=actor, **data)
         budget_alert_check(project=project)  # a lower threshold may be passed already
         saved = "Budget saved."
+    elif which == "project":
+        services.project_update(project=project, actor=actor, **{name: data[name] for name in changed})
+        saved = "Name and brief saved."
     else:
         services.project_update(project=project, actor=actor, **data)
         saved = "Content Credentials settings saved."

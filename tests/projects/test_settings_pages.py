@@ -9,7 +9,8 @@ import pytest
 from django.core import mail
 
 from apps.approvals.policy import policy_for
-from apps.audit.models import AuditEvent
+from apps.audit.models import AuditAction, AuditEvent
+from apps.audit.sentences import describe, values_beyond_the_sentence
 from apps.generations.budget_alerts import budget_alert_check
 from apps.generations.models import Generation
 from apps.generations.signals import job_finished
@@ -208,3 +209,28 @@ def test_rest_sets_the_alert_threshold_within_1_to_100(api, project, owner):
     refused = api(owner).patch(f"/api/v1/projects/{project.pk}/", {"budget_alert_percent": 0}, format="json")
     assert refused.status_code == 400 and refused.json()["error"]["field"] == "budget_alert_percent"
     assert Project.objects.get(pk=project.pk).budget_alert_percent == 90
+
+
+def test_owner_renames_the_project_and_changes_its_brief(client, project, owner):
+    client.force_login(owner)
+    response = client.post(settings_url(project), {"form": "project", "project-name": "Acme Coffee EU", "project-brief": "Warm, earthy."}, follow=True)
+    assert "Name and brief saved." in response.content.decode()
+    project.refresh_from_db()
+    assert (project.name, project.brief) == ("Acme Coffee EU", "Warm, earthy.")
+    event = AuditEvent.objects.get(action="project.changed")
+    assert event.after == {"name": "Acme Coffee EU", "brief": "Warm, earthy."}
+
+    response = client.post(settings_url(project), {"form": "project", "project-name": "", "project-brief": "x" * 4001})
+    page = response.content.decode()
+    assert response.status_code == 400 and "This field is required." in page and "this one has 4001" in page
+
+
+@pytest.mark.parametrize("action", AuditAction.values)
+def test_every_audit_action_reads_as_a_sentence(action):
+    event = AuditEvent(actor_name="olga", action=action, target="rita",
+                  before={"role": "viewer", "palette": [{"name": "Teal", "hex": "#0F8B8D"}], "four_eyes": True},
+                  after={"role": "editor", "palette": [], "four_eyes": False, "checks": ["copy"], "waiver": "ok", "events": ["a.b"]})
+    sentence = describe(event)
+    shown = sentence + " ".join(f"{field} {new} {old}" for field, new, old in values_beyond_the_sentence(event))
+    assert sentence.startswith(("olga", "rita")) and sentence.endswith((".", "”.")), sentence
+    assert "{" not in shown and "[" not in shown, shown
