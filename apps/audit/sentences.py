@@ -91,7 +91,7 @@ def describe(event: AuditEvent) -> str:
         return f"{who} deleted the webhook {target}."
     if action == AuditAction.WEBHOOK_SECRET_ROTATED:
         hours = (after.get("grace_seconds") or 0) / 3600
-        return f"{who} rotated the signing secret of the webhook {target}; the old secret signed for {hours:g} more hour{'s' if hours != 1 else ''}."
+        return f"{who} rotated the signing secret of the webhook {target}; the old secret kept signing for {hours:g} hour{'s' if hours != 1 else ''}."
     if action == AuditAction.CHECKS_WAIVED:
         return (f"{who} approved {target} although brand checks failed ({_value('checks', after.get('checks'))}); "
                 f"waiver: “{after.get('waiver', '')}”.")
