@@ -36,6 +36,8 @@ pages = [
     path("", include("apps.audit.urls")),
     path("", include("apps.campaigns.urls")),
     path("", include("apps.checks.urls")),
+    path("", include("apps.apikeys.urls")),
+    path("", include("apps.webhooks.urls")),
 ]
 
 urlpatterns = pages + [

@@ -9,3 +9,8 @@ class GenerationsConfig(AppConfig):
         from apps.generations.dispatch import register_interactive
 
         register_interactive()
+
+        from apps.generations.budget_alerts import budget_alert_on_finish
+        from apps.generations.signals import job_finished
+
+        job_finished.connect(budget_alert_on_finish, dispatch_uid="generations.budget_alert")

@@ -70,7 +70,7 @@ class ProjectAdmin(TenantScopedAdmin):
     list_display = ["name", "created_by", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]
-    fields = ["id", "name", "brief", "monthly_budget_usd", "credentials_include_prompt", "created_by", "created_at", "updated_at"]
+    fields = ["id", "name", "brief", "monthly_budget_usd", "budget_alert_percent", "credentials_include_prompt", "created_by", "created_at", "updated_at"]
     readonly_fields = ["id", "created_by", "created_at", "updated_at"]
 
     def save_model(self, request, obj, form, change):

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -24,6 +25,14 @@ class Project(models.Model):
         max_digits=10, decimal_places=2, null=True, blank=True,
         help_text="Optional: new jobs are refused once this month's spend would pass it.",
     )
+    budget_alert_percent = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Optional, 1–100: when this month's spend reaches this share of the budget, the owners get an email and "
+                  "webhooks the event project.budget_alert (once a month).",
+    )
+    # The first day of the month whose alert went out; claimed with a conditional update, so two
+    # workers finishing jobs at once send one alert. Cleared when the budget or the threshold changes.
+    budget_alert_sent_for = models.DateField(null=True, blank=True, editable=False)
     credentials_include_prompt = models.BooleanField(
         default=False,
         help_text="Put the prompt text into the Content Credentials of downloads and exports (prompts can be confidential).",

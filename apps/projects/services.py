@@ -24,6 +24,7 @@ def project_create(*, user, name: str, brief: str = "", monthly_budget_usd=None,
 
 # Settings whose changes the audit log keeps as "project.changed" (the budget has its own action):
 # among them what delivered files disclose (apps.assets.provenance).
+BUDGET_SETTINGS = ("monthly_budget_usd", "budget_alert_percent")
 AUDITED_SETTINGS = ("name", "brief", "credentials_include_prompt", "credentials_include_names", "credentials_include_comments")
 
 
@@ -31,14 +32,20 @@ AUDITED_SETTINGS = ("name", "brief", "credentials_include_prompt", "credentials_
 def project_update(*, project: Project, actor=None, **fields) -> Project:
     """Changes of the monthly budget, the name, the brief and what Content Credentials carry are
     written to the audit log with their old and new values."""
-    stored = Project.objects.select_for_update().values(*AUDITED_SETTINGS, "monthly_budget_usd").get(pk=project.pk)
+    stored = Project.objects.select_for_update().values(*AUDITED_SETTINGS, *BUDGET_SETTINGS).get(pk=project.pk)
     for name, value in fields.items():
         setattr(project, name, value)
+    budget_changed = [name for name in BUDGET_SETTINGS if name in fields and stored[name] != getattr(project, name)]
+    if budget_changed:
+        project.budget_alert_sent_for = None  # a new budget or threshold is watched afresh this month
+        fields = {**fields, "budget_alert_sent_for": None}
     project.save(update_fields=[*fields, "updated_at"])
-    if "monthly_budget_usd" in fields:
+    if "monthly_budget_usd" in fields or budget_changed:
+        shown = {"monthly_budget_usd": _money, "budget_alert_percent": lambda value: value}
+        named = [name for name in BUDGET_SETTINGS if name in fields]
         audit_record(
             project=project, actor=actor, action=AuditAction.BUDGET_CHANGED,
-            before={"monthly_budget_usd": _money(stored["monthly_budget_usd"])}, after={"monthly_budget_usd": _money(project.monthly_budget_usd)},
+            before={name: shown[name](stored[name]) for name in named}, after={name: shown[name](getattr(project, name)) for name in named},
         )
     changed = [name for name in AUDITED_SETTINGS if name in fields and stored[name] != getattr(project, name)]
     if changed:

@@ -7,7 +7,7 @@ from apps.campaigns.selectors import campaign_progress
 from apps.core.pages import page
 from apps.gemini import catalogue
 from apps.generations import selectors as generation_selectors
-from apps.projects import invitations, selectors
+from apps.projects import selectors
 from apps.projects.pages import project_page
 
 
@@ -38,13 +38,3 @@ def project_home(request, project_id):
         "campaigns": campaign_progress(project=project)[:5],
     })
 
-
-@page
-def invitation(request, token):
-    """The link in an invitation email: what it invites to, and a button to accept."""
-    pending = invitations.invitation_for(token)
-    if request.method == "POST":
-        membership = invitations.invitation_accept(token=token, user=request.user)
-        messages.success(request, f"You joined {membership.project.name} as {membership.role}.")
-        return redirect("project-home", membership.project_id)
-    return render(request, "projects/invitation.html", {"invitation": pending})

@@ -10,3 +10,8 @@ class WebhooksConfig(AppConfig):
         from apps.webhooks.receivers import generation_finished
 
         job_finished.connect(generation_finished, dispatch_uid="webhooks.generation_finished")
+
+        from apps.generations.budget_alerts import budget_alert_reached
+        from apps.webhooks.receivers import budget_alert
+
+        budget_alert_reached.connect(budget_alert, dispatch_uid="webhooks.budget_alert")

@@ -72,6 +72,16 @@ EVENT_DATA = {
             "statuses": serializers.DictField(child=serializers.IntegerField(), help_text="Jobs per final status, e.g. {\"succeeded\": 11, \"failed\": 1}."),
         },
     ),
+    "project.budget_alert": inline_serializer(
+        "ProjectBudgetAlertData",
+        {
+            "budget_usd": serializers.CharField(help_text="The monthly budget, e.g. \"100.00\"."),
+            "spent_usd": serializers.CharField(help_text="This month's spend when the alert went out."),
+            "percent": serializers.FloatField(help_text="Spend as a percentage of the budget."),
+            "threshold_percent": serializers.IntegerField(help_text="The owners' alert threshold (budget_alert_percent)."),
+            "month": serializers.CharField(help_text="YYYY-MM; sent at most once a month."),
+        },
+    ),
 }
 EVENTS = tuple(EVENT_DATA)
 

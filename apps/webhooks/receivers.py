@@ -30,3 +30,8 @@ def generation_finished(sender, generation, status, **kwargs) -> None:
         },
         dedupe_key=f"{event}:{generation.pk}",
     )
+
+
+def budget_alert(sender, project, figures, **kwargs) -> None:
+    """`budget_alert_reached` receiver: the month's `project.budget_alert`, once per endpoint."""
+    event_emit(project=project, event="project.budget_alert", data=figures, dedupe_key=f"project.budget_alert:{figures['month']}:{figures['budget_usd']}:{figures['threshold_percent']}")

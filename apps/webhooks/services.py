@@ -231,3 +231,18 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> None:
         delivery.pk, frm=DeliveryStatus.values, to=DeliveryStatus.PENDING, attempts=0, delivered_at=None, next_attempt_at=timezone.now()
     )
     _enqueue(delivery.pk)
+
+
+TEST_EVENT = "webhook.test"  # sent on an owner's request to one endpoint only; nobody subscribes to it
+
+
+def endpoint_test_send(*, endpoint: WebhookEndpoint, actor=None) -> WebhookDelivery:
+    """A signed `webhook.test` delivery to this endpoint alone, through the same rows, retries and
+    log as real events, so the owner sees in its recent deliveries what the receiver answered."""
+    now = timezone.now()
+    payload = {"type": TEST_EVENT, "timestamp": now.isoformat(), "project": str(endpoint.project_id),
+               "data": {"message": "A test delivery sent from the project's Webhooks page.",
+                        "sent_by": actor.get_username() if actor is not None else None}}
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=TEST_EVENT, payload=payload, next_attempt_at=now)
+    _enqueue(delivery.pk)
+    return delivery

@@ -173,6 +173,22 @@ PAGES = [
     ("region-edit-page", "post", "/assets/{asset}/region-edit/", {"prompt": "Red cap", "region": '{{"x": 0.1, "y": 0.1, "w": 0.2, "h": 0.2}}', "mode": "crop", "feather": "8"},
      allowed(302, *EDIT)),
     ("region-edit-preview", "get", "/assets/{asset}/region-edit/preview/?x=0.1&y=0.1&w=0.2&h=0.2", None, allowed(200, *EDIT)),
+    ("members-page", "get", "/projects/{project}/members/", None, READ),
+    ("members-page-invite", "post", "/projects/{project}/members/", {"email": "newcomer@example.com", "role": "viewer"}, allowed(302, "owner")),
+    ("member-role-page", "post", "/projects/{project}/members/{target}/role/", {"role": "editor"}, allowed(302, "owner")),
+    ("member-remove-page", "post", "/projects/{project}/members/{target}/remove/", {}, allowed(302, "owner")),
+    ("invitation-withdraw-page", "post", "/invitations/{invitation}/withdraw/", {}, allowed(302, "owner")),
+    ("settings-page", "get", "/projects/{project}/settings/", None, allowed(200, "owner")),
+    ("settings-page-save", "post", "/projects/{project}/settings/", {"form": "budget", "budget-monthly_budget_usd": "50"}, allowed(302, "owner")),
+    ("api-keys-page", "get", "/projects/{project}/settings/api-keys/", None, allowed(200, "owner")),
+    ("api-keys-page-create", "post", "/projects/{project}/settings/api-keys/", {"name": "CMS", "role": "editor"}, allowed(200, "owner")),  # shows the key once
+    ("api-key-revoke-page", "post", "/api-keys/{api_key}/revoke/", {}, allowed(302, "owner")),
+    ("webhooks-page", "get", "/projects/{project}/settings/webhooks/", None, allowed(200, "owner")),
+    ("webhooks-page-create", "post", "/projects/{project}/settings/webhooks/",
+     {"url": "http://127.0.0.1:9/hook", "events": ["asset.review_changed"]}, allowed(200, "owner")),  # shows the secret once
+    ("webhook-test-page", "post", "/webhooks/{webhook}/test/", {}, allowed(302, "owner")),
+    ("webhook-rotate-page", "post", "/webhooks/{webhook}/rotate/", {}, allowed(200, "owner")),  # shows the new secret once
+    ("webhook-delete-page", "post", "/webhooks/{webhook}/delete/", {}, allowed(302, "owner")),
 ]
 
 

@@ -65,7 +65,7 @@ def test_owners_see_it_on_a_page(api, client, project, owner):
     api(owner).patch(f"/api/v1/projects/{project.id}/review-policy/", {"approvals_required": 2}, format="json")
     client.force_login(owner)
     page = client.get(f"/projects/{project.id}/audit/").content.decode()
-    assert "Review policy changed" in page and owner.username in page
+    assert f"{owner.username} changed the review policy: approvals required 2 (was 1)." in page  # a sentence (issue 28 item 14)
 
 
 def test_the_log_cannot_be_changed_or_deleted(api, project, owner):

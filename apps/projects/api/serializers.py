@@ -8,6 +8,10 @@ class ProjectInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200)
     brief = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     monthly_budget_usd = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True)
+    budget_alert_percent = serializers.IntegerField(
+        min_value=1, max_value=100, required=False, allow_null=True,
+        help_text="Alert the owners (email and the webhook event project.budget_alert) once a month when spend reaches this % of the budget.",
+    )
     credentials_include_prompt = serializers.BooleanField(required=False)
     credentials_include_names = serializers.BooleanField(
         required=False, help_text="Delivered files' Content Credentials name the maker, reviewers, project and references.",
@@ -22,7 +26,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "name", "brief", "monthly_budget_usd", "credentials_include_prompt",
+        fields = ["id", "name", "brief", "monthly_budget_usd", "budget_alert_percent", "credentials_include_prompt",
                   "credentials_include_names", "credentials_include_comments", "role", "created_at", "updated_at"]
 
     def get_role(self, project) -> str | None:
