@@ -413,6 +413,8 @@ def test_staff_superuser_still_sees_every_tenant(client, staff):
 NOT_PROJECT_DATA = {
     "login/": "public: the login form",
     "logout/": "ends one's own session",
+    "oidc/authenticate/": "single sign-on: sends the browser to the identity provider (tests/accounts)",
+    "oidc/callback/": "single sign-on: the provider's answer signs one in to one's own account (tests/accounts)",
     "favicon.ico": "public: a redirect to a static file",
     "healthz": "public: liveness, no data",
     "readyz": "public: readiness, no data",
