@@ -540,6 +540,8 @@ LOGOUT_REDIRECT_URL_AFTER_PROVIDER = env("OIDC_POST_LOGOUT_REDIRECT_URL", defaul
 SSO_ONLY = env.bool("SSO_ONLY", default=False)
 if OIDC_ISSUER:
     AUTHENTICATION_BACKENDS.append("apps.accounts.oidc.SsoBackend")
+    # Logging out is a form whose answer redirects to the provider's end_session_endpoint.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_origin(OIDC_ISSUER))
 
 # --- Guest review links (apps.guests)
 REVIEW_LINK_DAYS_DEFAULT = env.int("REVIEW_LINK_DAYS_DEFAULT", default=14)
