@@ -240,3 +240,16 @@ def test_without_an_issuer_there_is_no_sso(client, settings):
     settings.OIDC_ISSUER = ""
     assert client.get("/oidc/authenticate/").status_code == 404
     assert "company account" not in client.get("/login/").content.decode()
+
+
+def test_under_sso_only_the_admin_keeps_a_password_login_for_superusers_only(client, provider, settings):
+    settings.SSO_ONLY = True
+    staff = UserFactory(username="staffer", is_staff=True)
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    for user in (staff, root):
+        user.set_password("a long passphrase 1")
+        user.save()
+
+    refused = client.post("/admin/login/", {"username": "staffer", "password": "a long passphrase 1"})
+    assert refused.status_code == 200 and "Passwords are off here" in refused.content.decode()
+    assert client.post("/admin/login/", {"username": "root", "password": "a long passphrase 1"}).status_code == 302
