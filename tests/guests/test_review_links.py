@@ -288,3 +288,28 @@ def test_the_owners_page_makes_and_revokes_a_link(client, team):
     assert client.post(f"/review-links/{link.pk}/revoke/").status_code == 302
     link.refresh_from_db()
     assert link.revoked_at is not None
+
+
+def test_a_campaign_stage_link_needs_the_stage_to_have_images(api, team):
+    from apps.campaigns.services import CampaignInput, campaign_create
+    from tests.factories import LibraryEntryFactory
+    from apps.library.models import EntryKind
+
+    product = LibraryEntryFactory(project=team["project"], kind=EntryKind.OBJECT, name="Trail shoe")
+    campaign = campaign_create(project=team["project"], user=team["owner"], data=CampaignInput(
+        name="Spring", products=[product.pk], scenes=["a park"], formats=["1:1"]))
+    url = f"/api/v1/projects/{team['project'].pk}/review-links/"
+
+    empty = api(team["owner"]).post(url, {"label": "Client", "campaign": str(campaign.pk), "stage": "drafts"}, format="json")
+    unknown = api(team["owner"]).post(url, {"label": "Client", "campaign": str(campaign.pk), "stage": "later"}, format="json")
+
+    assert empty.status_code == 400 and "drafts stage has no images yet" in empty.json()["error"]["message"]
+    assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "stage"
+
+
+def test_members_see_the_guests_decision_on_the_asset_page(api, client, team):
+    link = make_link(api, team)
+    guest(link["url"]).post(f"{path_of(link)}assets/{team['shown'].pk}/", {"action": "decide", "decision": "reject", "comment": "Off brand"})
+    client.force_login(team["viewer"])
+    page = client.get(f"/assets/{team['shown'].pk}/").content.decode()
+    assert "guest: Bea Blau &lt;bea@agency.example&gt; via &quot;Agency Blau&quot;" in page
