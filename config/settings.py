@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "apps.campaigns",
     "apps.apikeys",
     "apps.checks",
+    "apps.accounts",
+    "apps.guests",
 ]
 
 MIDDLEWARE = [
@@ -508,3 +510,40 @@ LOGGING = {
         "axes": {"level": "WARNING"},  # lockouts are warnings; each counted failure is not news
     },
 }
+
+# --- Single sign-on with OpenID Connect (apps.accounts, through mozilla-django-oidc): on when
+# OIDC_ISSUER is set; the provider's endpoints and keys come from its discovery document.
+OIDC_ISSUER = env("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env("OIDC_SCOPES", default="openid email profile")
+OIDC_EMAIL_CLAIM = env("OIDC_EMAIL_CLAIM", default="email")
+OIDC_NAME_CLAIM = env("OIDC_NAME_CLAIM", default="name")
+# Entra ID sends no email_verified claim: set false there and rely on OIDC_ALLOWED_DOMAINS.
+OIDC_REQUIRE_EMAIL_VERIFIED = env.bool("OIDC_REQUIRE_EMAIL_VERIFIED", default=True)
+OIDC_ALLOWED_DOMAINS = [domain.lower().lstrip("@") for domain in env.list("OIDC_ALLOWED_DOMAINS", default=[])]
+OIDC_BUTTON_LABEL = env("OIDC_BUTTON_LABEL", default="Sign in with your company account")
+# Optional rules giving project access from a claim: "claim value=project id:role", e.g.
+# OIDC_GROUP_ROLES=brand-team=6f1c...:editor,legal=6f1c...:reviewer (read from OIDC_GROUPS_CLAIM).
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_GROUP_ROLES = env.list("OIDC_GROUP_ROLES", default=[])
+OIDC_RP_SIGN_ALGO = env("OIDC_SIGN_ALGO", default="RS256")
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=30)
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of RP-initiated logout
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_OP_LOGOUT_URL_METHOD = "apps.accounts.oidc.provider_logout_url"
+LOGOUT_REDIRECT_URL_AFTER_PROVIDER = env("OIDC_POST_LOGOUT_REDIRECT_URL", default="")  # default: our login page
+# SSO_ONLY=true: people sign in through the provider only; /admin/login/ keeps a password login for
+# superusers (break glass). Tokens and API keys work as before.
+SSO_ONLY = env.bool("SSO_ONLY", default=False)
+if OIDC_ISSUER:
+    AUTHENTICATION_BACKENDS.append("apps.accounts.oidc.SsoBackend")
+    # Logging out is a form whose answer redirects to the provider's end_session_endpoint.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_origin(OIDC_ISSUER))
+
+# --- Guest review links (apps.guests)
+REVIEW_LINK_DAYS_DEFAULT = env.int("REVIEW_LINK_DAYS_DEFAULT", default=14)
+REVIEW_LINK_DAYS_MAX = env.int("REVIEW_LINK_DAYS_MAX", default=90)
+GUEST_ACTIONS_PER_MINUTE = env.int("GUEST_ACTIONS_PER_MINUTE", default=30)

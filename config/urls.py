@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.views.generic import RedirectView
 from django.urls import include, path
@@ -21,12 +20,13 @@ api_v1 = [
     path("", include("apps.audit.api.urls")),
     path("", include("apps.campaigns.api.urls")),
     path("", include("apps.checks.api.urls")),
+    path("", include("apps.guests.api.urls")),
 ]
 
 pages = [
     path("", home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("apps.accounts.urls")),  # login, logout, single sign-on
+    path("", include("apps.guests.urls")),
     path("", include("apps.projects.urls")),
     path("", include("apps.library.urls")),
     path("", include("apps.generations.urls")),

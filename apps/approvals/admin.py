@@ -57,7 +57,7 @@ def preview(url: str, size: int) -> str:
 class ReviewInline(admin.TabularInline):
     model = Review
     extra = 0
-    fields = ["created_at", "reviewer", "decision", "comment", "waiver", "waived_checks"]
+    fields = ["created_at", "decided_by", "decision", "comment", "waiver", "waived_checks"]
     readonly_fields = fields
     can_delete = False
 
@@ -294,7 +294,7 @@ class AssetAdmin(ProjectScopedAdmin):
 @admin.register(Review)
 class ReviewAdmin(ProjectScopedAdmin):
     project_path = "asset__project"
-    list_display = ["asset_link", "decision", "reviewer", "created_at"]
+    list_display = ["asset_link", "decision", "decided_by", "created_at"]
     list_filter = ["decision", "created_at"]
     list_select_related = ["asset__generation", "reviewer"]
     search_fields = ["comment"]

@@ -9,6 +9,7 @@ the projects where they may decide (apps.approvals.admin); other admin pages sti
 permissions.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
@@ -29,6 +30,10 @@ class ReviewerAdminLoginForm(AdminAuthenticationForm):
     def confirm_login_allowed(self, user):
         if not user.is_active:
             raise ValidationError(self.error_messages["inactive"], code="inactive")
+        if settings.SSO_ONLY and settings.OIDC_ISSUER and not user.is_superuser:
+            # Break glass: under SSO_ONLY only superusers keep a password login, here.
+            raise ValidationError("Passwords are off here: sign in with your company account on the login page, then open the admin.",
+                                  code="sso_only")
         if not may_enter_admin(user):
             raise ValidationError(
                 "This account may not decide reviews in any project, so the admin has nothing for it. "

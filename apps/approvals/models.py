@@ -34,13 +34,25 @@ class Review(models.Model):
     policy_in_force = models.JSONField(
         null=True, blank=True, help_text="The project's review policy when the decision was made (none before this was kept).",
     )
+    guest = models.JSONField(
+        null=True, blank=True, help_text='A guest\'s decision through a review link: {"name", "email", "link", "link_id"} (reviewer is then empty).',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.decision} by {self.reviewer} on {self.asset_id}"
+        return f"{self.decision} by {self.decided_by} on {self.asset_id}"
+
+    @property
+    def decided_by(self) -> str:
+        """Who decided, as pages and the audit log say it: a username, or the guest and their link."""
+        return guest_words(self.guest) if self.guest else (self.reviewer.get_username() if self.reviewer else "(deleted user)")
+
+
+def guest_words(guest: dict) -> str:
+    return f'guest: {guest["name"]} <{guest["email"]}> via "{guest["link"]}"'
 
 
 def default_decider_roles() -> list[str]:
@@ -55,6 +67,8 @@ class ReviewPolicy(models.Model):
     four_eyes = models.BooleanField(default=True, help_text="The person who made an asset cannot approve it.")
     approvals_required = models.PositiveSmallIntegerField(default=1, help_text="Distinct approvals that make an asset approved.")
     checks_must_pass = models.BooleanField(default=False, help_text="An asset with a failing brand check is approved only with a waiver saying why.")
+    guests_count = models.BooleanField(default=False, help_text="A guest's approval through a review link counts toward the approvals required.")
+    editors_share_links = models.BooleanField(default=False, help_text="Editors may create and revoke review links (owners always may).")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -66,7 +80,7 @@ class ReviewPolicy(models.Model):
     def as_dict(self) -> dict:
         """The rules themselves, as the audit log and each decision record them."""
         return {"decider_roles": list(self.decider_roles), "four_eyes": self.four_eyes, "approvals_required": self.approvals_required,
-                "checks_must_pass": self.checks_must_pass}
+                "checks_must_pass": self.checks_must_pass, "guests_count": self.guests_count, "editors_share_links": self.editors_share_links}
 
 
 COMMENTS_PER_ASSET = 200  # comments and replies together
@@ -80,6 +94,7 @@ class Comment(models.Model):
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    guest = models.JSONField(null=True, blank=True, help_text='A guest\'s comment through a review link: {"name", "email", "link", "link_id"}.')
     body = models.TextField()
     pin = models.JSONField(null=True, blank=True, help_text='{"x", "y"} a point, or {"x", "y", "w", "h"} a rectangle, in 0–1 of the image.')
     mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")

@@ -137,10 +137,33 @@ def status_from_log(decisions: list[tuple[int, str]], approvals_required: int) -
     return _enough(approvers, approvals_required)
 
 
-def decision_log(asset: Asset) -> list[tuple[int, str]]:
-    """The asset's decisions newest first as (person id, decision), for status_from_log()."""
+def decision_log(asset: Asset) -> list[tuple[int | str, str]]:
+    """The asset's decisions newest first as (person id, decision), for status_from_log(). A
+    guest is the person "guest:<email>"; a guest's approval is in the log only when the review
+    policy says guests count (guest_counts), while a guest's rejection or request for changes
+    always stands."""
     person = Coalesce(F("reviewer__api_key__created_by_id"), F("reviewer_id"))
-    return list(asset.reviews.order_by("-created_at", "-id").annotate(person=person).values_list("person", "decision"))
+    rows = asset.reviews.order_by("-created_at", "-id").annotate(person=person).values_list("person", "decision", "guest")
+    guests_count = policy_for(asset.project).guests_count
+    return [(f"guest:{guest['email'].lower()}" if guest else person, decision) for person, decision, guest in rows
+            if guest_counts(guest, decision, guests_count)]
+
+
+def guest_counts(guest: dict | None, decision: str, guests_count: bool) -> bool:
+    """Whether a decision enters the count: everyone's does, but a guest's approval only when
+    the project's review policy says guests count (off by default)."""
+    return not guest or decision != Decision.APPROVE or guests_count
+
+
+def guest_decision_refusal(guest: dict, asset: Asset, decision: str) -> str | None:
+    """Four-eyes holds through a review link too: a link is no way to approve one's own work
+    (the guest's email is the maker's)."""
+    if decision != Decision.APPROVE or not policy_for(asset.project).four_eyes:
+        return None
+    maker = get_user_model().objects.filter(pk=made_by(asset)).values_list("email", flat=True).first()
+    if maker and maker.strip().lower() == guest["email"].strip().lower():
+        return "Four-eyes rule: this asset was made with your email address, so someone else must approve it."
+    return None
 
 
 def _enough(approvers: set, required: int) -> str:

@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.approvals import comments, policy
-from apps.approvals.models import COMMENT_MAX_CHARS, COMMENTS_PER_ASSET, MENTIONS_PER_COMMENT, Comment, Decision, Review, ReviewPolicy
+from apps.approvals.models import COMMENT_MAX_CHARS, COMMENTS_PER_ASSET, MENTIONS_PER_COMMENT, Comment, Decision, Review, ReviewPolicy, guest_words
 from apps.approvals.signals import comment_created, review_decided
 from apps.assets.models import Asset, ReviewStatus
 from apps.audit.models import AuditAction
@@ -58,6 +58,43 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "", waive
         event="asset.review_changed",
         data={"asset": str(asset.pk), "decision": decision, "comment": review.comment, "reviewer": user.username, "review_status": status,
               **({"waiver": review.waiver, "waived_checks": waived} if waived else {})},
+    )
+    send_on_commit(review_decided, Review, review=review, asset=asset, previous_status=previous_status)
+    return review
+
+
+@transaction.atomic
+def review_decide_as_guest(*, guest: dict, asset: Asset, decision: str, comment: str = "") -> Review:
+    """A guest's decision through a review link (apps.guests checked the link lets them decide).
+    The same comment rule and brand-check rule as members' (a guest cannot waive), four-eyes by
+    email; recorded with the guest's name, email and link, and in the audit log. Whether it moves
+    the asset's status is the review policy's (policy.decision_log: guests_count)."""
+    refusal = policy.guest_decision_refusal(guest, asset, decision)
+    if refusal:
+        raise NotAllowed(refusal, code="permission_denied")
+    if policy.comment_required(decision) and not comment.strip():
+        raise ValidationFailed(f"A comment is required to {decision.replace('_', ' ')}: say what should change.", field="comment")
+    asset = Asset.objects.select_for_update(of=("self",)).select_related("project", "generation", "check_result").get(pk=asset.pk)
+    previous_status = asset.review_status
+    blocking = policy.checks_blocking(asset, decision)
+    if blocking:
+        raise Conflict(policy.checks_refusal_text(blocking).split(";")[0] + "; a guest cannot waive them. Reject, or ask the team.",
+                       code="checks_failed", details={"checks": blocking})
+    rules = policy.policy_for(asset.project)
+    review = Review.objects.create(asset=asset, reviewer=None, guest=guest, decision=decision, comment=comment.strip(),
+                                   policy_in_force=rules.as_dict())
+    status = policy.status_from_log(policy.decision_log(asset), rules.approvals_required)
+    Asset.objects.filter(pk=asset.pk).update(review_status=status)
+    asset.review_status = status
+    review.asset = asset
+    counted = policy.guest_counts(guest, decision, rules.guests_count)
+    audit_record(project=asset.project, actor=None, actor_name=guest_words(guest), action=AuditAction.GUEST_DECIDED,
+                 target=f"asset {asset.pk}: {asset.display_title}",
+                 after={"asset": str(asset.pk), "decision": decision, "guest": guest_words(guest), "counted": counted, "review_status": status})
+    event_emit(
+        project=asset.project, event="asset.review_changed",
+        data={"asset": str(asset.pk), "decision": decision, "comment": review.comment, "reviewer": None, "guest": guest_words(guest),
+              "review_status": status},
     )
     send_on_commit(review_decided, Review, review=review, asset=asset, previous_status=previous_status)
     return review
@@ -148,6 +185,7 @@ def _comment_data(comment: Comment) -> dict:
     return {
         "comment": str(comment.pk), "asset": str(comment.asset_id), "parent": comment.parent_id,
         "author": comment.author.username if comment.author else None, "body": comment.body, "pin": comment.pin,
+        **({"guest": guest_words(comment.guest)} if comment.guest else {}),
         "mentions": [user.username for user in comment.mentions.all()],
     }
 
@@ -157,6 +195,17 @@ def comment_create(*, user, asset: Asset, body: str, pin=None, parent: Comment |
     """A comment, or a reply (to a top-level comment; a reply to a reply joins the same thread).
     Refused: an empty or too long body, a pin on a reply, past COMMENTS_PER_ASSET on the asset."""
     project_policy.check(user, asset.project, Action.COMMENT)
+    return _comment_add(asset=asset, body=body, pin=pin, parent=parent, author=user)
+
+
+@transaction.atomic
+def comment_create_as_guest(*, guest: dict, asset: Asset, body: str, pin=None, parent: Comment | None = None) -> Comment:
+    """A guest's comment through a review link (the link's permissions are checked by apps.guests):
+    the same limits as members', recorded with the guest's name, email and link; no mentions."""
+    return _comment_add(asset=asset, body=body, pin=pin, parent=parent, guest=guest)
+
+
+def _comment_add(*, asset: Asset, body: str, pin, parent: Comment | None, author=None, guest: dict | None = None) -> Comment:
     body = _comment_limits(body)
     pin = comments.pin_checked(pin)
     if parent is not None:
@@ -165,7 +214,7 @@ def comment_create(*, user, asset: Asset, body: str, pin=None, parent: Comment |
         if pin is not None:
             raise ValidationFailed("A reply cannot carry a pin; pin a new comment instead.", field="pin", code="invalid_pin")
         parent = parent.parent or parent
-    mentioned = _mentions(asset.project, body)
+    mentioned = _mentions(asset.project, body) if author is not None else []
     Asset.objects.select_for_update(of=("self",)).filter(pk=asset.pk).first()  # the count below stays true
     count = Comment.objects.filter(asset=asset).count()
     if count >= COMMENTS_PER_ASSET:
@@ -173,7 +222,7 @@ def comment_create(*, user, asset: Asset, body: str, pin=None, parent: Comment |
             f"This asset already has {count} comments; the limit is {COMMENTS_PER_ASSET}. Resolve the thread and start from a new version.",
             field="body", code="too_many_comments", details={"limit": COMMENTS_PER_ASSET, "value": count},
         )
-    comment = Comment.objects.create(asset=asset, parent=parent, author=user, body=body, pin=pin)
+    comment = Comment.objects.create(asset=asset, parent=parent, author=author, guest=guest, body=body, pin=pin)
     comment.mentions.set(mentioned)
     event_emit(project=asset.project, event="comment.created", data=_comment_data(comment))
     send_on_commit(comment_created, Comment, comment=comment, mentioned=list(mentioned))

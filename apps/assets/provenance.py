@@ -87,7 +87,9 @@ def _standing_approvals(reviews: list) -> int:
     for review in reversed(reviews):
         if review.decision != Decision.APPROVE:
             break
-        approvers.add(review.reviewer_id)
+        if review.guest and not (review.policy_in_force or {}).get("guests_count"):
+            continue  # a guest's approval counts only where the policy in force said guests count
+        approvers.add(f"guest:{review.guest['email'].lower()}" if review.guest else review.reviewer_id)
     return len(approvers)
 
 
@@ -111,8 +113,10 @@ def describe(asset: Asset, *, disclosure: Disclosure) -> dict:
             _named(
                 _named({"decision": review.decision, "at": review.created_at, "policy": review.policy_in_force or policy_now,
                         # An approval over failing brand checks always says so, and why (issue: waivers are published).
-                        **({"waiver": review.waiver, "waived_checks": review.waived_checks} if review.waiver else {})},
-                       "reviewer", review.reviewer.username if review.reviewer else None, disclosure.names),
+                        **({"waiver": review.waiver, "waived_checks": review.waived_checks} if review.waiver else {}),
+                        # A guest's decision always says so, and through which link (its label), names shown or not.
+                        **({"guest": True, "via": review.guest["link"]} if review.guest else {})},
+                       "reviewer", review.decided_by if review.guest else (review.reviewer.username if review.reviewer else None), disclosure.names),
                 "comment", review.comment, disclosure.comments,
             )
             for review in reviews

@@ -30,6 +30,11 @@ class AuditAction(models.TextChoices):
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "Webhook secret rotated"
     BRAND_KIT_CHANGED = "brand_kit.changed", "Brand kit changed"
     CHECKS_WAIVED = "review.checks_waived", "Failing brand checks waived"
+    SSO_SIGNED_IN = "sso.signed_in", "Signed in with single sign-on"
+    SSO_REFUSED = "sso.refused", "Single sign-on refused"
+    REVIEW_LINK_CREATED = "review_link.created", "Review link created"
+    REVIEW_LINK_REVOKED = "review_link.revoked", "Review link revoked"
+    GUEST_DECIDED = "review.guest_decided", "Guest decided a review"
 
 
 class AppendOnly(Exception):
@@ -45,7 +50,8 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.DO_NOTHING, db_constraint=False, related_name="audit_events")
+    # None for events of no project: single sign-on sign-ins and their refusals (superusers see them).
+    project = models.ForeignKey(Project, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+")
     actor_name = models.CharField(max_length=150, help_text="The actor's username when it happened.")
     action = models.CharField(max_length=40, choices=AuditAction.choices)

@@ -114,6 +114,27 @@ def invitation_accept(*, token: str, user) -> Membership:
     invitation = invitation_for(token)  # again, under the lock: a removal or withdrawal may just have closed it
     if not user.email or user.email.strip().lower() != invitation.email:
         raise NotFound("This invitation is addressed to another email address than your account's.")
+    return _accept(invitation, user)
+
+
+@transaction.atomic
+def invitations_accept_for_email(*, user) -> list[Membership]:
+    """Single sign-on: the provider verified the person's email, which is what an invitation's
+    link proves, so every open invitation to that address is accepted when they sign in."""
+    email = (user.email or "").strip().lower()
+    if not email or policy.is_key_principal(user):
+        return []
+    joined = []
+    for project_id in list(Invitation.objects.filter(email=email, accepted_at__isnull=True, withdrawn_at__isnull=True,
+                                                expires_at__gt=timezone.now()).values_list("project_id", flat=True).distinct()):
+        _lock(Project(pk=project_id))
+        invitation = open_invitations(Project(pk=project_id)).filter(email=email).select_related("project", "invited_by").order_by("-created_at").first()
+        if invitation is not None:
+            joined.append(_accept(invitation, user))
+    return joined
+
+
+def _accept(invitation: Invitation, user) -> Membership:
     membership, created = Membership.objects.get_or_create(project=invitation.project, user=user, defaults={"role": invitation.role})
     Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now(), accepted_by=user)
     invitations_close(project=invitation.project, email=invitation.email)

@@ -43,7 +43,7 @@ def test_four_eyes_stops_the_maker_approving_over_rest_and_admin(api, client, pr
 
 def test_owner_sets_the_policy(api, project, owner, editor, reviewer):
     url = f"/api/v1/projects/{project.id}/review-policy/"
-    assert api(owner).get(url).json() == {"decider_roles": ["reviewer", "owner"], "four_eyes": True, "approvals_required": 1, "checks_must_pass": False}
+    assert api(owner).get(url).json() == {"decider_roles": ["reviewer", "owner"], "four_eyes": True, "approvals_required": 1, "checks_must_pass": False, "guests_count": False, "editors_share_links": False}
     assert api(reviewer).patch(url, {"four_eyes": False}, format="json").status_code == 403
     response = api(owner).patch(url, {"decider_roles": ["editor", "reviewer"], "approvals_required": 2}, format="json")
     assert response.status_code == 200 and response.json()["approvals_required"] == 2

@@ -25,6 +25,8 @@ from apps.assets.models import Asset, AssetLink, Favourite
 from apps.campaigns.models import Campaign
 from apps.campaigns.services import CampaignInput, campaign_create
 from apps.generations.models import Generation
+from apps.guests.models import ReviewLink
+from apps.guests.services import ReviewLinkInput, review_link_create
 from apps.library.models import EntryKind, LibraryEntry, ReferenceImage
 from apps.library.services import reference_image_add
 from apps.projects.models import Invitation, Membership, Project
@@ -115,6 +117,9 @@ REST_CASES = [
     ("api-keys", "get", "/api/v1/projects/{project}/api-keys/", None, allowed(200, "owner")),
     ("api-key-create", "post", "/api/v1/projects/{project}/api-keys/", {"name": "CMS", "role": "editor"}, allowed(201, "owner")),
     ("api-key-revoke", "delete", "/api/v1/api-keys/{api_key}/", None, allowed(204, "owner")),
+    ("review-links", "get", "/api/v1/projects/{project}/review-links/", None, allowed(200, "owner")),
+    ("review-link-create", "post", "/api/v1/projects/{project}/review-links/", {"label": "Agency Blau", "asset": "{asset}"}, allowed(201, "owner")),
+    ("review-link-revoke", "delete", "/api/v1/review-links/{review_link}/", None, allowed(204, "owner")),
     ("logo", "get", "/api/v1/logos/{logo}/", None, READ),
     ("logo-images", "get", "/api/v1/logos/{logo}/images/", None, READ),
     ("logo-image-archive", "delete", "/api/v1/logos/{logo}/images/{logo_image}/", None, allowed(204, *EDIT)),
@@ -189,6 +194,8 @@ PAGES = [
     ("webhook-test-page", "post", "/webhooks/{webhook}/test/", {}, allowed(302, "owner")),
     ("webhook-rotate-page", "post", "/webhooks/{webhook}/rotate/", {}, allowed(200, "owner")),  # shows the new secret once
     ("webhook-delete-page", "post", "/webhooks/{webhook}/delete/", {}, allowed(302, "owner")),
+    ("review-links-page", "get", "/projects/{project}/review-links/", None, allowed(200, "owner")),
+    ("review-link-revoke-page", "post", "/review-links/{review_link}/revoke/", {}, allowed(302, "owner")),
 ]
 
 
@@ -229,7 +236,9 @@ def world(project, emulator, settings):
         project=project, email="invited@example.com", role="editor", token_sha256="0" * 64, invited_by=users["owner"],
         expires_at=timezone.now() + timedelta(days=7),
     )
+    review_link, _ = review_link_create(project=project, user=users["owner"], data=ReviewLinkInput(label="TENANT-A-LINK", asset=asset.pk))
     ids = {
+        "review_link": review_link.id,
         "project": project.id, "asset": asset.id, "child": child.id, "generation": generation.id, "character": character.id,
         "image": image.id, "webhook": webhook.id, "target": users["viewer"].id, "reviewed": reviewed.id,
         "api_key": api_key.id, "object": product.id, "object_image": product_image.id, "logo": logo.id, "logo_image": logo_image.id, "campaign": campaign.id,
@@ -256,6 +265,7 @@ def snapshot(project) -> tuple:
         sorted(Campaign.objects.filter(project=project).values_list("id", "name")),
         Favourite.objects.filter(asset__project=project).count(),
         sorted(Invitation.objects.filter(project=project).values_list("email", "withdrawn_at")),
+        sorted(ReviewLink.objects.filter(project=project).values_list("label", "revoked_at")),
     )
 
 
@@ -435,6 +445,8 @@ def test_staff_superuser_still_sees_every_tenant(client, staff):
 NOT_PROJECT_DATA = {
     "login/": "public: the login form",
     "logout/": "ends one's own session",
+    "oidc/authenticate/": "single sign-on: sends the browser to the identity provider (tests/accounts)",
+    "oidc/callback/": "single sign-on: the provider's answer signs one in to one's own account (tests/accounts)",
     "favicon.ico": "public: a redirect to a static file",
     "healthz": "public: liveness, no data",
     "readyz": "public: readiness, no data",
@@ -444,6 +456,12 @@ NOT_PROJECT_DATA = {
     "api/v1/auth/token/": "one's own token, for one's own password",
     "invitations/<str:token>/": "the invitation's token is the credential (tests/projects)",
     "api/v1/invitations/accept/": "the invitation's token is the credential (tests/projects)",
+    # Guest review links: the link's token is the credential, and a guest reaches only the link's
+    # own assets (tests/guests/test_review_links.py tries every other asset, the gallery, REST, admin).
+    "r/<str:token>/": "a review link's guest page (tests/guests)",
+    "r/<str:token>/assets/<uuid:asset_id>/": "a review link's asset, among its own only (tests/guests)",
+    "r/<str:token>/assets/<uuid:asset_id>/image/": "a review link's image, among its own only (tests/guests)",
+    "r/<str:token>/assets/<uuid:asset_id>/download/": "a review link's approved download, among its own only (tests/guests)",
 }
 # Patterns whose row is a test of its own above.
 OWN_TESTS = {

@@ -24,7 +24,7 @@ def test_switching_four_eyes_off_approving_and_back_on_leaves_a_record(api, proj
     assert approval.status_code == 201
     api(owner).patch(policy_url, {"four_eyes": True}, format="json")
 
-    assert approval.json()["policy_in_force"] == {"decider_roles": ["reviewer", "owner"], "four_eyes": False, "approvals_required": 1, "checks_must_pass": False}
+    assert approval.json()["policy_in_force"] == {"decider_roles": ["reviewer", "owner"], "four_eyes": False, "approvals_required": 1, "checks_must_pass": False, "guests_count": False, "editors_share_links": False}
     off, on = reversed([e for e in audit(api, owner, project) if e["action"] == "review_policy.changed"])
     assert (off["before"]["four_eyes"], off["after"]["four_eyes"], off["actor"]) == (True, False, owner.username)
     assert (on["before"]["four_eyes"], on["after"]["four_eyes"]) == (False, True)
@@ -78,7 +78,7 @@ def test_the_log_cannot_be_changed_or_deleted(api, project, owner):
     with pytest.raises(DatabaseError), transaction.atomic():  # the database refuses too
         with connection.cursor() as cursor:
             cursor.execute("UPDATE audit_auditevent SET after = NULL")
-    assert AuditEvent.objects.get().after == {"decider_roles": ["reviewer", "owner"], "four_eyes": False, "approvals_required": 1, "checks_must_pass": False}
+    assert AuditEvent.objects.get().after == {"decider_roles": ["reviewer", "owner"], "four_eyes": False, "approvals_required": 1, "checks_must_pass": False, "guests_count": False, "editors_share_links": False}
 
 
 @pytest.mark.scale

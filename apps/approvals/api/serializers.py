@@ -25,7 +25,7 @@ class ReviewOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "asset", "decision", "comment", "waiver", "waived_checks", "reviewer", "review_status", "policy_in_force", "created_at"]
+        fields = ["id", "asset", "decision", "comment", "waiver", "waived_checks", "reviewer", "guest", "review_status", "policy_in_force", "created_at"]
 
 
 class ReviewPolicyInputSerializer(StrictInputSerializer):
@@ -33,12 +33,14 @@ class ReviewPolicyInputSerializer(StrictInputSerializer):
     four_eyes = serializers.BooleanField()
     approvals_required = serializers.IntegerField(min_value=1, max_value=MAX_APPROVALS_REQUIRED)
     checks_must_pass = serializers.BooleanField(help_text="Approving an asset with a failing brand check needs a waiver.")
+    guests_count = serializers.BooleanField(help_text="A guest's approval through a review link counts toward the approvals required.")
+    editors_share_links = serializers.BooleanField(help_text="Editors may create and revoke review links (owners always may).")
 
 
 class ReviewPolicyOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReviewPolicy
-        fields = ["decider_roles", "four_eyes", "approvals_required", "checks_must_pass"]
+        fields = ["decider_roles", "four_eyes", "approvals_required", "checks_must_pass", "guests_count", "editors_share_links"]
 
 
 class CommentInputSerializer(StrictInputSerializer):
@@ -74,7 +76,7 @@ class CommentOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Comment
         fields = [
-            "id", "asset", "parent", "author", "body", "pin", "number", "on_earlier_version", "mentions", "resolved",
+            "id", "asset", "parent", "author", "guest", "body", "pin", "number", "on_earlier_version", "mentions", "resolved",
             "resolved_at", "resolved_by", "addressed_by", "addressed_in", "replies", "created_at", "edited_at",
         ]
 
