@@ -419,6 +419,12 @@ GENERATION_RETRY_MAX_SECONDS = env.float("GENERATION_RETRY_MAX_SECONDS", default
 # refreshes it every quarter of this, also while it waits), and a queued job whose id was sent longer
 # ago than this is sent again.
 GENERATION_STALE_AFTER_SECONDS = env.int("GENERATION_STALE_AFTER_SECONDS", default=300)
+# The orphan sweep (apps.generations.orphans): output files no asset points at, of jobs finished at
+# least ORPHAN_MIN_AGE_SECONDS ago (and written before that), looking back ORPHAN_LOOKBACK_SECONDS.
+GENERATION_TEST_ONLY_STORE_DELAY_SECONDS = env.float("GENERATION_TEST_ONLY_STORE_DELAY_SECONDS", default=0)
+ORPHAN_MIN_AGE_SECONDS = env.int("ORPHAN_MIN_AGE_SECONDS", default=3600)
+ORPHAN_LOOKBACK_SECONDS = env.int("ORPHAN_LOOKBACK_SECONDS", default=3 * 86400)
+CELERY_BEAT_SCHEDULE["sweep-orphaned-outputs"] = {"task": "generations.sweep_orphans", "schedule": env.float("ORPHAN_SWEEP_INTERVAL_SECONDS", default=3600)}
 # A finished job still unannounced after this long (its worker died before `job_finished`'s
 # receivers ran, or one failed) is announced again by the recovery sweep's companion.
 GENERATION_ANNOUNCE_GRACE_SECONDS = env.float("GENERATION_ANNOUNCE_GRACE_SECONDS", default=30.0)

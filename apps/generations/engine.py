@@ -204,6 +204,8 @@ def store_output(generation: Generation, attempt: int, index: int, result, *, so
         raise Superseded  # replaced while it waited for the model: nothing to write
     key = generation_output_key(project_id=generation.project_id, generation_id=generation.pk, index=index, attempt=attempt, extension=image.extension)
     file_write(key, image.data)
+    if settings.GENERATION_TEST_ONLY_STORE_DELAY_SECONDS:  # tests only: a window to kill the worker between file and row
+        time.sleep(settings.GENERATION_TEST_ONLY_STORE_DELAY_SECONDS)
     model_parts = []
     try:
         model_parts = model_parts_store(

@@ -1,13 +1,13 @@
 """Prometheus metrics of the job engine: jobs by status, queue depth, job latency."""
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from apps.core.observability import may_see_internals, queue_depth
-from apps.generations.models import Generation
+from apps.generations.models import Generation, OrphanSweep
 
 
 def metrics(request):
@@ -28,4 +28,7 @@ def metrics(request):
     if durations:
         for q in (0.5, 0.95):
             latency.labels(str(q)).set(durations[min(len(durations) - 1, int(q * len(durations)))])
+    swept = OrphanSweep.objects.aggregate(files=Sum("files_removed"), size=Sum("bytes_removed"))
+    Gauge("brand_orphan_files_removed_total", "Output files the orphan sweep removed (no row pointed at them)", registry=registry).set(swept["files"] or 0)
+    Gauge("brand_orphan_bytes_removed_total", "Bytes the orphan sweep removed", registry=registry).set(swept["size"] or 0)
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

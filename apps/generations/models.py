@@ -213,3 +213,13 @@ class RegionEdit(models.Model):
     mask = models.FileField(max_length=300, blank=True, help_text="The brush mask as sent (white = change), when one was.")
     feather = models.PositiveSmallIntegerField()
     context = models.FloatField()
+
+
+class OrphanSweep(models.Model):
+    """One run of the orphan sweep (apps.generations.orphans): what it removed, for the log and
+    the metrics (brand_orphan_files_removed_total)."""
+
+    ran_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    jobs_looked_at = models.PositiveIntegerField()
+    files_removed = models.PositiveIntegerField()
+    bytes_removed = models.BigIntegerField()

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from apps.generations import services
+from apps.generations import orphans, services
 
 
 @shared_task(name="generations.run", ignore_result=True)
@@ -24,3 +24,9 @@ def announce_missed_generations() -> None:
 @shared_task(name="generations.enqueue_many", ignore_result=True)
 def enqueue_generations(generation_ids: list[str]) -> None:
     services.generations_enqueue(generation_ids=generation_ids)
+
+
+@shared_task(name="generations.sweep_orphans", ignore_result=True)
+def sweep_orphans() -> None:
+    """Periodic (beat): output files a killed worker left that no row points at."""
+    orphans.orphans_sweep()
