@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "apps.campaigns",
     "apps.apikeys",
     "apps.checks",
+    "apps.placements",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("apps.audit.api.urls")),
     path("", include("apps.campaigns.api.urls")),
     path("", include("apps.checks.api.urls")),
+    path("", include("apps.placements.api.urls")),
 ]
 
 pages = [
@@ -36,6 +37,7 @@ pages = [
     path("", include("apps.audit.urls")),
     path("", include("apps.campaigns.urls")),
     path("", include("apps.checks.urls")),
+    path("", include("apps.placements.urls")),
 ]
 
 urlpatterns = pages + [

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from apps.assets import credentials, credentials_reading, selectors, services
 from apps.assets.api.serializers import (
+    AssetChangeSerializer,
     AssetFileQuerySerializer,
     AssetFilterSerializer,
     AssetOutputSerializer,
@@ -58,6 +59,15 @@ class AssetListApi(APIView):
 class AssetDetailApi(APIView):
     @extend_schema(responses=AssetOutputSerializer)
     def get(self, request, asset_id):
+        return Response(AssetOutputSerializer(asset_for(request, asset_id), context={"request": request}).data)
+
+    @extend_schema(request=AssetChangeSerializer, responses=AssetOutputSerializer)
+    def patch(self, request, asset_id):
+        """Set the focal point (editors): placement files are remade around it."""
+        asset = asset_for(request, asset_id, Action.GENERATE)
+        data = AssetChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.asset_focal_point_set(asset=asset, point=data.validated_data["focal_point"])
         return Response(AssetOutputSerializer(asset_for(request, asset_id), context={"request": request}).data)
 
 
