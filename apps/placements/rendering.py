@@ -216,8 +216,9 @@ def encode(image: pyvips.Image, placement: Placement, budget: int) -> Encoded:
     how = f"{smallest[0]}" + (f" at quality {smallest[1]}" if smallest[1] is not None else "") + (f" with {smallest[2]} chroma" if smallest[2] else "")
     raise RenderFailed(
         f"{placement.label} ({placement.key}) cannot be made under its limit of {placement.max_bytes:,} bytes: "
-        f"the smallest file was {smallest[3]:,} bytes ({how}), and the file needs {placement.max_bytes - budget:,} bytes more for its "
-        f"Content Credentials; {len(tried)} encodings tried in {', '.join(placement.formats)}.",
+        f"the smallest file was {smallest[3]:,} bytes ({how})"
+        + (f", and its Content Credentials add {placement.max_bytes - budget:,} bytes" if budget < placement.max_bytes else "")
+        + f"; {len(tried)} encodings tried in {', '.join(placement.formats)}. Allow more bytes, a smaller size or another format.",
         field="max_bytes", code="byte_limit_unreachable",
         details={"limit": placement.max_bytes, "smallest": smallest[3], "credentials_bytes": placement.max_bytes - budget, "attempts": len(tried)},
     )

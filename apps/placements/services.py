@@ -146,7 +146,8 @@ def placement_file(asset: Asset, placement: Placement, *, user=None, source: _So
         )
         if len(signed) <= placement.max_bytes:
             break
-        budget -= len(signed) - placement.max_bytes + SIGN_MARGIN_BYTES
+        # What the credentials add is (nearly) constant: aim under the limit by that much.
+        budget = min(budget - SIGN_MARGIN_BYTES, placement.max_bytes - (len(signed) - len(encoded.data)) - SIGN_MARGIN_BYTES)
     else:
         raise rendering.RenderFailed(
             f"{placement.label} ({placement.key}): with its Content Credentials the file is {len(signed):,} bytes, over the limit of "
@@ -204,15 +205,10 @@ def placement_summary(asset: Asset, placement: Placement, row: PlacementRenditio
 
 
 def _expected_crop(asset: Asset, placement: Placement) -> rendering.Crop | None:
-    """The crop a render would use, when the focal point is known without decoding."""
-    focal = asset.focal_point or None
-    if focal is None:
-        box = _logo_box(asset)
-        if box:
-            focal = {"x": (box[0] + box[2] / 2) / asset.width, "y": (box[1] + box[3] / 2) / asset.height}
-    if focal is None:
-        focal = cache.get(f"placements-attention:{asset.sha256}")
-    if focal is None:
+    """The crop a render would use now (the attention point is found once per image and cached)."""
+    try:
+        focal = focal_point_for(asset)
+    except (rendering.RenderFailed, OSError):
         return None
     return rendering.crop_for(asset.width, asset.height, placement.width, placement.height, (focal["x"], focal["y"]))
 
