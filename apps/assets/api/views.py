@@ -1,6 +1,6 @@
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -18,7 +18,7 @@ from apps.assets.api.serializers import (
     LineageNodeSerializer,
     LineageReferenceNodeSerializer,
 )
-from apps.assets.exports import export_entries, signing_ready
+from apps.assets.exports import MAX_EXPORT_ASSETS, export_entries, signing_ready
 from apps.assets.files import file_response
 from apps.assets.images import MIME_BY_FORMAT, upload_read
 from apps.assets.models import Asset
@@ -124,7 +124,10 @@ class AssetLineageApi(APIView):
 
 class ProjectExportApi(APIView):
     @extend_schema(
-        parameters=[AssetFilterSerializer],
+        parameters=[AssetFilterSerializer, OpenApiParameter(
+            "placements", str, description="Comma-separated placement keys or `all`: each asset as those placements, "
+            "at {channel}/{placement}/{asset id}.{ext}, with size, bytes, format and safe zones in manifest.json.",
+        )],
         responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="A zip archive with manifest.json.")},
     )
     def get(self, request, project_id):
@@ -135,5 +138,14 @@ class ProjectExportApi(APIView):
         filters = AssetFilterSerializer(data={"review_status": "approved", **request.query_params.dict()})
         filters.is_valid(raise_exception=True)
         filename = f"{slugify(project.name) or 'project'}-{filters.validated_data.get('review_status', 'all')}.zip"
+        if request.query_params.get("placements"):
+            # Placement files instead of the originals (apps.placements.exports; imported here, at the top layer).
+            from apps.placements.exports import project_placement_entries, placements_parse
+
+            placements = placements_parse(project, request.query_params["placements"])
+            signing_ready()
+            assets = selectors.asset_list(project=project, **filters.validated_data).order_by("created_at", "id")[:MAX_EXPORT_ASSETS]
+            entries = project_placement_entries(project=project, assets=assets, placements=placements, filters=filters.validated_data)
+            return zip_response(entries, filename=filename.replace(".zip", "-placements.zip"))
         signing_ready()
         return zip_response(export_entries(project=project, filters=filters.validated_data), filename=filename)
