@@ -76,16 +76,18 @@
       }
       return;
     }
-    if (picking && event.target.matches("img.asset-image")) {
+    var target = picking ? image() : null;
+    var rect = target ? target.getBoundingClientRect() : null;
+    // Layers drawn over the image (the checks' boxes) may take the click: its position decides.
+    if (rect && event.clientX >= rect.left && event.clientX <= rect.right && event.clientY >= rect.top && event.clientY <= rect.bottom) {
       event.preventDefault();  // not the lightbox
       event.stopPropagation();
-      var rect = event.target.getBoundingClientRect();
       var form = document.querySelector("[data-focal-form]");
       if (!form) return;
       form.elements.x.value = Math.min(1, Math.max(0, (event.clientX - rect.left) / rect.width)).toFixed(4);
       form.elements.y.value = Math.min(1, Math.max(0, (event.clientY - rect.top) / rect.height)).toFixed(4);
       picking = false;
-      event.target.classList.remove("focal-picking");
+      target.classList.remove("focal-picking");
       form.requestSubmit();
     }
   }, true);
