@@ -18,6 +18,8 @@ FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 MIME_BY_FORMAT = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 EXTENSION_BY_FORMAT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 BANDS = ("top", "bottom", "left", "right")
+CHANNEL_LABELS = {"meta": "Meta", "google": "Google", "iab": "IAB", "pinterest": "Pinterest", "youtube": "YouTube",
+                  "linkedin": "LinkedIn", "x": "X", "print": "Print", "custom": "The project's own"}
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,23}$")  # 24 at most: a rendition spec is "pl:{key}:{12 hex}"
 MIN_SIDE, MAX_SIDE = 16, 8192

@@ -47,14 +47,14 @@ def check(asset, placement: Placement, crop: Crop) -> dict:
         x, y, w, h = entry["box"]
         what = "The logo" if entry["kind"] == "logo" else f"Text at {x},{y} ({w}×{h} px)"
         if _overlap((x, y, w, h), (crop.left, crop.top, crop.width, crop.height)) == 0:
-            problems.append(f"{what} is cropped out of {placement.key}.")
+            problems.append(f"{what} is cropped out.")
             continue
         # Into the placement, normalised; the part outside the crop is cut off.
         nx, ny = (x - crop.left) / crop.width, (y - crop.top) / crop.height
         nw, nh = w / crop.width, h / crop.height
         if nx < 0 or ny < 0 or nx + nw > 1 or ny + nh > 1:
-            problems.append(f"{what} crosses the edge of the {placement.key} crop (part of it is cut off).")
+            problems.append(f"{what} crosses the crop's edge (part of it is cut off).")
         for zone in placement.safe_zones:
             if _overlap((nx, ny, nw, nh), (zone.x, zone.y, zone.w, zone.h)) > 0:
-                problems.append(f"{what} crosses the {zone.name} band of {placement.label}.")
+                problems.append(f"{what} crosses the {zone.name} band.")
     return {"status": WARN if problems else PASS, "problems": problems, "zones": zones, "boxes": len(boxes)}

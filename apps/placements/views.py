@@ -9,6 +9,7 @@ from apps.assets import services as asset_services
 from apps.core.exceptions import ApplicationError
 from apps.core.pages import is_htmx, page
 from apps.placements import selectors, services
+from apps.placements.catalogue import CHANNEL_LABELS
 from apps.projects import policy
 from apps.projects.policy import Action
 
@@ -18,7 +19,7 @@ def _panel_context(request, asset) -> dict:
     rows = [services.placement_summary(asset, placement, rendered.get(placement.key)) for placement in selectors.placements_for(asset.project)]
     channels: dict[str, list] = {}
     for row in rows:
-        channels.setdefault(row["channel"], []).append(row)
+        channels.setdefault(CHANNEL_LABELS.get(row["channel"], row["channel"].capitalize()), []).append(row)
     role = policy.role_of(request.user, asset.project)
     return {
         "asset": asset, "channels": channels,
