@@ -20,14 +20,23 @@
     document.querySelectorAll("[data-show-crop][aria-pressed=true]").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
   }
 
+  // The img keeps its box; object-fit: contain letterboxes the picture inside it. This is the
+  // picture's own rectangle, relative to the img's box.
+  function picture(img) {
+    var naturalW = img.naturalWidth || img.width, naturalH = img.naturalHeight || img.height;
+    var scale = Math.min(img.clientWidth / naturalW, img.clientHeight / naturalH);
+    var w = naturalW * scale, h = naturalH * scale;
+    return { x: (img.clientWidth - w) / 2, y: (img.clientHeight - h) / 2, w: w, h: h };
+  }
+
   function box(host, img, left, top, width, height, cls) {
     var el = document.createElement("div");
-    var offsetX = img.offsetLeft, offsetY = img.offsetTop;
+    var pic = picture(img);
     el.className = cls;
-    el.style.left = (offsetX + left * img.clientWidth) + "px";
-    el.style.top = (offsetY + top * img.clientHeight) + "px";
-    el.style.width = (width * img.clientWidth) + "px";
-    el.style.height = (height * img.clientHeight) + "px";
+    el.style.left = (img.offsetLeft + pic.x + left * pic.w) + "px";
+    el.style.top = (img.offsetTop + pic.y + top * pic.h) + "px";
+    el.style.width = (width * pic.w) + "px";
+    el.style.height = (height * pic.h) + "px";
     host.appendChild(el);
     return el;
   }
@@ -77,7 +86,11 @@
       return;
     }
     var target = picking ? image() : null;
-    var rect = target ? target.getBoundingClientRect() : null;
+    var rect = null;
+    if (target) {
+      var outer = target.getBoundingClientRect(), pic = picture(target);
+      rect = { left: outer.left + pic.x, top: outer.top + pic.y, right: outer.left + pic.x + pic.w, bottom: outer.top + pic.y + pic.h, width: pic.w, height: pic.h };
+    }
     // Layers drawn over the image (the checks' boxes) may take the click: its position decides.
     if (rect && event.clientX >= rect.left && event.clientX <= rect.right && event.clientY >= rect.top && event.clientY <= rect.bottom) {
       event.preventDefault();  // not the lightbox

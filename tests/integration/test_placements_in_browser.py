@@ -34,8 +34,12 @@ def test_an_editor_clicks_the_focal_point_and_sees_a_placement_s_crop_and_safe_z
 
     panel.get_by_role("button", name="Set focal point by clicking the image").click()
     image = page.locator("img.asset-image")
-    box = image.bounding_box()
-    image.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.75})
+    # The picture is letterboxed inside the img's box (object-fit: contain): click on the picture itself.
+    pic = image.evaluate(
+        "i => { const s = Math.min(i.clientWidth / i.naturalWidth, i.clientHeight / i.naturalHeight);"
+        " const w = i.naturalWidth * s, h = i.naturalHeight * s; return {x: (i.clientWidth - w) / 2, y: (i.clientHeight - h) / 2, w, h}; }"
+    )
+    image.click(position={"x": pic["x"] + pic["w"] * 0.25, "y": pic["y"] + pic["h"] * 0.75})
     expect(page.locator("#placements")).to_contain_text("Focal point set", timeout=10_000)
     asset.refresh_from_db()
     assert abs(asset.focal_point["x"] - 0.25) < 0.02 and abs(asset.focal_point["y"] - 0.75) < 0.02
