@@ -96,3 +96,23 @@ def test_the_project_export_takes_placements_and_writes_size_bytes_format_and_sa
         assert len(archive.read(line["file"])) == line["size_bytes"] and line["content_credentials"]
     unknown = api(editor).get(f"/api/v1/projects/{project.id}/exports/?placements=nope")
     assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "placements"
+
+
+def test_the_new_campaign_page_offers_placements_and_creates_a_cell_per_distinct_ratio(client, editor, project):
+    from apps.campaigns.models import Campaign
+
+    character, products = library(project, products=1)
+    client.force_login(editor)
+    page = client.get(f"/projects/{project.id}/campaigns/new/").content.decode()
+    assert "Channel placements" in page and 'value="meta_story"' in page and "1080×1920 · 9:16" in page
+    answer = client.post(f"/projects/{project.id}/campaigns/new/", {
+        "name": "Stories", "products": [str(products[0].pk)], "scenes": "a park", "formats": ["meta_story", "google_demand_gen_9x16", "1:1"],
+        "variations": 1, "draft_model": "nano-banana-2", "draft_size": "512", "final_model": "nano-banana-2", "final_size": "2K",
+    })
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    campaign = Campaign.objects.get(name="Stories")
+    assert campaign.formats == ["9:16", "1:1"] and campaign.placements == ["meta_story", "google_demand_gen_9x16"]
+    assert campaign.cells.count() == 2
+    summary = client.post(f"/projects/{project.id}/campaigns/summary/", {
+        "products": [str(products[0].pk)], "scenes": "a park", "formats": ["meta_story", "google_demand_gen_9x16"], "variations": 1})
+    assert summary.status_code == 200
