@@ -156,6 +156,8 @@ def asset_focal_point_set(*, asset: Asset, point: dict | None) -> Asset:
         point = {"x": round(float(point["x"]), 4), "y": round(float(point["y"]), 4)}
     Asset.objects.filter(pk=asset.pk).update(focal_point=point)
     asset.focal_point = point
-    if asset.review_status == ReviewStatus.APPROVED:
+    from django.conf import settings
+
+    if asset.review_status == ReviewStatus.APPROVED and settings.PLACEMENTS_RENDER_AHEAD:
         task_on_commit(RENDER_PLACEMENTS_TASK, [str(asset.pk)], queue="renditions")
     return asset

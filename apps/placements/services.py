@@ -13,6 +13,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -237,5 +238,5 @@ def placements_render_all(asset_id) -> dict[str, str]:
 def render_ahead_on_approval(sender, review, asset, previous_status=None, **kwargs) -> None:
     """`review_decided` receiver: once an asset is approved its placements are made on the
     renditions queue, so the first download does not wait."""
-    if asset.review_status == ReviewStatus.APPROVED:
+    if asset.review_status == ReviewStatus.APPROVED and settings.PLACEMENTS_RENDER_AHEAD:
         send_on_commit(RENDER_PLACEMENTS_TASK, [str(asset.pk)], queue=RENDER_QUEUE)

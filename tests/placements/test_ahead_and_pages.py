@@ -10,7 +10,8 @@ from tests.factories import asset_check, member
 from tests.placements.helpers import photo_asset
 
 
-def test_approving_an_asset_renders_every_placement_ahead_on_the_renditions_queue(api, project, run_tasks_inline):
+def test_approving_an_asset_renders_every_placement_ahead_on_the_renditions_queue(api, project, run_tasks_inline, settings):
+    settings.PLACEMENTS_RENDER_AHEAD = True
     maker, reviewer = member(project, "editor"), member(project, "reviewer")
     asset = photo_asset(project, 1024, 1024, user=maker)
     assert not PlacementRendition.objects.filter(asset=asset).exists()
