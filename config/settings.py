@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "apps.checks",
     "apps.accounts",
     "apps.guests",
+    "apps.placements",
 ]
 
 MIDDLEWARE = [
@@ -478,6 +479,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 THUMBNAIL_MAX_SIDE = 384
+# Approving an asset renders all its channel placements on the renditions queue (apps.placements).
+PLACEMENTS_RENDER_AHEAD = env.bool("PLACEMENTS_RENDER_AHEAD", default=True)
 
 # --- Content Credentials (C2PA): downloads and exports carry a signed manifest.
 # The signer's certificate chain and private key, each as PEM text or the path of a PEM file. Empty:

@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("apps.campaigns.api.urls")),
     path("", include("apps.checks.api.urls")),
     path("", include("apps.guests.api.urls")),
+    path("", include("apps.placements.api.urls")),
 ]
 
 pages = [
@@ -38,6 +39,7 @@ pages = [
     path("", include("apps.checks.urls")),
     path("", include("apps.apikeys.urls")),
     path("", include("apps.webhooks.urls")),
+    path("", include("apps.placements.urls")),
 ]
 
 urlpatterns = pages + [

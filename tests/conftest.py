@@ -136,6 +136,7 @@ def run_tasks_inline(settings, transactional_db):
     """Run enqueued jobs in this process as their transaction commits (the real task code,
     without a broker); retries wait 0 s instead of backing off."""
     settings.GENERATION_RETRY_BASE_SECONDS = 0
+    settings.PLACEMENTS_RENDER_AHEAD = False  # seventeen signed renders per approval; tests/placements turns it on
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False

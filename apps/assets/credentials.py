@@ -394,3 +394,44 @@ def sign_ahead(asset_id) -> Rendition | None:
     except CredentialsUnavailable as exc:
         logger.warning("Content Credentials not signed ahead for asset %s: %s", asset_id, exc.message)
         return None
+
+
+def credentials_spec(asset: Asset) -> str:
+    """The spec of the asset's credentialed copy as its history stands now (no signing): a file
+    derived from the asset names it, so the derived file is remade when the history changes."""
+    try:
+        return _plan(asset, memo={}, credentials=signing.signing_credentials()).spec
+    except ImproperlyConfigured as exc:
+        raise CredentialsUnavailable(str(exc), code="credentials_unavailable") from exc
+    except OSError as exc:
+        raise CredentialsUnavailable(f"Content Credentials could not be made: {exc}", code="credentials_unavailable") from exc
+
+
+def derived_sign(asset: Asset, data: bytes, mime_type: str, *, title: str, actions: list[dict], user=None) -> bytes:
+    """`data` (a file made from the asset's pixels: a crop, a resize) with Content Credentials of
+    its own: the asset's credentialed copy as its parent ingredient (made first if needed, so the
+    whole history nests), `c2pa.opened` on it, then `actions`. No thumbnail: a placement's bytes
+    are counted against a channel's limit."""
+    parent = credentialed_file(asset, user=user, wait=True)
+    definition = {
+        "claim_generator_info": [CLAIM_GENERATOR],
+        "title": title,
+        "format": mime_type,
+        "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [
+            {"action": "c2pa.opened", "parameters": {"ingredientIds": ["parent"]}}, *actions,
+        ]}}],
+    }
+    try:
+        builder = c2pa.Builder(definition, context=signing.building_context())
+        with default_storage.open(parent.file.name, "rb") as source:
+            builder.add_ingredient(
+                {"title": f"{asset.pk}.{_extension(asset)}", "relationship": "parentOf", "label": "parent",
+                 "metadata": {PLATFORM_ASSERTION: {"asset": str(asset.pk)}}},
+                asset.mime_type, source,
+            )
+        signed = io.BytesIO()
+        with signing.signer_from(signing.signing_credentials()) as signer:
+            builder.sign(signer, mime_type, io.BytesIO(data), signed)
+    except (c2pa.C2paError, OSError, ImproperlyConfigured) as exc:
+        raise CredentialsUnavailable(f"Content Credentials could not be signed: {exc}", code="credentials_unavailable") from exc
+    return signed.getvalue()

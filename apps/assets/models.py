@@ -58,6 +58,10 @@ class Asset(models.Model):
     )
     review_status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING)
     title = models.CharField(max_length=TITLE_MAX_CHARS, blank=True, help_text="Empty: the start of the prompt is shown.")
+    focal_point = models.JSONField(
+        null=True, blank=True,
+        help_text='{"x", "y"} normalised 0..1: the point every placement crop keeps in frame (set by a person); empty: found from the pixels.',
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

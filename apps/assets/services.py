@@ -130,3 +130,34 @@ def favourite_set(*, user, asset: Asset, on: bool) -> bool:
     else:
         Favourite.objects.filter(user=user, asset=asset).delete()
     return on
+
+
+# Placement files (apps.placements) are remade around a new focal point; an approved asset's ahead
+# of need, on the renditions queue, by the task's name (assets never imports placements).
+RENDER_PLACEMENTS_TASK = "assets.render_placements"
+
+
+def asset_focal_point_set(*, asset: Asset, point: dict | None) -> Asset:
+    """A person's focal point ({"x", "y"} from 0 at the left/top to 1), kept in frame by every
+    placement crop; None goes back to the point found in the pixels."""
+    from apps.assets.models import ReviewStatus
+    from apps.core.tasks import send_on_commit as task_on_commit
+
+    if point is not None:
+        if not isinstance(point, dict) or set(point) != {"x", "y"}:
+            raise ValidationFailed('focal_point must be {"x": 0..1, "y": 0..1} or null.', field="focal_point", code="invalid")
+        for axis in ("x", "y"):
+            value = point[axis]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise ValidationFailed(
+                    f"focal_point.{axis} is {value!r}; it must be a number from 0 (left/top) to 1 (right/bottom).",
+                    field=f"focal_point.{axis}", code="out_of_range", details={"value": value, "min": 0, "max": 1},
+                )
+        point = {"x": round(float(point["x"]), 4), "y": round(float(point["y"]), 4)}
+    Asset.objects.filter(pk=asset.pk).update(focal_point=point)
+    asset.focal_point = point
+    from django.conf import settings
+
+    if asset.review_status == ReviewStatus.APPROVED and settings.PLACEMENTS_RENDER_AHEAD:
+        task_on_commit(RENDER_PLACEMENTS_TASK, [str(asset.pk)], queue="renditions")
+    return asset

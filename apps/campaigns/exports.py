@@ -51,10 +51,15 @@ def export_path(*, language: str, aspect_ratio: str, product_file_name: str, sce
     return f"{language}/{aspect_ratio.replace(':', 'x')}/{product_file_name}-{scene_number}.{extension}"
 
 
-def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "approved") -> Iterator[ZipEntry]:
+def placement_path(*, placement, language: str, product_file_name: str, scene_number: int, extension: str) -> str:
+    return f"{placement.channel}/{placement.key}/{language}/{product_file_name}-{scene_number}.{extension}"
+
+
+def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "approved", placements: list = ()) -> Iterator[ZipEntry]:
     """The finals as zip entries (each the copy carrying Content Credentials), then manifest.json;
     `apps.core.downloads.zip_response` streams them. A file's digest is complete once the zip asks
-    for the next entry, so its manifest line is written after it."""
+    for the next entry, so its manifest line is written after it. With `placements`, each final is
+    delivered as every placement of its cell's ratio instead (apps.placements.exports)."""
     finals = []
     for state in selectors.campaign_state(campaign):
         for version in state.versions:
@@ -66,6 +71,9 @@ def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "
     file_names = product_file_names(campaign.products.all())
     for state, version, final in finals:
         cell, asset = state.cell, assets[final.pk]
+        if placements:
+            yield from _placement_entries(campaign, state, version, asset, placements, file_names, entries)
+            continue
         name = export_path(
             language=version.language, aspect_ratio=cell.aspect_ratio, product_file_name=file_names[cell.product_id],
             scene_number=cell.scene_index + 1, extension=asset.file.name.rsplit(".", 1)[-1],
@@ -87,9 +95,28 @@ def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "
     manifest = {
         "project": {"id": str(campaign.project_id), "name": campaign.project.name},
         "campaign": {"id": str(campaign.pk), "name": campaign.name, "scenes": campaign.scenes, "formats": campaign.formats,
-                     "languages": campaign.languages},
+                     "placements": campaign.placements, "languages": campaign.languages},
         "exported_at": timezone.now(),
         "review_status": review_status,
         "assets": entries,
     }
     yield ZipEntry("manifest.json", data=json.dumps(manifest, cls=DjangoJSONEncoder, indent=2).encode())
+
+
+def _placement_entries(campaign, state, version, asset, placements, file_names, lines: list) -> Iterator[ZipEntry]:
+    from apps.placements.exports import placement_entries
+
+    cell = state.cell
+    mine = [p for p in placements if p.ratio == cell.aspect_ratio]
+
+    def path_for(placement, extension):
+        return placement_path(placement=placement, language=version.language, product_file_name=file_names[cell.product_id],
+                              scene_number=cell.scene_index + 1, extension=extension)
+
+    for entry, line in placement_entries(asset, mine, path_for):
+        if entry is not None:
+            yield entry
+        line["campaign"] = {"cell": str(cell.pk), "product": {"id": str(cell.product_id), "name": cell.product.name},
+                            "scene": {"number": cell.scene_index + 1, "text": campaign.scenes[cell.scene_index]},
+                            "format": cell.aspect_ratio, "language": version.language, "version": str(version.asset.pk)}
+        lines.append(line)

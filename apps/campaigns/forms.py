@@ -49,15 +49,29 @@ class CampaignForm(forms.Form):
     final_model = forms.ChoiceField(choices=MODEL_CHOICES, initial=FINAL_DEFAULTS["model"], label="Final model")
     final_size = forms.ChoiceField(choices=SIZE_CHOICES, initial=FINAL_DEFAULTS["image_size"], label="Final size")
 
-    def __init__(self, *args, products=(), characters=(), **kwargs):
+    def __init__(self, *args, products=(), characters=(), placements=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["products"].choices = [(str(e.pk), e.name) for e in products]
+        # Channel placements (apps.placements) may be chosen beside ratios: one generation per distinct ratio.
+        self.placements = list(placements)
+        self.fields["formats"].choices = [*self.fields["formats"].choices, *((p.key, p.label) for p in self.placements)]
         self.fields["characters"].choices = [(str(e.pk), e.name) for e in characters]
         for code, language in catalogue.LANGUAGES.items():
             self.fields[f"copy_{code}"] = forms.CharField(
                 max_length=COPY_MAX_CHARS, required=False, label=f"{language} copy",
                 help_text="Approved copy for this market, rendered verbatim instead of a translation.",
             )
+
+    def ratio_boxes(self):
+        return [box for box in self["formats"] if box.data["value"] in catalogue.PIXELS_1K]
+
+    def placement_boxes(self):
+        """(checkbox, placement) for the template, grouped as the catalogue orders them."""
+        by_key = {p.key: p for p in self.placements}
+        return [(box, by_key[box.data["value"]]) for box in self["formats"] if box.data["value"] in by_key]
+
+    def placement_chosen(self) -> bool:
+        return any(box.data["selected"] for box, _ in self.placement_boxes())
 
     def language_rows(self):
         """(language checkbox, its copy override field) pairs for the template."""
@@ -92,7 +106,11 @@ def summary_figures(data) -> dict:
     design (it runs on every key press); the real checks run when the form is sent."""
     from apps.campaigns.selectors import stage_sizes
 
-    cells = len(data.getlist("products")) * len([s for s in data.get("scenes", "").splitlines() if s.strip()]) * len(data.getlist("formats"))
+    from apps.placements.catalogue import catalogue_placement
+
+    # A placement is generated at its ratio: formats sharing a ratio share cells.
+    ratios = {value if value in catalogue.PIXELS_1K else getattr(catalogue_placement(value), "ratio", value) for value in data.getlist("formats")}
+    cells = len(data.getlist("products")) * len([s for s in data.get("scenes", "").splitlines() if s.strip()]) * len(ratios)
     try:
         variations = min(max(int(data.get("variations") or 1), 1), catalogue.MAX_VARIATIONS)
     except ValueError:

@@ -34,6 +34,10 @@ class Campaign(models.Model):
     characters = models.ManyToManyField("library.LibraryEntry", related_name="campaigns_as_character", blank=True)
     scenes = models.JSONField(default=list, help_text="Scene descriptions; a scene's number is its place here, from 1.")
     formats = models.JSONField(default=list, help_text="Aspect ratios.")
+    placements = models.JSONField(
+        default=list, blank=True,
+        help_text="Channel placements named among the formats (apps.placements); each is rendered from the cells of its ratio.",
+    )
     languages = models.JSONField(default=list, help_text="Target language codes beyond the source copy.")
     copy = models.CharField(max_length=COPY_MAX_CHARS, blank=True, help_text="Headline rendered in the image.")
     copy_by_language = models.JSONField(default=dict, blank=True, help_text="{code: exact text} rendered verbatim.")

@@ -106,6 +106,30 @@ def _check_settings(data: CampaignInput, characters, products) -> None:
         )
 
 
+def _formats_and_placements(project, formats: list[str]) -> tuple[list[str], list[str]]:
+    """A format is an aspect ratio or a placement key; the campaign generates once per distinct
+    ratio (a placement's is the nearest a model makes) and renders each placement from it."""
+    from apps.core.exceptions import NotFound
+    from apps.placements.selectors import placement_get
+
+    ratios, placements = [], []
+    for value in formats:
+        if value in catalogue.PIXELS_1K:
+            ratio = value
+        else:
+            try:
+                ratio = placement_get(project, value).ratio
+            except NotFound:
+                raise ValidationFailed(
+                    f"formats: {value!r} is neither an aspect ratio ({', '.join(catalogue.PIXELS_1K)}) nor a placement "
+                    f"(GET /api/v1/placements/?project={project.pk} lists them).", field="formats", code="invalid",
+                ) from None
+            placements.append(value)
+        if ratio not in ratios:
+            ratios.append(ratio)
+    return ratios, placements
+
+
 @transaction.atomic
 def campaign_create(*, project: Project, user, data: CampaignInput) -> Campaign:
     """Validate everything a user can get wrong before anything is stored; then the campaign and its cells."""
@@ -116,6 +140,7 @@ def campaign_create(*, project: Project, user, data: CampaignInput) -> Campaign:
     _check_list(data.products, "products", least=1, most=MAX_PRODUCTS)
     _check_list(data.scenes, "scenes", least=1, most=MAX_SCENES)
     _check_list(data.formats, "formats", least=1, most=len(catalogue.PIXELS_1K))
+    data.formats, placements = _formats_and_placements(project, data.formats)
     _check_list(data.languages, "languages", least=0, most=len(catalogue.LANGUAGES))
     for i, scene in enumerate(data.scenes):
         if not scene.strip() or len(scene) > SCENE_MAX_CHARS:
@@ -170,7 +195,7 @@ def campaign_create(*, project: Project, user, data: CampaignInput) -> Campaign:
     draft_model = catalogue.get_model(data.draft.get("model") or catalogue.DEFAULT_MODEL)
     final_model = catalogue.get_model(data.final.get("model") or catalogue.DEFAULT_MODEL)
     campaign = Campaign.objects.create(
-        project=project, name=data.name.strip(), scenes=[s.strip() for s in data.scenes], formats=data.formats,
+        project=project, name=data.name.strip(), scenes=[s.strip() for s in data.scenes], formats=data.formats, placements=placements,
         languages=data.languages, copy=data.copy.strip(), copy_by_language={k: str(v).strip() for k, v in data.copy_by_language.items()},
         variations=data.variations, logo_required=data.logo_required, draft_model=draft_model.model_id, draft_size=data.draft["image_size"],
         final_model=final_model.model_id, final_size=data.final["image_size"], created_by=user,

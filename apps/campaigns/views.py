@@ -49,7 +49,9 @@ def campaign_new(request, project_id):
     project, rights = project_page(request, project_id, Action.GENERATE)
     products = library_selectors.entry_list(project=project, kind=EntryKind.OBJECT)
     characters = library_selectors.entry_list(project=project, kind=EntryKind.CHARACTER)
-    form = CampaignForm(request.POST or None, products=products, characters=characters)
+    from apps.placements.selectors import placements_for
+
+    form = CampaignForm(request.POST or None, products=products, characters=characters, placements=placements_for(project))
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.campaign_create(project=project, user=request.user, data=form.to_input())

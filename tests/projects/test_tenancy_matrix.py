@@ -29,6 +29,7 @@ from apps.guests.models import ReviewLink
 from apps.guests.services import ReviewLinkInput, review_link_create
 from apps.library.models import EntryKind, LibraryEntry, ReferenceImage
 from apps.library.services import reference_image_add
+from apps.placements.models import ProjectPlacement
 from apps.projects.models import Invitation, Membership, Project
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import LibraryEntryFactory, ProjectFactory, UserFactory, member, stored_asset
@@ -138,6 +139,12 @@ REST_CASES = [
     # Deciders get 400: the asset is no draft of the cell.
     ("campaign-cell-choose", "post", "/api/v1/campaigns/{campaign}/cells/{cell}/choose/", {"asset": "{asset}"}, allowed(400, "owner", "reviewer")),
     ("campaign-export", "get", "/api/v1/campaigns/{campaign}/export/", None, allowed(200, "owner", "editor", "reviewer")),
+    ("placements", "get", "/api/v1/placements/?project={project}", None, READ),
+    ("project-placements", "get", "/api/v1/projects/{project}/placements/", None, READ),
+    ("project-placement-create", "post", "/api/v1/projects/{project}/placements/", {"key": "promo", "width": 300, "height": 300, "max_bytes": 50000}, allowed(201, "owner")),
+    ("asset-placements", "get", "/api/v1/assets/{asset}/placements/", None, READ),
+    ("asset-placement-file", "get", "/api/v1/assets/{asset}/placements/iab_leaderboard/", None, READ),
+    ("asset-focal-point", "patch", "/api/v1/assets/{asset}/", {"focal_point": {"x": 0.5, "y": 0.5}}, allowed(200, *EDIT)),
 ]
 
 # The pages, through Django's test client with a session: (name, method, url, form data, status by member role).
@@ -196,6 +203,8 @@ PAGES = [
     ("webhook-delete-page", "post", "/webhooks/{webhook}/delete/", {}, allowed(302, "owner")),
     ("review-links-page", "get", "/projects/{project}/review-links/", None, allowed(200, "owner")),
     ("review-link-revoke-page", "post", "/review-links/{review_link}/revoke/", {}, allowed(302, "owner")),
+    ("asset-placements-panel", "get", "/assets/{asset}/placements/", None, READ),
+    ("asset-focal-point-page", "post", "/assets/{asset}/focal-point/", {"x": "0.5", "y": "0.5"}, allowed(302, *EDIT)),
 ]
 
 
@@ -266,6 +275,8 @@ def snapshot(project) -> tuple:
         Favourite.objects.filter(asset__project=project).count(),
         sorted(Invitation.objects.filter(project=project).values_list("email", "withdrawn_at")),
         sorted(ReviewLink.objects.filter(project=project).values_list("label", "revoked_at")),
+        sorted(ProjectPlacement.objects.filter(project=project).values_list("key", "width")),
+        sorted((str(pk), str(point)) for pk, point in Asset.objects.filter(project=project).values_list("id", "focal_point")),
     )
 
 
@@ -341,7 +352,8 @@ def staff(world):
     wall left to test is the tenant wall."""
     permissions = Permission.objects.filter(
         codename__in=["view_generation", "view_libraryentry", "view_webhookendpoint", "view_webhookdelivery", "view_project", "view_membership",
-                      "view_upstreambatch", "view_auditevent", "view_campaign", "view_brandkit", "view_assetcheck"]
+                      "view_upstreambatch", "view_auditevent", "view_campaign", "view_brandkit", "view_assetcheck",
+                      "view_projectplacement"]
     )
     for user in world["users"].values():
         user.is_staff = True
@@ -376,6 +388,7 @@ ADMIN_PAGES = [
     ("campaign-change", "/admin/campaigns/campaign/{campaign}/change/", {**{r: 200 for r in MEMBER_ROLES}, "outsider": 404, "owner_elsewhere": 404}),
     ("brandkit-changelist", "/admin/checks/brandkit/", {r: 200 for r in EVERYONE}),
     ("assetcheck-changelist", "/admin/checks/assetcheck/", {r: 200 for r in EVERYONE}),
+    ("projectplacement-changelist", "/admin/placements/projectplacement/", {r: 200 for r in EVERYONE}),
 ]
 # What a list page shows only to someone allowed to see the project's rows there.
 SECRETS = ["TENANT-A-PROMPT", "TENANT-A-REVIEW-COMMENT", "tenant-a-hook", PROJECT_NAME, "{asset}", "{reviewed}", "{generation}", "{character}"]

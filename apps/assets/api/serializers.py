@@ -18,7 +18,7 @@ class AssetOutputSerializer(serializers.ModelSerializer):
         fields = [
             "id", "project", "generation", "output_index", "origin", "kind", "mime_type", "width", "height",
             "size_bytes", "sha256", "model_version", "response_id", "review_status", "file_url", "thumbnail_url",
-            "created_by", "created_at", "campaign", "checks",
+            "created_by", "created_at", "campaign", "checks", "focal_point",
         ]
 
     def get_kind(self, asset) -> str:
@@ -39,6 +39,12 @@ class AssetOutputSerializer(serializers.ModelSerializer):
 
     def get_thumbnail_url(self, asset) -> str:
         return absolute_url(self.context, "asset-thumbnail", asset.pk)
+
+
+class AssetChangeSerializer(serializers.Serializer):
+    focal_point = serializers.JSONField(
+        allow_null=True, help_text='{"x", "y"} from 0 (left/top) to 1: the point every placement crop keeps in frame; null: found from the pixels.'
+    )
 
 
 class AssetUploadSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from apps.assets import credentials, credentials_reading, selectors, services
 from apps.assets.api.serializers import (
+    AssetChangeSerializer,
     AssetFileQuerySerializer,
     AssetFilterSerializer,
     AssetOutputSerializer,
@@ -17,7 +18,7 @@ from apps.assets.api.serializers import (
     LineageNodeSerializer,
     LineageReferenceNodeSerializer,
 )
-from apps.assets.exports import export_entries, signing_ready
+from apps.assets.exports import MAX_EXPORT_ASSETS, export_entries, signing_ready
 from apps.assets.files import file_response
 from apps.assets.images import MIME_BY_FORMAT, upload_read
 from apps.assets.models import Asset
@@ -58,6 +59,15 @@ class AssetListApi(APIView):
 class AssetDetailApi(APIView):
     @extend_schema(responses=AssetOutputSerializer)
     def get(self, request, asset_id):
+        return Response(AssetOutputSerializer(asset_for(request, asset_id), context={"request": request}).data)
+
+    @extend_schema(request=AssetChangeSerializer, responses=AssetOutputSerializer)
+    def patch(self, request, asset_id):
+        """Set the focal point (editors): placement files are remade around it."""
+        asset = asset_for(request, asset_id, Action.GENERATE)
+        data = AssetChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.asset_focal_point_set(asset=asset, point=data.validated_data["focal_point"])
         return Response(AssetOutputSerializer(asset_for(request, asset_id), context={"request": request}).data)
 
 
@@ -114,7 +124,10 @@ class AssetLineageApi(APIView):
 
 class ProjectExportApi(APIView):
     @extend_schema(
-        parameters=[AssetFilterSerializer],
+        parameters=[AssetFilterSerializer, OpenApiParameter(
+            "placements", str, description="Comma-separated placement keys or `all`: each asset as those placements, "
+            "at {channel}/{placement}/{asset id}.{ext}, with size, bytes, format and safe zones in manifest.json.",
+        )],
         responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="A zip archive with manifest.json.")},
     )
     def get(self, request, project_id):
@@ -125,5 +138,14 @@ class ProjectExportApi(APIView):
         filters = AssetFilterSerializer(data={"review_status": "approved", **request.query_params.dict()})
         filters.is_valid(raise_exception=True)
         filename = f"{slugify(project.name) or 'project'}-{filters.validated_data.get('review_status', 'all')}.zip"
+        if request.query_params.get("placements"):
+            # Placement files instead of the originals (apps.placements.exports; imported here, at the top layer).
+            from apps.placements.exports import project_placement_entries, placements_parse
+
+            placements = placements_parse(project, request.query_params["placements"])
+            signing_ready()
+            assets = selectors.asset_list(project=project, **filters.validated_data).order_by("created_at", "id")[:MAX_EXPORT_ASSETS]
+            entries = project_placement_entries(project=project, assets=assets, placements=placements, filters=filters.validated_data)
+            return zip_response(entries, filename=filename.replace(".zip", "-placements.zip"))
         signing_ready()
         return zip_response(export_entries(project=project, filters=filters.validated_data), filename=filename)

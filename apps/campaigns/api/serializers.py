@@ -33,7 +33,10 @@ class CampaignInputSerializer(StrictInputSerializer):
     products = serializers.ListField(child=serializers.UUIDField(), max_length=MAX_PRODUCTS, help_text="Library object ids.")
     characters = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=50)
     scenes = serializers.ListField(child=serializers.CharField(max_length=SCENE_MAX_CHARS), max_length=MAX_SCENES)
-    formats = serializers.ListField(child=serializers.CharField(max_length=8), max_length=len(catalogue.PIXELS_1K), help_text="Aspect ratios.")
+    formats = serializers.ListField(
+        child=serializers.CharField(max_length=24), max_length=len(catalogue.PIXELS_1K),
+        help_text="Aspect ratios and/or placement keys (GET /api/v1/placements/): one generation per distinct ratio.",
+    )
     languages = serializers.ListField(child=serializers.CharField(max_length=16), required=False, default=list, max_length=len(catalogue.LANGUAGES))
     copy = serializers.CharField(max_length=COPY_MAX_CHARS, required=False, allow_blank=True, default="")
     copy_by_language = serializers.DictField(child=serializers.CharField(max_length=COPY_MAX_CHARS), required=False, default=dict)
@@ -62,7 +65,7 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = [
-            "id", "project", "name", "products", "characters", "scenes", "formats", "languages", "copy",
+            "id", "project", "name", "products", "characters", "scenes", "formats", "placements", "languages", "copy",
             "copy_by_language", "variations", "logo_required", "draft", "final", "created_by", "created_at",
         ]
 
@@ -168,4 +171,9 @@ class ExportFilterSerializer(serializers.Serializer):
     review_status = serializers.ChoiceField(
         choices=[*ReviewStatus.values, "all"], default="approved",
         help_text="Which finals go in: approved by default, `all` for every final.",
+    )
+    placements = serializers.CharField(
+        required=False, default="", allow_blank=True,
+        help_text="Comma-separated placement keys, or `campaign` for the campaign's own: each final as every placement of its ratio, "
+        "at {channel}/{placement}/{language}/{product}-{scene}.{ext}; empty: the finals as generated.",
     )

@@ -115,6 +115,11 @@ class CampaignExportApi(APIView):
         filters = ExportFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         review_status = filters.validated_data["review_status"]
+        from apps.placements.exports import placements_parse
+
+        placements = placements_parse(campaign.project, filters.validated_data["placements"], campaign_keys=campaign.placements)
         signing_ready()
-        entries = campaign_export_entries(campaign=campaign, review_status=None if review_status == "all" else review_status)
+        entries = campaign_export_entries(
+            campaign=campaign, review_status=None if review_status == "all" else review_status, placements=placements,
+        )
         return zip_response(entries, filename=f"{slugify(campaign.name) or 'campaign'}-{review_status}.zip")

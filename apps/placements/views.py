@@ -1,0 +1,63 @@
+"""The asset page's Placements panel (loaded after the page) and the focal point a click sets."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.assets import selectors as asset_selectors
+from apps.assets import services as asset_services
+from apps.core.exceptions import ApplicationError
+from apps.core.pages import is_htmx, page
+from apps.placements import selectors, services
+from apps.placements.catalogue import CHANNEL_LABELS
+from apps.projects import policy
+from apps.projects.policy import Action
+
+
+def _panel_context(request, asset) -> dict:
+    rendered = selectors.rendered_placements(asset)
+    rows = [services.placement_summary(asset, placement, rendered.get(placement.key)) for placement in selectors.placements_for(asset.project)]
+    channels: dict[str, list] = {}
+    for row in rows:
+        channels.setdefault(CHANNEL_LABELS.get(row["channel"], row["channel"].capitalize()), []).append(row)
+    role = policy.role_of(request.user, asset.project)
+    return {
+        "asset": asset, "channels": channels,
+        "may_set_focal_point": policy.role_allows(role, Action.GENERATE),
+        "warned": sum(1 for row in rows if row["safe_zones_result"] and row["safe_zones_result"]["status"] == "warn"),
+    }
+
+
+@page
+def placements_panel(request, asset_id):
+    asset = policy.object_for(request.user, asset_selectors.asset_queryset(), asset_id)
+    return render(request, "placements/_panel.html", _panel_context(request, asset))
+
+
+def _coordinate(value: str):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value  # the service names the field and the value
+
+
+@page
+@require_POST
+def focal_point(request, asset_id):
+    """Editors set the point a click chose (x, y from 0 to 1), or clear it (clear=1)."""
+    asset = policy.object_for(request.user, asset_selectors.asset_queryset(), asset_id, Action.GENERATE)
+    point = None if request.POST.get("clear") else {"x": _coordinate(request.POST.get("x")), "y": _coordinate(request.POST.get("y"))}
+    try:
+        asset_services.asset_focal_point_set(asset=asset, point=point)
+        done = "Focal point cleared: crops follow the logo or the image's most striking part." if point is None else "Focal point set: every placement keeps it in frame."
+        error = None
+    except ApplicationError as refusal:
+        done, error = None, refusal.message
+    if is_htmx(request):
+        context = _panel_context(request, asset)
+        return render(request, "placements/_panel.html", {**context, "notice": done, "error": error}, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("asset-page", asset.pk)
