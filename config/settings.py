@@ -410,6 +410,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generations.announce_missed",
         "schedule": env.int("RECOVERY_INTERVAL_SECONDS", default=60),
     },
+    # A broker restart loses the messages it held, and a job created while it was away was never sent:
+    # both are found in the database and sent again within seconds (apps/generations/engine.py).
+    "resend-unsent-generations": {
+        "task": "generations.resend_unsent",
+        "schedule": env.float("RESEND_UNSENT_INTERVAL_SECONDS", default=5.0),
+    },
     "poll-upstream-batches": {
         "task": "batches.poll",
         "schedule": env.float("BATCH_POLL_INTERVAL_SECONDS", default=60),

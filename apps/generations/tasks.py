@@ -24,3 +24,9 @@ def announce_missed_generations() -> None:
 @shared_task(name="generations.enqueue_many", ignore_result=True)
 def enqueue_generations(generation_ids: list[str]) -> None:
     services.generations_enqueue(generation_ids=generation_ids)
+
+
+@shared_task(name="generations.resend_unsent", ignore_result=True)
+def resend_unsent_generations() -> None:
+    """Periodic (beat): queued jobs whose message the broker never took, or lost in a restart, are sent again."""
+    services.generations_resend_unsent()
