@@ -82,4 +82,5 @@ def broker_forgot() -> bool:
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         return False
     with current_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)  # away: raises BrokerUnavailable at once
         return bool(conn.default_channel.client.set(BROKER_MARK_KEY, "1", nx=True))

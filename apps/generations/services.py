@@ -19,9 +19,13 @@ from apps.generations.intake import (
 
 def generations_resend_unsent() -> int:
     """Periodic (beat, every few seconds): jobs the broker never took or lost are sent again."""
-    from apps.core.tasks import broker_forgot
+    from apps.core.tasks import BrokerUnavailable, broker_forgot
 
-    return resend_unsent(broker_forgot=broker_forgot())
+    try:
+        forgot = broker_forgot()
+    except (BrokerUnavailable, ConnectionError):
+        return 0  # still away: nothing can be sent; the marks wait for the next sweep
+    return resend_unsent(broker_forgot=forgot)
 
 __all__ = [
     "MAX_JOBS_PER_BATCH", "GenerationInput", "generation_cancel", "generation_create", "generation_recover",
