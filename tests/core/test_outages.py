@@ -160,3 +160,33 @@ def test_an_outage_met_outside_a_view_still_answers_503():
     except InterfaceError:
         response = server_error(request)
     assert response.status_code == 503 and response["Retry-After"] == "5"
+
+
+@pytest.mark.django_db
+def test_an_export_while_storage_is_known_to_be_away_answers_503_before_streaming(api, project, monkeypatch):
+    """Not an archive that breaks off once its first bytes left: the store's last check decides."""
+    from apps.core import observability
+    from tests.factories import member
+
+    owner = member(project, "owner")
+
+    def bucket_down():
+        raise client_error(503, "SlowDown")
+
+    monkeypatch.setattr(observability, "_check_storage", bucket_down)
+    response = api(owner).get(f"/api/v1/projects/{project.id}/exports/")
+    assert response.status_code == 503 and response.json()["error"]["code"] == "storage_unavailable"
+
+    monkeypatch.undo()
+    assert api(owner).get(f"/api/v1/projects/{project.id}/exports/").status_code == 200
+
+
+def test_a_storage_check_failing_for_another_reason_never_stops_downloads(monkeypatch):
+    """Credentials that may not list the bucket make readiness fail, not every download."""
+    from apps.core import observability
+
+    def not_allowed():
+        raise client_error(403, "AccessDenied")
+
+    monkeypatch.setattr(observability, "_check_storage", not_allowed)
+    observability.storage_outage_raise()  # does not raise
