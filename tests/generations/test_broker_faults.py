@@ -90,3 +90,17 @@ def test_the_embedded_broker_never_forgets():
     from apps.core.tasks import broker_forgot
 
     assert broker_forgot() is False
+
+
+def test_the_job_allowance_lets_a_job_through_while_its_cache_is_away(api, editor, project, monkeypatch):
+    """Redis is the cache too at scale: a restart must not fail job creation."""
+    import redis
+    from django.core.cache import cache
+
+    def cache_down(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(cache, "add", cache_down)
+    monkeypatch.setattr(cache, "get", cache_down)
+    monkeypatch.setattr(celery_app, "send_task", lambda *a, **k: None)
+    assert create(api, editor, project).status_code == 201
