@@ -22,7 +22,7 @@ from apps.assets.models import Asset
 from apps.generations.models import FINISHED, Generation
 from apps.generations.services import generations_resend_unsent
 from tests import processes
-from tests.integration.conftest import Gunicorn, Rest
+from tests.integration.conftest import Gunicorn, Rest, Worker
 from tests.scale.conftest import FIGURES
 from tests.waiting import wait_for
 
@@ -168,39 +168,41 @@ def test_a_postgresql_restart_mid_stage_costs_seconds_and_no_500(rest, start_emu
                    f"upstream calls paid twice: {twice}; 5xx among 200 requests after it: {served_5xx}")
 
 
-def test_a_redis_restart_mid_stage_loses_no_job_and_runs_none_twice(rest, start_emulator, start_workers):
+def test_a_redis_restart_mid_stage_loses_no_job_and_runs_none_twice(rest, start_emulator, start_workers, tmp_path):
+    """The scheduler runs inside a worker, as `celery beat` would: after the restart it goes on
+    sending its sweeps by itself, and its resend sweep finds the messages Redis lost."""
     emulator = start_emulator(latency=1.0)
-    start_workers(2, base_url=emulator.base_url, concurrency=2)
-    project = rest.post("/api/v1/projects/", {"name": "Redis restart"}).json()
-    ids = create_jobs(rest, project["id"], "redis restart", 10)
-    wait_for(lambda: Generation.objects.filter(pk__in=ids, status="running").exists(), 30, interval=0.1, what="jobs in flight")
-
-    redis_stop()
+    start_workers(1, base_url=emulator.base_url, concurrency=2)
+    scheduler = Worker(files_dir=None, base_url=emulator.base_url, log_path=tmp_path / "worker-beat.log", name="worker-beat",
+                       extra_env={"RESEND_UNSENT_INTERVAL_SECONDS": "1", "RECOVERY_INTERVAL_SECONDS": "3600", "BATCH_POLL_INTERVAL_SECONDS": "3600"})
+    scheduler.start(concurrency=2, extra_args=("-B", "--schedule", str(tmp_path / "beat")))
     try:
-        ids += create_jobs(rest, project["id"], "redis restart", 1)[:1]  # created while the broker is away: 201
-        assert Generation.objects.get(pk=ids[-1]).enqueued_at is None  # marked never sent
-        assert generations_resend_unsent() == 0  # the sweep meets the broker away too, and keeps the mark
+        project = rest.post("/api/v1/projects/", {"name": "Redis restart"}).json()
+        ids = create_jobs(rest, project["id"], "redis restart", 10)
+        wait_for(lambda: Generation.objects.filter(pk__in=ids, status="running").exists(), 30, interval=0.1, what="jobs in flight")
+
+        redis_stop()
+        try:
+            ids += create_jobs(rest, project["id"], "redis away", 1)  # created while the broker is away: 201
+            assert Generation.objects.get(pk=ids[-1]).enqueued_at is None  # marked never sent
+            assert generations_resend_unsent() == 0  # a sweep meeting the broker away sends nothing, keeps the mark
+        finally:
+            back = redis_start()
+        wait_for(all_finished(ids), 90, interval=0.5, what="every job finished after redis came back")
+        after = time.monotonic() - back
+        beat_log = (tmp_path / "worker-beat.log").read_text(errors="replace")
     finally:
-        back = redis_start()
-    # The beat's resend sweep (every RESEND_UNSENT_INTERVAL_SECONDS), run here as the beat would.
-    sweeps = []
+        scheduler.stop()
 
-    def sweep():
-        if not sweeps or time.monotonic() - sweeps[-1] >= 2:
-            sweeps.append(time.monotonic())
-            generations_resend_unsent()
-
-    wait_for(all_finished(ids, sweep=sweep), 90, interval=0.5, what="every job finished after redis came back")
-    after = time.monotonic() - back
-
-    # Job names repeat ("redis restart 0" twice): count calls per job by the rows instead.
     jobs = list(Generation.objects.filter(pk__in=ids))
     assert {job.status for job in jobs} == {"succeeded"}, [(job.status, job.error_code, job.error_message) for job in jobs]
     assert [job.upstream_calls for job in jobs] == [1] * len(ids)
     assert Counter(Asset.objects.filter(generation_id__in=ids).values_list("generation_id", flat=True)) == {job.pk: 1 for job in jobs}
-    assert len([c for c in emulator.requests_log() if c["prompt"].startswith("redis restart")]) == len(ids)
+    calls = Counter(c["prompt"] for c in emulator.requests_log() if c["prompt"].startswith("redis "))
+    assert sorted(calls.values()) == [1] * len(ids), calls
+    assert beat_log.count("Sending due task resend-unsent-generations") >= 2  # the scheduler kept sending its sweep
     FIGURES.append(f"redis restart: last of {len(ids)} jobs finished {after:.1f} s after redis was back; upstream calls paid twice: 0; "
-                   f"a job created while it was away: 201, then ran")
+                   f"a job created while it was away: 201, then ran (sent again by the scheduler's resend sweep)")
 
 
 def test_a_bucket_outage_holds_stored_outputs_and_downloads_answer_503(rest, start_emulator, start_workers):
