@@ -97,6 +97,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database or storage outage met by a view answers 503 + Retry-After, not a 500 (apps/core/outages.py).
+    "apps.core.outages.OutageMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.core.uploads.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -143,6 +145,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # A kept connection that died while idle (the server restarted, failed over) is checked before
+    # its first use in a request or task and replaced, instead of failing that request with a 500.
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -354,6 +359,17 @@ INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 READYZ_STORAGE_SECONDS = env.float("READYZ_STORAGE_SECONDS", default=10.0)
 
+# --- Infrastructure outages (apps/core/outages.py): how long a worker's step rides out the database
+# or the object store being away (retrying with backoff from OUTAGE_RETRY_BASE_SECONDS, at most
+# OUTAGE_RETRY_MAX_SECONDS apart) before it gives up as it did before; what a request that meets
+# an outage is told to wait (Retry-After of its 503).
+DATABASE_OUTAGE_SECONDS = env.float("DATABASE_OUTAGE_SECONDS", default=30.0)
+STORAGE_OUTAGE_SECONDS = env.float("STORAGE_OUTAGE_SECONDS", default=120.0)
+OUTAGE_RETRY_BASE_SECONDS = env.float("OUTAGE_RETRY_BASE_SECONDS", default=0.25)
+OUTAGE_RETRY_MAX_SECONDS = env.float("OUTAGE_RETRY_MAX_SECONDS", default=4.0)
+DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=5)
+STORAGE_RETRY_AFTER_SECONDS = env.int("STORAGE_RETRY_AFTER_SECONDS", default=15)
+
 # --- Celery. The embedded broker is kombu's filesystem transport: no server, works across
 # processes on one machine. A message is removed from the queue folder when a worker takes it,
 # so a worker killed mid-job loses the message; the database sweep (generation_recover) re-queues.
@@ -396,6 +412,12 @@ CELERY_BEAT_SCHEDULE = {
     "announce-finished-generations": {
         "task": "generations.announce_missed",
         "schedule": env.int("RECOVERY_INTERVAL_SECONDS", default=60),
+    },
+    # A broker restart loses the messages it held, and a job created while it was away was never sent:
+    # both are found in the database and sent again within seconds (apps/generations/engine.py).
+    "resend-unsent-generations": {
+        "task": "generations.resend_unsent",
+        "schedule": env.float("RESEND_UNSENT_INTERVAL_SECONDS", default=5.0),
     },
     "poll-upstream-batches": {
         "task": "batches.poll",

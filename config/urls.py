@@ -56,3 +56,4 @@ urlpatterns = pages + [
 ]
 
 handler404 = "apps.core.exceptions.not_found"
+handler500 = "apps.core.outages.server_error"  # an outage met outside a view still answers 503

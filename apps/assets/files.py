@@ -9,6 +9,8 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponseRedirect
 
+from apps.core.observability import storage_outage_raise
+
 
 def file_write(key: str, data: bytes | IO[bytes]) -> str:
     """Write bytes (or an open file, rewound) under a deterministic key, replacing what a failed
@@ -25,8 +27,11 @@ def file_delete(key: str) -> None:
 
 
 def file_response(key: str, *, mime_type: str, filename: str):
-    """Only ever called after the caller's membership was checked."""
+    """Only ever called after the caller's membership was checked. With the store away, a 503
+    (apps/core/outages.py): the file is opened here, or, for a signed URL, the store's last check
+    (readiness, cached per process) says it is away."""
     if settings.FILES_SERVED_BY_SIGNED_URL:
+        storage_outage_raise()
         response = HttpResponseRedirect(default_storage.url(key))
         # The redirect must not outlive the signed URL it points at.
         response["Cache-Control"] = f"private, max-age={max(0, settings.SIGNED_URL_SECONDS // 2)}"

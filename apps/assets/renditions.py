@@ -18,6 +18,7 @@ from apps.assets.files import file_delete, file_write
 from apps.assets.images import make_thumbnail
 from apps.assets.models import Asset, Rendition
 from apps.core.exceptions import ApplicationError, ValidationFailed
+from apps.core.outages import Outage, ride_out
 from apps.core.storage_keys import derived_key
 from apps.core.tasks import send
 
@@ -76,8 +77,8 @@ def thumbnail_make_queued(asset_id) -> None:
     asset = Asset.objects.filter(pk=asset_id).first()
     if asset is None:
         return
-    try:
-        thumbnail_get_or_make(asset)
+    try:  # the store away for a moment (a bucket answering 503): tried again until it is back
+        ride_out(lambda: thumbnail_get_or_make(asset), what=f"thumbnail of asset {asset_id}", kind=Outage.STORAGE)
     except Exception:  # the first request for it will try again and answer why
         logger.exception("thumbnail of asset %s could not be made", asset_id)
 

@@ -106,6 +106,11 @@ def zip_stream(entries: Iterable[ZipEntry]) -> Iterator[bytes]:
 
 
 def zip_response(entries: Iterable[ZipEntry], *, filename: str) -> StreamingHttpResponse:
+    """With the store known to be away (its last check, apps/core/observability.py), a 503 now
+    rather than an archive that breaks off once streaming has begun."""
+    from apps.core.observability import storage_outage_raise
+
+    storage_outage_raise()
     response = StreamingHttpResponse(zip_stream(entries), content_type="application/zip")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"

@@ -63,6 +63,20 @@ def _check_storage():
         raise _storage_seen["error"]
 
 
+def storage_outage_raise() -> None:
+    """Raise what the last storage check (at most READYZ_STORAGE_SECONDS old, per process) met, if
+    it was an outage: a view about to redirect to a signed URL answers 503 (apps/core/outages.py)
+    instead of sending the client to a bucket that is away. Any other failure of the check (say,
+    credentials not allowed to list the bucket) is left to readiness, never to downloads."""
+    from apps.core.outages import outage_of
+
+    try:
+        _check_storage()
+    except Exception as error:
+        if outage_of(error) is not None:
+            raise
+
+
 # Capabilities a domain app can lose without the process being unready (signing Content
 # Credentials, apps.assets): name -> a function giving why it is unavailable now, or None.
 CAPABILITIES: dict = {}

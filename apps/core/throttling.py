@@ -8,6 +8,7 @@ if need be, so a 1,000-job stage is followed by the wait its size costs. Kept in
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -18,6 +19,12 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from apps.core.exceptions import Throttled
 
 LOCK_SECONDS = 5
+logger = logging.getLogger(__name__)
+
+try:  # the cache at scale is Redis: while it restarts, the allowance is not enforced (fails open)
+    from redis.exceptions import RedisError as _CacheDown
+except ImportError:  # pragma: no cover
+    _CacheDown = OSError
 
 
 def _rate(scope: str = "job_creation") -> tuple[int, int] | None:
@@ -31,8 +38,18 @@ def job_allowance_take(user, jobs: int) -> float | None:
 
 
 def _bucket_take(name: str, rate: tuple[int, int] | None, user, jobs: int) -> float | None:
+    """With the cache away (Redis restarting), the draw is allowed: an allowance is a brake, not a
+    rule a request must fail for (budgets, the rule, are kept in the database)."""
     if rate is None or jobs <= 0 or not getattr(user, "pk", None):
         return None
+    try:
+        return _bucket_draw(name, rate, user, jobs)
+    except (_CacheDown, ConnectionError) as error:
+        logger.warning("%s not enforced: the cache is unavailable (%s: %s)", name, error.__class__.__name__, error)
+        return None
+
+
+def _bucket_draw(name: str, rate: tuple[int, int], user, jobs: int) -> float | None:
     capacity, period = rate
     per_second = capacity / period
     key, lock = f"{name}:{user.pk}", f"{name}-lock:{user.pk}"

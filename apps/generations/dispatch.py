@@ -23,11 +23,17 @@ def dispatch(generations: list[Generation]) -> None:
         deliveries.backend(delivery).enqueue(ids)
 
 
+def mark_unsent(ids: list):
+    """What to do when the broker is away at the send: the rows stay `queued`, marked never sent
+    (no `enqueued_at`), and the `resend_unsent` sweep sends them once the broker is back."""
+    return lambda: Generation.objects.filter(pk__in=ids).update(enqueued_at=None)
+
+
 def enqueue(generation_id, countdown: float | None = None) -> None:
     """Send one id to the workers once the transaction commits, and record when (recovery reads
     it). A retry or a wait for the rate limit sends the job again this way."""
     Generation.objects.filter(pk=generation_id).update(enqueued_at=timezone.now())
-    send_on_commit("generations.run", [str(generation_id)], countdown=countdown)
+    send_on_commit("generations.run", [str(generation_id)], countdown=countdown, on_unsent=mark_unsent([generation_id]))
 
 
 def interactive_enqueue(ids: list) -> None:
@@ -37,9 +43,9 @@ def interactive_enqueue(ids: list) -> None:
     `queued` and recovery sends them again."""
     ids = [str(pk) for pk in ids]
     if len(ids) == 1:
-        send_on_commit("generations.run", ids)
+        send_on_commit("generations.run", ids, on_unsent=mark_unsent(ids))
     else:
-        send_on_commit("generations.enqueue_many", [ids])
+        send_on_commit("generations.enqueue_many", [ids], on_unsent=mark_unsent(ids))
 
 
 def generations_enqueue(*, generation_ids: list[str]) -> None:

@@ -6,7 +6,11 @@
     cancel, recover (a dead worker's jobs), Heartbeat (a live worker's), Superseded (a stale attempt)
 
 `run` strings them together for interactive jobs; batch delivery (apps/batches) calls the same
-steps when its results arrive. State lives in the database: status changes go through
+steps when its results arrive. A step that meets the database or the object store away for a
+moment (a restart, a failover, a bucket answering 503) rides it out (apps/core/outages.py): the
+claim, the call count, the stored output and the settling are tried again after a reconnect, so a
+blip neither leaves a job for the stale sweep nor pays for an upstream call twice.
+State lives in the database: status changes go through
 Generation.objects.move() (the allowed moves are on the model), and everything a worker writes
 while running is fenced on (status, attempt): a worker whose attempt was superseded (recovered,
 canceled) changes nothing and writes no file. A job's end (finish or cancel) sends `job_finished`
@@ -36,6 +40,7 @@ from apps.assets.services import asset_create
 from apps.core.backoff import backoff_delay
 from apps.core.exceptions import Conflict, ValidationFailed
 from apps.core.observability import job_context
+from apps.core.outages import Outage, ride_out
 from apps.core.signals import send_robust_now
 from apps.core.storage_keys import generation_output_key
 from apps.gemini import catalogue, kinds
@@ -50,7 +55,7 @@ from apps.refinements.history import model_parts_delete, model_parts_store
 
 __all__ = [
     "Heartbeat", "Superseded", "announce", "announce_missed", "build_request", "cancel", "claim", "finish", "output_parents", "recover",
-    "retry_or_fail", "run", "store_output", "stored_outputs", "wait_for_slot",
+    "resend_unsent", "retry_or_fail", "run", "store_output", "stored_outputs", "wait_for_slot",
 ]
 
 logger = logging.getLogger(__name__)
@@ -62,8 +67,23 @@ class Superseded(Exception):
 
 def claim(generation_id) -> int | None:
     """queued -> running, atomically, not before a retry or a reserved slot is due. Only one worker
-    wins; returns its attempt number (the fence for all its writes), or None."""
+    wins; returns its attempt number (the fence for all its writes), or None. Rides out a database
+    blip: a claim whose commit was made but whose answer was lost is recognised by its start time."""
     now = timezone.now()
+    tried = []
+
+    def once():
+        if tried:  # the UPDATE may have committed before the connection broke: then the claim is ours
+            mine = Generation.objects.filter(pk=generation_id, status=Status.RUNNING, started_at=now).values_list("attempts", flat=True).first()
+            if mine is not None:
+                return mine
+        tried.append(True)
+        return _claim(generation_id, now)
+
+    return ride_out(once, what=f"claiming generation {generation_id}", kind=Outage.DATABASE)
+
+
+def _claim(generation_id, now) -> int | None:
     row = Generation.objects.filter(pk=generation_id).values("status", "attempts").first()
     if row is None or row["status"] != Status.QUEUED:
         return None
@@ -87,14 +107,18 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{generation_id}", daemon=True)
 
     def _beat(self) -> None:
+        """A beat that meets a database error (a restart, a failover) is skipped: the thread drops
+        its connection and beats again at the next interval on a fresh one."""
         try:
             while not self._stop.wait(self.interval):
-                if not Generation.objects.beat(self.generation_id, self.attempt):
-                    return  # superseded or finished: nothing left to keep alive
-        except DatabaseError:
-            logger.exception("heartbeat of generation %s failed", self.generation_id)
+                try:
+                    if not Generation.objects.beat(self.generation_id, self.attempt):
+                        return  # superseded or finished: nothing left to keep alive
+                except DatabaseError as error:
+                    logger.warning("heartbeat of generation %s failed, beating again in %.1f s: %s", self.generation_id, self.interval, error)
+                    _drop_connection()
         finally:
-            connection.close()  # this thread's own connection
+            _drop_connection()  # this thread's own connection
 
     def __enter__(self):
         self._thread.start()
@@ -103,6 +127,13 @@ class Heartbeat:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+def _drop_connection() -> None:
+    try:
+        connection.close()
+    except DatabaseError:  # a connection that died may fail to close: it is gone all the same
+        pass
 
 
 @transaction.atomic
@@ -193,51 +224,31 @@ def store_output(generation: Generation, attempt: int, index: int, result, *, so
     attempt can store, recover or cancel in between). The file goes under this attempt's own key
     before the lock is taken: a 4K image is tens of MB, and on SQLite the lock holds up every
     writer. An attempt that may not store deletes its own file; no file a row points at is ever
-    rewritten. The lineage is worked out here (output_parents)."""
-    parents = output_parents(generation, index, sources)
+    rewritten. The lineage is worked out here (output_parents).
+
+    The answer in hand is never thrown away for an outage: the file write rides out the object
+    store being away, the rows ride out the database being away (the whole transaction is tried
+    again on a fresh connection; a commit whose answer was lost is found by the row it made)."""
+    what = f"storing output {index} of generation {generation.pk}"
+    parents = ride_out(lambda: output_parents(generation, index, sources), what=what, kind=Outage.DATABASE)
     answer = result.images[0].data
     hook = kinds.get_kind(generation.kind).output_hook
     if hook:  # e.g. a region edit's answer composited into its source
-        answer = import_string(hook)(generation, sources, answer)
+        answer = ride_out(lambda: import_string(hook)(generation, sources, answer), what=what)
     image = inspect_generated(answer)
-    if not Generation.objects.fenced(generation.pk, attempt).exists():
+    if not ride_out(lambda: Generation.objects.fenced(generation.pk, attempt).exists(), what=what, kind=Outage.DATABASE):
         raise Superseded  # replaced while it waited for the model: nothing to write
     key = generation_output_key(project_id=generation.project_id, generation_id=generation.pk, index=index, attempt=attempt, extension=image.extension)
-    file_write(key, image.data)
+    ride_out(lambda: file_write(key, image.data), what=what, kind=Outage.STORAGE)
     if settings.GENERATION_TEST_ONLY_STORE_DELAY_SECONDS:  # tests only: a window to kill the worker between file and row
         time.sleep(settings.GENERATION_TEST_ONLY_STORE_DELAY_SECONDS)
     model_parts = []
     try:
-        model_parts = model_parts_store(
-            parts=result.parts, asset_key=key, asset_part=result.images[0].part_index, asset_sha256=image.sha256
+        model_parts = ride_out(
+            lambda: model_parts_store(parts=result.parts, asset_key=key, asset_part=result.images[0].part_index, asset_sha256=image.sha256),
+            what=what, kind=Outage.STORAGE,
         )
-        with transaction.atomic():
-            if not Generation.objects.beat(generation.pk, attempt):
-                raise Superseded
-            current = Generation.objects.fenced(generation.pk, attempt)
-            stored_key = Asset.objects.filter(generation=generation, output_index=index).values_list("file", flat=True).first()
-            if stored_key is None:
-                asset_create(
-                    project=generation.project,
-                    key=key,
-                    image=image,
-                    origin="generated",
-                    created_by=generation.created_by,
-                    generation=generation,
-                    output_index=index,
-                    model_version=result.model_version,
-                    response_id=result.response_id,
-                    model_parts=model_parts,
-                    parents=parents,
-                )
-                current.update(
-                    usage=_add_usage(current.values_list("usage", flat=True).get(), result.usage),
-                    cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size, generation.delivery),
-                    model_version=result.model_version,
-                    response_id=result.response_id,
-                    model_text=result.text,
-                    grounding=result.grounding,
-                )
+        stored_key = ride_out(lambda: _output_rows(generation, attempt, index, result, key, image, model_parts, parents), what=what, kind=Outage.DATABASE)
     except Exception:
         _output_files_delete(key, model_parts)  # no row points at these bytes
         raise
@@ -247,9 +258,46 @@ def store_output(generation: Generation, attempt: int, index: int, result, *, so
             _output_files_delete(key, model_parts)
 
 
+def _output_rows(generation: Generation, attempt: int, index: int, result, key: str, image, model_parts: list, parents: list) -> str | None:
+    """The output's asset and the job's usage, in one transaction fenced on the attempt; returns the
+    key of the asset that was there already (None when this made it). Tried again whole after a
+    lost connection: an asset found under this very key is the one an earlier try committed."""
+    with transaction.atomic():
+        if not Generation.objects.beat(generation.pk, attempt):
+            raise Superseded
+        current = Generation.objects.fenced(generation.pk, attempt)
+        stored_key = Asset.objects.filter(generation=generation, output_index=index).values_list("file", flat=True).first()
+        if stored_key is None:
+            asset_create(
+                project=generation.project,
+                key=key,
+                image=image,
+                origin="generated",
+                created_by=generation.created_by,
+                generation=generation,
+                output_index=index,
+                model_version=result.model_version,
+                response_id=result.response_id,
+                model_parts=model_parts,
+                parents=parents,
+            )
+            current.update(
+                usage=_add_usage(current.values_list("usage", flat=True).get(), result.usage),
+                cost_usd=F("cost_usd") + catalogue.get_model(generation.model).price(generation.image_size, generation.delivery),
+                model_version=result.model_version,
+                response_id=result.response_id,
+                model_text=result.text,
+                grounding=result.grounding,
+            )
+    return None if stored_key == key else stored_key
+
+
 def _output_files_delete(key: str, model_parts: list[dict]) -> None:
-    file_delete(key)
-    model_parts_delete(model_parts, asset_key=key)
+    try:
+        file_delete(key)
+        model_parts_delete(model_parts, asset_key=key)
+    except Exception as error:  # e.g. the store still away: an orphan file, never a row without its file
+        logger.warning("could not delete unused output file %s (left as an orphan): %s", key, error)
 
 
 def run(*, generation_id) -> None:
@@ -257,7 +305,10 @@ def run(*, generation_id) -> None:
     attempt = claim(generation_id)
     if attempt is None:
         return
-    generation = Generation.objects.select_related("project", "created_by").get(pk=generation_id)
+    generation = ride_out(
+        lambda: Generation.objects.select_related("project", "created_by").get(pk=generation_id),
+        what=f"loading generation {generation_id}", kind=Outage.DATABASE,
+    )
     context = job_context.set({"job_id": str(generation.pk), "project_id": str(generation.project_id)})
     try:
         with Heartbeat(generation.pk, attempt):
@@ -268,15 +319,16 @@ def run(*, generation_id) -> None:
 
 def _run_claimed(generation: Generation, attempt: int) -> None:
     try:
-        sources = list(generation.sources.select_related("asset__generation"))
-        request = build_request(generation, sources)
+        what = f"preparing generation {generation.pk}"
+        sources = ride_out(lambda: list(generation.sources.select_related("asset__generation")), what=what, kind=Outage.DATABASE)
+        request = ride_out(lambda: build_request(generation, sources), what=what)  # reads reference images
         # Outputs stored by earlier attempts are not asked for again; a first attempt has none.
-        done = stored_outputs(generation) if attempt > 1 else set()
+        done = ride_out(lambda: stored_outputs(generation), what=what, kind=Outage.DATABASE) if attempt > 1 else set()
         reserved = generation.reserved_slot_at
         for index in range(generation.count):
             if index in done:
                 continue
-            if not Generation.objects.fenced(generation.pk, attempt).exists():
+            if not ride_out(lambda: Generation.objects.fenced(generation.pk, attempt).exists(), what=what, kind=Outage.DATABASE):
                 raise Superseded
             result = _call_upstream(generation, request, reserved)
             reserved = None
@@ -301,7 +353,14 @@ def _run_claimed(generation: Generation, attempt: int) -> None:
         logger.exception("generation %s crashed", generation.pk)
         retry_or_fail(generation, attempt, "internal_error", f"{error.__class__.__name__}: {error}", retryable=True)
         return
-    finish(generation, attempt, Status.SUCCEEDED, error_code="", error_message="")
+    _settle(lambda: finish(generation, attempt, Status.SUCCEEDED, error_code="", error_message=""), generation)
+
+
+def _settle(step, generation: Generation):
+    """A job's closing write (finish, retry, wait), tried again through a database blip. A commit
+    whose answer was lost finds the row moved already on the next try and changes nothing; its
+    announcement is then sent by the `announce_missed` sweep."""
+    return ride_out(step, what=f"settling generation {generation.pk}", kind=Outage.DATABASE)
 
 
 def _call_upstream(generation: Generation, request: ImageRequest, reserved_slot_at: float | None):
@@ -319,13 +378,21 @@ def _call_upstream(generation: Generation, request: ImageRequest, reserved_slot_
 
 
 def _count_call(generation: Generation) -> None:
-    # Not fenced: a superseded attempt's call was still made (and paid for).
-    Generation.objects.filter(pk=generation.pk).update(upstream_calls=F("upstream_calls") + 1, reserved_slot_at=None)
+    # Not fenced: a superseded attempt's call was still made (and paid for). Ridden out: the call
+    # was made, so its answer must not be lost to a database blip before it is stored.
+    ride_out(
+        lambda: Generation.objects.filter(pk=generation.pk).update(upstream_calls=F("upstream_calls") + 1, reserved_slot_at=None),
+        what=f"counting the call of generation {generation.pk}", kind=Outage.DATABASE,
+    )
 
 
 def wait_for_slot(generation: Generation, attempt: int, slot_at: float) -> None:
     """running -> queued until the slot reserved for this job: the worker thread goes on to jobs
     that can run now. Not a failure, so it uses up no retry."""
+    _settle(lambda: _wait_for_slot(generation, attempt, slot_at), generation)
+
+
+def _wait_for_slot(generation: Generation, attempt: int, slot_at: float) -> None:
     # Back a little before the slot (it stays reserved), so the job is claimed in time and waits
     # the rest in-thread.
     delay = max(0.0, slot_at - time.time() - settings.GEMINI_RATE_WAIT_MAX_SECONDS / 2)
@@ -342,6 +409,10 @@ def wait_for_slot(generation: Generation, attempt: int, slot_at: float) -> None:
 def retry_or_fail(generation: Generation, attempt: int, code: str, message: str, *, retryable: bool, error: GatewayError | None = None) -> None:
     """After a failed attempt: back to queued with a backoff while retries are left (and the error
     says retrying may help), else the final transition to failed."""
+    _settle(lambda: _retry_or_fail(generation, attempt, code, message, retryable=retryable, error=error), generation)
+
+
+def _retry_or_fail(generation: Generation, attempt: int, code: str, message: str, *, retryable: bool, error: GatewayError | None = None) -> None:
     failed_attempts = Generation.objects.get(pk=generation.pk).failed_attempts
     if retryable and failed_attempts < settings.GENERATION_MAX_ATTEMPTS:
         delay = retry_delay(failed_attempts, error)
@@ -398,3 +469,30 @@ def recover(*, stale_after: float | None = None) -> int:
     if sent:
         logger.info("re-sent %s stale generation(s)", len(sent))
     return len(sent)
+
+
+def _unsent(resent):
+    """Queued jobs whose message never left (the broker was away at the send) and are due."""
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+    return Generation.objects.filter(status=Status.QUEUED, delivery__in=resent, enqueued_at__isnull=True).filter(due)
+
+
+def resend_unsent(*, broker_forgot: bool = False, limit: int = 5000) -> int:
+    """Send again what the broker does not hold: queued jobs whose send failed (the broker was
+    away), and, when the broker lost every message it held (`broker_forgot`: restarted without
+    persistence), every queued job (a job waiting for its retry or its rate-limit slot is sent
+    with the rest of its wait). Cheap enough to run every few seconds: one indexed query when
+    nothing is missing. A job sent twice is claimed once. Returns how many ids were sent."""
+    resent = deliveries.resent_by_recovery()
+    now = timezone.now()
+    if broker_forgot:
+        rows = Generation.objects.filter(status=Status.QUEUED, delivery__in=resent)
+    else:
+        rows = _unsent(resent)
+    rows = list(rows.order_by("created_at").values_list("pk", "next_attempt_at")[:limit])
+    with transaction.atomic():
+        for pk, due_at in rows:
+            enqueue(pk, countdown=max(0.0, (due_at - now).total_seconds()) if due_at else None)
+    if rows:
+        logger.warning("re-sent %s queued generation(s) the broker %s", len(rows), "lost" if broker_forgot else "never took")
+    return len(rows)

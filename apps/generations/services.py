@@ -6,6 +6,7 @@ from apps.generations.dispatch import generations_enqueue
 from apps.generations.engine import announce_missed as generations_announce_missed
 from apps.generations.engine import cancel as generation_cancel
 from apps.generations.engine import recover as generation_recover
+from apps.generations.engine import resend_unsent
 from apps.generations.engine import run as generation_run
 from apps.generations.intake import (
     MAX_JOBS_PER_BATCH,
@@ -15,7 +16,18 @@ from apps.generations.intake import (
     source_format,
 )
 
+
+def generations_resend_unsent() -> int:
+    """Periodic (beat, every few seconds): jobs the broker never took or lost are sent again."""
+    from apps.core.tasks import BrokerUnavailable, broker_forgot
+
+    try:
+        forgot = broker_forgot()
+    except (BrokerUnavailable, ConnectionError):
+        return 0  # still away: nothing can be sent; the marks wait for the next sweep
+    return resend_unsent(broker_forgot=forgot)
+
 __all__ = [
     "MAX_JOBS_PER_BATCH", "GenerationInput", "generation_cancel", "generation_create", "generation_recover",
-    "generation_run", "generations_announce_missed", "generations_create_many", "generations_enqueue", "source_format",
+    "generation_run", "generations_announce_missed", "generations_create_many", "generations_enqueue", "generations_resend_unsent", "source_format",
 ]

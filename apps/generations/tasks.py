@@ -30,3 +30,9 @@ def enqueue_generations(generation_ids: list[str]) -> None:
 def sweep_orphans() -> None:
     """Periodic (beat): output files a killed worker left that no row points at."""
     orphans.orphans_sweep()
+
+
+@shared_task(name="generations.resend_unsent", ignore_result=True)
+def resend_unsent_generations() -> None:
+    """Periodic (beat): queued jobs whose message the broker never took, or lost in a restart, are sent again."""
+    services.generations_resend_unsent()

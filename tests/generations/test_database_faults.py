@@ -1,4 +1,6 @@
-"""A database error while a job stores its output leaves no half-made asset.
+"""A database error while a job stores its output leaves no half-made asset; a passing one (the
+connection lost, the database locked or restarting) is ridden out: the rows are written again on a
+fresh connection from the answer in hand, so the upstream call is not paid twice.
 
 The fault is injected below the code under test: a `django.db` execute wrapper makes the
 database itself refuse an INSERT into one table, the way a constraint, a lock timeout or a
@@ -6,10 +8,13 @@ dropped connection would. The job runs for real (emulator over HTTP, real task c
 
 import hashlib
 import re
+import time
+from datetime import timedelta
 from contextlib import contextmanager
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.db import IntegrityError, OperationalError, connection
 
 from apps.assets.models import Asset, AssetLink, Rendition
@@ -18,6 +23,14 @@ from tests.factories import stored_asset
 from tests.images import open_image
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def quick_outages(settings):
+    """A short outage budget, so a database that keeps refusing gives up in a fraction of a second."""
+    settings.DATABASE_OUTAGE_SECONDS = 0.4
+    settings.OUTAGE_RETRY_BASE_SECONDS = 0.02
+    settings.OUTAGE_RETRY_MAX_SECONDS = 0.1
 
 REFUSED: list[str] = []  # every INSERT refused in this module's tests (bench/hardening_figures.py counts them)
 ERRORS = {
@@ -55,20 +68,29 @@ def create(api, user, project, **body):
     return api(user).get(f"/api/v1/generations/{response.json()['id']}/").json()
 
 
-@pytest.mark.parametrize("error", ERRORS)
+@pytest.mark.parametrize(
+    ("error", "attempts", "files"),
+    [
+        # A refusal: the attempt fails, the retry asks for the image again, once.
+        ("integrity", 2, ["0.a2.png", "0.a2.thumb-384.webp"]),
+        # An outage: the same attempt writes the rows again from the answer in hand.
+        ("operational", 1, ["0.a1.png", "0.a1.thumb-384.webp"]),
+    ],
+)
 @pytest.mark.parametrize("table", ["assets_asset", "assets_assetlink"])
-def test_a_failed_write_is_retried_to_exactly_one_asset(api, editor, project, upstream, run_tasks_inline, table, error):
+def test_a_failed_write_is_retried_to_exactly_one_asset(api, editor, project, upstream, run_tasks_inline, table, error, attempts, files):
     source = stored_asset(project, user=editor)
     with database_refuses(table, error, times=1) as refused:
         job = create(api, editor, project, kind="edit", prompt="make it blue", source_assets=[str(source.id)])
 
     assert len(refused) == 1
     assert job["status"] == "succeeded", job["error"]
-    assert job["attempts"] == 2 and len(upstream.state.log) == 2  # the lost image was asked for again, once
+    assert job["attempts"] == attempts and len(upstream.state.log) == attempts
+    assert Generation.objects.get(pk=job["id"]).upstream_calls == attempts
     [asset] = Asset.objects.filter(generation_id=job["id"])
     assert Rendition.objects.filter(asset=asset).count() == 1
     assert list(AssetLink.objects.filter(child=asset).values_list("parent_id", "relation")) == [(source.id, "edited_from")]
-    assert job_files(project, job["id"]) == ["0.a2.png", "0.a2.thumb-384.webp"]  # the refused attempt's file is gone
+    assert job_files(project, job["id"]) == files  # a refused attempt's file is gone
     stored = default_storage.open(asset.file.name).read()
     assert hashlib.sha256(stored).hexdigest() == asset.sha256 and len(stored) == asset.size_bytes
 
@@ -94,7 +116,8 @@ def test_a_database_that_keeps_refusing_fails_the_job_with_nothing_left_behind(a
     with database_refuses("assets_asset", error) as refused:
         job = create(api, editor, project)
 
-    assert len(refused) == 3
+    # A refusal fails the attempt at once; an outage is ridden out for DATABASE_OUTAGE_SECONDS first.
+    assert len(refused) == 3 if error == "integrity" else len(refused) > 3
     assert job["status"] == "failed" and job["error"]["code"] == "database_error"
     assert "gave up after 3 attempts" in job["error"]["message"] and "injected" in job["error"]["message"]
     assert job["assets"] == [] and job["attempts"] == 3 and len(upstream.state.log) == 3
@@ -104,7 +127,8 @@ def test_a_database_that_keeps_refusing_fails_the_job_with_nothing_left_behind(a
 
 
 def test_outputs_stored_before_the_fault_are_kept_and_not_asked_for_again(api, editor, project, upstream, run_tasks_inline):
-    """Three variations; the second output's INSERT fails once. The first is kept, not re-requested."""
+    """Three variations; the second output's INSERT meets a lost connection once: its rows are
+    written again from the answer in hand, nothing is asked for twice."""
     calls = {"n": 0}
 
     def second_insert_fails(execute, sql, params, many, context):
@@ -120,8 +144,59 @@ def test_outputs_stored_before_the_fault_are_kept_and_not_asked_for_again(api, e
 
     assert job["status"] == "succeeded", job["error"]
     assert [a["output_index"] for a in job["assets"]] == [0, 1, 2]
-    assert len(upstream.state.log) == 4 and Generation.objects.get(pk=job["id"]).upstream_calls == 4  # 3 outputs + 1 lost
+    assert len(upstream.state.log) == 3 and Generation.objects.get(pk=job["id"]).upstream_calls == 3  # one call per output
+    assert job["attempts"] == 1
     assert Asset.objects.filter(generation_id=job["id"]).count() == 3 == Rendition.objects.filter(asset__generation_id=job["id"]).count()
-    assert job_files(project, job["id"]) == [  # output 0 kept from attempt 1; 1 and 2 from attempt 2
-        "0.a1.png", "0.a1.thumb-384.webp", "1.a2.png", "1.a2.thumb-384.webp", "2.a2.png", "2.a2.thumb-384.webp",
+    assert job_files(project, job["id"]) == [  # all from the one attempt
+        "0.a1.png", "0.a1.thumb-384.webp", "1.a1.png", "1.a1.thumb-384.webp", "2.a1.png", "2.a1.thumb-384.webp",
     ]
+
+
+def test_a_lost_connection_while_claiming_counting_and_settling_is_ridden_out(api, editor, project, upstream, run_tasks_inline):
+    """Each of the job's own writes (the claim, the call count, the final move) meets a dropped
+    connection once: the job still ends succeeded in one attempt with one call."""
+    failed = set()
+
+    def first_of_each_fails(execute, sql, params, many, context):
+        text = sql.lstrip().upper()
+        if text.startswith('UPDATE "GENERATIONS_GENERATION"'):
+            step = "claim" if "STARTED_AT" in text else "count" if "UPSTREAM_CALLS" in text else "finish" if "FINISHED_AT" in text else None
+            if step and step not in failed:
+                failed.add(step)
+                REFUSED.append(sql)
+                raise OperationalError("injected: server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(first_of_each_fails):
+        job = create(api, editor, project)
+
+    assert failed == {"claim", "count", "finish"}
+    assert job["status"] == "succeeded", job["error"]
+    assert job["attempts"] == 1 and len(upstream.state.log) == 1
+    assert Generation.objects.get(pk=job["id"]).upstream_calls == 1
+    assert Asset.objects.filter(generation_id=job["id"]).count() == 1
+
+
+def test_the_heartbeat_survives_a_lost_connection(settings, editor, project, monkeypatch):
+    """A beat that fails is skipped; the next one, on a fresh connection, keeps the job alive."""
+    from apps.generations.engine import Heartbeat
+    from apps.generations.models import Generation as Model
+
+    settings.GENERATION_STALE_AFTER_SECONDS = 0.4  # a beat every 0.1 s
+    job = Model.objects.create(project=project, prompt="a kite", created_by=editor, status="running", attempts=1,
+                               heartbeat_at=timezone.now() - timedelta(minutes=1))
+    beats = []
+    real_beat = Model.objects.beat
+
+    def flaky_beat(pk, attempt):
+        beats.append(pk)
+        if len(beats) == 1:
+            raise OperationalError("injected: terminating connection due to administrator command")
+        return real_beat(pk, attempt)
+
+    monkeypatch.setattr(Model.objects, "beat", flaky_beat)
+    before = Model.objects.get(pk=job.pk).heartbeat_at
+    with Heartbeat(job.pk, 1):
+        time.sleep(0.5)
+    assert len(beats) >= 3
+    assert Model.objects.get(pk=job.pk).heartbeat_at != before

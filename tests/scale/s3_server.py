@@ -13,6 +13,10 @@ that (private bucket, short-lived signed download URLs), so this gate puts those
 
 Header-signed requests (the platform's own boto3 calls) are passed to moto as they are.
 
+An outage can be injected (tests/scale/test_infrastructure_faults.py): `POST /_outage?seconds=30`
+makes every S3 request for that long answer 503 ServiceUnavailable, as a bucket does while its
+service is away, keeping what it stores; `seconds=0` ends it.
+
     python -m tests.scale.s3_server --port 55900 --bucket brand-assets
 """
 
@@ -25,6 +29,7 @@ import hmac
 import os
 import signal
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, unquote_plus
 
@@ -64,6 +69,15 @@ def presigned_signature(*, secret_key: str, method: str, raw_path: str, query: l
 class PrivateBucketGate:
     def __init__(self, app, *, access_key: str, secret_key: str):
         self.app, self.access_key, self.secret_key = app, access_key, secret_key
+        self.down_until = 0.0
+
+    @staticmethod
+    def _answer(start_response, status: str, code: str, message: str):
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>'
+        ).encode()
+        start_response(status, [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+        return [body]
 
     @staticmethod
     def _deny(start_response, code: str, message: str):
@@ -80,6 +94,11 @@ class PrivateBucketGate:
             for k, _, v in (part.partition("=") for part in raw_query.split("&") if part)
         ]
         params = dict(query)
+        if environ.get("PATH_INFO") == "/_outage" and environ["REQUEST_METHOD"] == "POST":
+            self.down_until = time.monotonic() + float(params.get("seconds", "30"))
+            return self._answer(start_response, "200 OK", "Outage", f"S3 unavailable for {params.get('seconds', '30')} s")
+        if time.monotonic() < self.down_until:
+            return self._answer(start_response, "503 Service Unavailable", "ServiceUnavailable", "Service is unable to handle request.")
         if "X-Amz-Signature" in params:
             try:
                 signed_at = datetime.strptime(params["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
