@@ -427,6 +427,7 @@ class Overview:
     waiting_on: str  # "you" when it is their turn, else who it waits for
     finished: bool
     busy: int
+    checking: int = 0  # images waiting for review whose brand checks are still running
 
 
 def _outputs(states: list[CellState], stage: str) -> list[Asset]:
@@ -468,6 +469,8 @@ def campaign_overview(campaign: Campaign, states: list[CellState], next_runs: di
             failed=counts[row.name]["failed"], in_batch=in_batch.get(row.name, 0), jobs=jobs, estimate=estimate,
             batch_estimate=batch_estimate, expected=expected,
         ))
+    waiting_assets = [a for row in stages.STAGES for a in stage_assets(states, row.name) if a.review_status == ReviewStatus.PENDING]
+    checking = sum(1 for a in waiting_assets if getattr(getattr(a, "check_result", None), "status", None) == "checking")
     final = steps[-1]
     versions = final.expected
     made_versions = [v.asset for s in states for v in s.versions if v.asset is not None]
@@ -500,6 +503,8 @@ def campaign_overview(campaign: Campaign, states: list[CellState], next_runs: di
         next_step, waiting_on = f"Campaign finished: all {versions} finals approved. Download the zip.", "you"
     elif mine:
         next_step, waiting_on = mine[0].replace("{who}", "your review"), "you"
+        if checking and "{who}" in mine[0]:
+            next_step += f" ({checking} still being checked; this page updates itself)"
         also = [text.replace("{who}", "your review") for text in mine[1:]]
     elif busy:
         next_step, waiting_on = f"{busy} job{'s' if busy != 1 else ''} under way; this page updates itself.", "the jobs"
@@ -511,7 +516,7 @@ def campaign_overview(campaign: Campaign, states: list[CellState], next_runs: di
     else:
         next_step, waiting_on = "Nothing to do until an earlier stage has approved images.", "nobody"
     return Overview(steps=steps, versions=versions, finals_approved=final.approved, next_step=next_step, also=also,
-                    waiting_on=waiting_on, finished=finished, busy=busy)
+                    waiting_on=waiting_on, finished=finished, busy=busy, checking=checking)
 
 
 def stage_run_latest(campaign: Campaign):

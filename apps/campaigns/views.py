@@ -123,7 +123,8 @@ def _board_context(request, campaign, rights):
         "campaign": campaign, "project": campaign.project, "rights": rights, "section": "campaigns",
         "grid": grid, "overview": overview, "steps": overview.steps, "own": own, "may_decide": may_decide,
         "checks": checks, "check_statuses": CheckStatus.choices, "last_run": selectors.stage_run_latest(campaign),
-        "in_flight": selectors.campaign_in_flight(states), "spent": selectors.campaign_spent(campaign),
+        # The board refreshes itself while jobs run or brand checks of what waits are still running.
+        "in_flight": selectors.campaign_in_flight(states) or overview.checking > 0, "spent": selectors.campaign_spent(campaign),
         "estimate": sum(size.estimate_usd for size in selectors.campaign_stage_sizes(campaign, cells=len(states))),
         "decision_form": GridDecisionForm(), "batch_turnaround": catalogue.BATCH_TURNAROUND,
     }

@@ -207,6 +207,8 @@ def test_a_campaign_from_empty_form_to_export_on_the_pages(browser_page, chromiu
         """One press for the whole stage: every pending image whose brand checks passed; what did
         not pass is then decided by key, one each."""
         expect(reviewer.locator(PENDING)).to_have_count(expected)
+        # The banner says while brand checks still run; the page updates itself when they are done.
+        expect(reviewer.locator("#next-step")).not_to_contain_text("still being checked", timeout=240_000)
         me.click(reviewer.locator(f"#approve-passing-{stage}"))
         me.add()  # accepting the confirmation
         expect(reviewer.locator(".messages")).to_contain_text("whose checks passed")
@@ -285,8 +287,6 @@ def test_a_campaign_from_empty_form_to_export_on_the_pages(browser_page, chromiu
     me.step("reviewer: finals")
     reviewer_opens(versions - rejected, "final")
     look_at(reviewer, "campaign-3-finalised-reviewer")
-    from apps.assets.models import Asset
-    print("checks of the finals:", sorted((a.review_status, getattr(getattr(a, "check_result", None), "status", None)) for a in Asset.objects.filter(generation__kind="upscale")))
     approve_passing("finalise", versions - rejected)
 
     me.step("editor: download")
