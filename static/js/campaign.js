@@ -26,15 +26,19 @@
   let last = { row: 0, col: 0 };
   let waitingFor = null;  // a decision that asked for a comment: { tile position, rule }
 
-  // The tile size the person picked, kept for next time.
-  const sizeSelect = document.getElementById("tile-size");
-  const setSize = (rem) => document.documentElement.style.setProperty("--tile", `${rem}rem`);
-  if (sizeSelect) {
+  // The tile size the person picked, kept for next time (the select is redrawn with the board).
+  const applySize = () => {
+    const select = document.getElementById("tile-size");
     const saved = localStorage.getItem("campaign-tile-size");
-    if (saved && [...sizeSelect.options].some((o) => o.value === saved)) sizeSelect.value = saved;
-    setSize(sizeSelect.value);
-    sizeSelect.addEventListener("change", () => { setSize(sizeSelect.value); localStorage.setItem("campaign-tile-size", sizeSelect.value); });
-  }
+    if (select && saved && [...select.options].some((o) => o.value === saved)) select.value = saved;
+    if (select) document.documentElement.style.setProperty("--tile", `${select.value}rem`);
+  };
+  applySize();
+  document.addEventListener("change", (event) => {
+    if (event.target.id !== "tile-size") return;
+    localStorage.setItem("campaign-tile-size", event.target.value);
+    applySize();
+  });
 
   const tileAt = (row, col) => document.querySelector(`#grid .ctile[data-row="${row}"][data-col="${col}"]`);
   const focusTile = (row, col) => {
@@ -61,8 +65,15 @@
     const fresh = holder.querySelector("#board");
     if (!fresh) return null;
     const active = document.activeElement;
-    const wasOnBoard = !active || active === document.body || board().contains(active);
+    const wasOnBoard = !active || active === document.body || (board().contains(active) && active.id !== "grid-comment");
+    // The comment being typed and the status line stay as they are (as hx-preserve does for htmx).
+    ["grid-comment", "decision-status"].forEach((id) => {
+      const old = document.getElementById(id), neu = fresh.querySelector(`#${id}`);
+      if (old && neu) neu.replaceWith(old);
+    });
     board().replaceWith(fresh);
+    if (active && active.id === "grid-comment") active.focus();
+    applySize();
     if (window.htmx) window.htmx.process(fresh);
     if (refocus && wasOnBoard) focusTile(refocus.row, refocus.col) || focusTile(last.row, last.col);
     return fresh;
@@ -191,6 +202,7 @@
 
   // The board refreshes itself while jobs run; keep the decider's place.
   document.body.addEventListener("htmx:afterSwap", () => {
+    applySize();
     if (document.activeElement === document.body || !document.activeElement) focusTile(last.row, last.col);
   });
 
