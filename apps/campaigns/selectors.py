@@ -405,6 +405,7 @@ class Step:
     batch_estimate: Decimal
     expected: int  # outputs the whole campaign needs from this stage (one per cell / version)
     state: str = "upcoming"  # done, current, upcoming
+    waiting_images: int = 0  # what "approve all waiting" applies to (a cell's shown draft, one each)
     ready: int = 0  # finalise: versions approved (ready for or with a final)
     blocked: int = 0  # finalise: versions still waiting for review
 
@@ -468,6 +469,7 @@ def campaign_overview(campaign: Campaign, states: list[CellState], next_runs: di
             waiting=len(pending), busy=counts[row.name]["queued"] + counts[row.name]["running"],
             failed=counts[row.name]["failed"], in_batch=in_batch.get(row.name, 0), jobs=jobs, estimate=estimate,
             batch_estimate=batch_estimate, expected=expected,
+            waiting_images=sum(1 for a in stage_approvable(states, row.name) if a.review_status == ReviewStatus.PENDING),
         ))
     waiting_assets = [a for row in stages.STAGES for a in stage_assets(states, row.name) if a.review_status == ReviewStatus.PENDING]
     checking = sum(1 for a in waiting_assets if getattr(getattr(a, "check_result", None), "status", None) == "checking")

@@ -160,17 +160,23 @@ def campaign_run(request, campaign_id):
 @page
 @require_POST
 def campaign_approve_passing(request, campaign_id):
-    """"Approve all that pass" for one stage: exactly its pending outputs whose checks passed."""
+    """"Approve all that pass" for one stage: exactly its pending outputs whose checks passed; with
+    scope=all ("approve all waiting", after looking at them on the grid) every pending output, the
+    review policy still refusing what it refuses."""
     campaign, rights = _campaign(request, campaign_id)
     form = StageForm(request.POST)
     if not form.is_valid():
         raise Http404("No such stage.")
     if not rights.review:
         raise NotAllowed(f"Your role ({rights.role}) may not decide reviews in this project.", code="permission_denied")
+    everything = request.POST.get("scope") == "all"
     outcome = review_services.approve_passing(
-        user=request.user, assets=selectors.stage_approvable(selectors.campaign_state(campaign), form.cleaned_data["stage"])
+        user=request.user, assets=selectors.stage_approvable(selectors.campaign_state(campaign), form.cleaned_data["stage"]),
+        only_passing=not everything,
     )
     done, refused = review_services.approve_passing_message(outcome)
+    if everything:
+        done = f"Approved {outcome['approved']} waiting image{'s' if outcome['approved'] != 1 else ''}."
     messages.success(request, f"{form.cleaned_data['stage'].capitalize()}: {done}")
     if refused:
         messages.error(request, refused)
