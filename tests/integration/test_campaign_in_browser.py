@@ -317,3 +317,52 @@ def test_a_campaign_from_empty_form_to_export_on_the_pages(browser_page, chromiu
           f"({cells} cells, {len(size['languages'])} languages, {versions - rejected} finals): {me.count}\n{me.breakdown()}")
     if full:
         assert me.count <= 60, me.breakdown()
+
+
+def test_a_decider_sees_refusals_counted_by_reason_and_a_phone_grid_of_cards(browser_page, live_server, person, worker, upstream):
+    """An owner (a decider) who ran the translations but not the drafts: the grid's keys work for
+    the drafts, and `a` on a translation they made is refused and counted on the status line
+    ("1 refused: four-eyes rule"), not shown as "All decisions saved." Then the same page on a phone."""
+    from apps.campaigns import services
+    from apps.campaigns.models import Campaign
+    from apps.generations.models import UNFINISHED, Generation
+    from tests.campaigns.helpers import campaign_body, library
+    from tests.waiting import wait_for
+
+    project = ProjectFactory(name="Trail Co")
+    erin = person(project, "editor", "erin")
+    olga = person(project, "owner", "olga")
+    character, products = library(project)
+    body = campaign_body(character, products, formats=["4:5", "9:16"])
+    campaign = services.campaign_create(project=project, user=erin, data=services.CampaignInput(
+        name=body["name"], products=[p.pk for p in products], characters=[character.pk], scenes=body["scenes"],
+        formats=body["formats"], languages=body["languages"], copy=body["copy"], variations=2,
+        draft=body["draft"], final=body["final"],
+    ))
+    done = lambda: not Generation.objects.filter(status__in=UNFINISHED).exists()  # noqa: E731
+    services.campaign_run(campaign=campaign, user=erin, stage="drafts")
+    wait_for(done, timeout=120, what="drafts done")
+    first = Campaign.objects.get(pk=campaign.pk).cells.order_by("position").first()
+    draft = first.jobs.get().generation.assets.order_by("output_index").first()
+    services.cell_choose(user=olga, cell=first, asset_id=draft.pk)  # olga did not make it: approved
+    services.campaign_run(campaign=campaign, user=olga, stage="localise")
+    wait_for(done, timeout=120, what="translation done")
+
+    page = browser_page
+    page.set_viewport_size(DESKTOP)
+    log_in(page, "olga")
+    page.goto(f"/campaigns/{campaign.pk}/")
+    expect(page.locator("#grid-decision")).to_be_visible()  # the other cell's drafts are hers to decide
+    translation = page.locator('#grid .ctile[data-own="true"][data-review="pending"]')
+    expect(translation).to_have_count(1)
+    translation.focus()
+    page.keyboard.press("a")
+    expect(page.locator("#decision-status")).to_contain_text("1 refused: four-eyes rule")
+    expect(page.locator("#decision-status")).not_to_contain_text("All decisions saved.")
+    # No tap buttons on her own work; the editor's drafts have them (on a phone).
+    page.set_viewport_size(PHONE)
+    assert sideways_scroll(page) <= 0
+    expect(page.locator(".tap-decide")).to_have_count(1)
+    expect(page.locator(".tap-decide button[data-decision=approve]")).to_be_visible()
+    box = page.locator("#grid tr").nth(1).bounding_box()
+    assert box["width"] <= PHONE["width"], box
