@@ -6,10 +6,13 @@ from apps.assets.models import Asset, ReviewStatus
 from apps.assets.selectors import asset_ancestor_ids, asset_queryset
 
 
-def review_queue(*, project, user, checks: str = "") -> QuerySet[Asset]:
+def review_queue(*, project, user, checks: str = "", campaign=None) -> QuerySet[Asset]:
     """Pending assets this user can still move, oldest first: not ones they already approved, and
-    under four-eyes not their own work; `checks` keeps those whose brand checks are in that status."""
+    under four-eyes not their own work; `checks` keeps those whose brand checks are in that status,
+    `campaign` (an id) those a stage of that campaign made."""
     assets = asset_queryset().filter(project=project, review_status=ReviewStatus.PENDING)
+    if campaign:
+        assets = assets.filter(generation__campaign_job__cell__campaign=campaign)
     person = policy.same_person(user)  # a key's approvals are its maker's
     if checks:
         assets = assets.filter(check_result__status=checks)

@@ -113,10 +113,12 @@ def review_policy_update(*, project, actor=None, **fields) -> ReviewPolicy:
     return rules
 
 
-def approve_passing(*, user, assets) -> dict:
+def approve_passing(*, user, assets, only_passing: bool = True) -> dict:
     """"Approve all that pass": approve exactly the pending assets whose brand checks passed, each
     through review_decide (so four-eyes and the deciding roles still apply). Refusals are reported,
-    not raised; the rest are counted as not passing (failed, needs attention, checking, unchecked)."""
+    not raised; the rest are counted as not passing (failed, needs attention, checking, unchecked).
+    `only_passing=False` ("approve all waiting", after looking at them): every pending asset, the
+    review policy still refusing what it refuses (checks_must_pass wants a waiver)."""
     from rest_framework.exceptions import PermissionDenied
 
     from apps.assets.models import ReviewStatus
@@ -129,7 +131,7 @@ def approve_passing(*, user, assets) -> dict:
         if asset.review_status != ReviewStatus.PENDING:
             continue
         check = check_for(asset)
-        if check is None or check.status != CheckStatus.PASSED:
+        if only_passing and (check is None or check.status != CheckStatus.PASSED):
             not_passing.append({"asset": str(asset.pk), "checks": check.status if check else None})
             continue
         try:

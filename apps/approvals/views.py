@@ -46,7 +46,8 @@ def review_queue(request, project_id):
     """One pending asset at a time, oldest first; decide with a click or a key."""
     project, rights = project_page(request, project_id)
     checks = status_filter(request.GET.get("checks"))
-    queue = selectors.review_queue(project=project, user=request.user, checks=checks)
+    campaign = id_parameter(request.GET["campaign"], "campaign") if request.GET.get("campaign") else None
+    queue = selectors.review_queue(project=project, user=request.user, checks=checks, campaign=campaign)
     form = DecisionForm(request.POST or None)
     asset = None
     if request.method == "POST" and request.POST.get("action") == "approve_passing":
@@ -55,20 +56,23 @@ def review_queue(request, project_id):
         messages.success(request, done)
         if refused:
             messages.error(request, refused)
-        return redirect(f"{request.path}?checks={checks}" if checks else request.path)
+        return redirect(request.get_full_path() if checks or campaign else request.path)
     if request.method == "POST":
         asset = queue.filter(pk=id_parameter(request.POST.get("asset"), "asset")).first()
         if asset is not None and decide_from_form(request, asset, form):
-            return redirect("review-queue", project.pk)
+            return redirect(request.get_full_path() if campaign else request.path)
     if asset is None:
         asset = queue.exclude(pk__in=_skipped(request)).first()
     skip_query = "&".join(f"skip={s}" for s in [*_skipped(request), asset.pk if asset else ""] if s)
     if checks:
         skip_query += f"&checks={checks}"
+    if campaign:
+        skip_query += f"&campaign={campaign}"
     return render(request, "approvals/queue.html", {
         "project": project, "rights": rights, "section": "review", "asset": asset, "form": form,
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role) if asset else {},
         "waiting": queue.count(), "skip_query": skip_query, "checks": checks, "check_statuses": CheckStatus.choices,
+        "campaign": str(campaign or ""), "campaigns": project.campaigns.order_by("-created_at").values_list("pk", "name"),
         "generation": asset.generation if asset else None,
         "source": asset_source(asset) if asset else None,
         "references": asset.generation.references.select_related("reference_image__entry").order_by("position") if asset and asset.generation else [],

@@ -22,14 +22,17 @@ class GalleryFilterForm(forms.Form):
     model = forms.ChoiceField(label="Model", required=False, choices=[("", "Any")] + [(m.model_id, m.label) for m in catalogue.MODELS])
     entry = forms.TypedChoiceField(label="Character or object", required=False, empty_value=None)
     tag = forms.ChoiceField(label="Tag", required=False)
+    campaign = forms.TypedChoiceField(label="Campaign", required=False, empty_value=None)
     favourites = forms.BooleanField(label="My favourites", required=False)
     created_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, entries=(), tags=(), **kwargs):
+    def __init__(self, *args, entries=(), tags=(), campaigns=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entry"].choices = [("", "Any")] + [(str(e.pk), f"{e.name} ({e.get_kind_display().lower()})") for e in entries]
         self.fields["tag"].choices = [("", "Any")] + [(t, t) for t in tags]
+        # (id, name) pairs: the project's campaigns (assets do not import campaigns; the view passes them).
+        self.fields["campaign"].choices = [("", "Any")] + [(str(pk), name) for pk, name in campaigns]
 
     def clean(self):
         data = super().clean()

@@ -11,6 +11,9 @@ class ReviewStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    # A campaign draft whose cell chose a sibling variation: out of the review queue and its counts,
+    # not a decision (no Review row); deciding on it later recomputes the status from the log.
+    NOT_CHOSEN = "not_chosen", "Not chosen"
 
 
 class Origin(models.TextChoices):

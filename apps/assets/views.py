@@ -32,7 +32,8 @@ from apps.projects.policy import Action
 def gallery(request, project_id):
     project, rights = project_page(request, project_id)
     entries = LibraryEntry.objects.filter(project=project).order_by("kind", "name")
-    filters = GalleryFilterForm(request.GET or None, entries=entries, tags=selectors.tags_in_use(project=project))
+    campaigns = project.campaigns.order_by("-created_at").values_list("pk", "name")
+    filters = GalleryFilterForm(request.GET or None, entries=entries, tags=selectors.tags_in_use(project=project), campaigns=campaigns)
     matching = selectors.asset_list(project=project, **filters.filters(user=request.user))
     assets, next_cursor = selectors.asset_page(
         selectors.with_page_details(matching, user=request.user), after=request.GET.get("after", ""), size=settings.PAGE_SIZE

@@ -6,12 +6,18 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from apps.assets.provenance import field_register
-        from apps.campaigns.receivers import stage_run_settle_on_finish
+        from apps.approvals.signals import review_decided
+        from apps.assets.signals import asset_stored
+        from apps.campaigns.receivers import drafts_settle_on_decision, stage_run_settle_on_finish, title_on_stored
         from apps.campaigns.selectors import asset_coordinates
         from apps.generations.signals import job_finished
 
         # A stage run is settled when its last job has finished, however it finished.
         job_finished.connect(stage_run_settle_on_finish, dispatch_uid="campaigns.stage_run_settle")
+        # A cell's chosen draft (picked or approved) sends its sibling drafts out of the review queue.
+        review_decided.connect(drafts_settle_on_decision, dispatch_uid="campaigns.drafts_settle")
+        # Campaign images are titled by their coordinates ("Trail One · scene 1 · 9:16 · de · final").
+        asset_stored.connect(title_on_stored, dispatch_uid="campaigns.title_on_stored")
 
         # The provenance of a campaign's assets (manifests, Content Credentials) says where in the
         # campaign they sit.

@@ -212,6 +212,20 @@ def asset_coordinates(asset: Asset) -> dict | None:
     }
 
 
+def campaign_asset_title(job: CampaignJob, asset: Asset) -> str:
+    """A campaign image's automatic title, e.g. "Trail One · scene 1 · 9:16 · de · final"; a draft
+    says which variation it is ("… · draft 2"), a translation its language."""
+    cell = job.cell
+    parts = [cell.product.name, f"scene {cell.scene_index + 1}", cell.aspect_ratio]
+    if job.stage == Stage.DRAFTS:
+        parts.append(f"draft {asset.output_index + 1}")
+    elif job.stage == Stage.LOCALISE:
+        parts.append(job.language)
+    else:
+        parts += [job.language or SOURCE, "final"]
+    return " · ".join(parts)
+
+
 # --- the grid the pages draw
 
 
@@ -227,6 +241,7 @@ class Tile:
     busy: bool = False
     failed: bool = False
     hidden: bool = False  # left out by the grid's checks filter (the square stays, so columns line up)
+    source: Asset | None = None  # what its image was made from (the chosen draft, or the version a final re-renders)
 
 
 @dataclass
@@ -255,11 +270,13 @@ def _tile(state: CellState, language: str) -> Tile:
         return tile
     final, made = version.final, version.made
     if final.asset is not None:
-        tile.asset, tile.label, tile.busy = final.asset, "final", final.in_flight
+        tile.asset, tile.label, tile.busy, tile.source = final.asset, "final", final.in_flight, version.asset
     elif final.in_flight:
-        tile.asset, tile.label, tile.busy = version.asset, "finalising", True
+        tile.asset, tile.label, tile.busy = version.asset, "final being made", True
+        tile.source = state.chosen if language != SOURCE else None
     elif version.asset is not None:
         tile.asset, tile.label, tile.busy = version.asset, "chosen draft" if language == SOURCE else "version", made.in_flight
+        tile.source = state.chosen if language != SOURCE else None
         tile.failed = final.status in (Status.FAILED, Status.CANCELED)
     else:
         tile.busy = made.in_flight
@@ -296,6 +313,15 @@ def stage_assets(states: list[CellState], stage: str) -> list[Asset]:
             if item is not None and item.asset is not None:
                 assets.append(item.asset)
     return assets
+
+
+def stage_approvable(states: list[CellState], stage: str) -> list[Asset]:
+    """What "approve all that pass" for a stage applies to: its outputs, but for drafts only the
+    draft the grid shows of each cell with none chosen (approving it chooses it; its siblings are
+    then not chosen), so one press never approves two variations of a cell."""
+    if stage != Stage.DRAFTS:
+        return stage_assets(states, stage)
+    return [s.drafts.asset for s in states if s.chosen is None and s.drafts.asset is not None]
 
 
 def grid_filtered(grid: Grid, checks: str) -> Grid:
@@ -357,3 +383,152 @@ def jobs_waiting_in_batch(campaign) -> dict[str, int]:
         .values("stage").annotate(waiting=Count("id"))
     )
     return {row["stage"]: row["waiting"] for row in rows}
+
+
+# --- where the campaign stands, and whose turn it is
+
+
+@dataclass
+class Step:
+    """One stage on the campaign page's stepper: what it made, what waits, and the next run."""
+
+    stage: stages.CampaignStage
+    made: int  # outputs standing (not rejected)
+    approved: int
+    rejected: int
+    waiting: int  # outputs waiting for a review
+    busy: int  # jobs under way
+    failed: int
+    in_batch: int
+    jobs: int  # jobs pressing Run now would create
+    estimate: Decimal
+    batch_estimate: Decimal
+    expected: int  # outputs the whole campaign needs from this stage (one per cell / version)
+    state: str = "upcoming"  # done, current, upcoming
+    waiting_images: int = 0  # what "approve all waiting" applies to (a cell's shown draft, one each)
+    ready: int = 0  # finalise: versions approved (ready for or with a final)
+    blocked: int = 0  # finalise: versions still waiting for review
+
+    @property
+    def name(self) -> str:
+        return self.stage.name
+
+    @property
+    def label(self) -> str:
+        return self.stage.label
+
+
+@dataclass
+class Overview:
+    steps: list[Step]
+    versions: int  # every version the campaign ends with: finals expected
+    finals_approved: int
+    next_step: str  # for the person looking, in words
+    also: list[str]  # their other open steps, in pipeline order
+    waiting_on: str  # "you" when it is their turn, else who it waits for
+    finished: bool
+    busy: int
+    checking: int = 0  # images waiting for review whose brand checks are still running
+
+
+def _outputs(states: list[CellState], stage: str) -> list[Asset]:
+    """A stage's current outputs, one per item: drafts count one per cell (its chosen or standing draft)."""
+    if stage != Stage.DRAFTS:
+        return stage_assets(states, stage)
+    return [asset for state in states for asset in [state.chosen or state.drafts.asset] if asset is not None]
+
+
+def _usd(amount: Decimal) -> str:
+    """Dollars as the templates' floatformat shows them (half up), so banner and button agree."""
+    from decimal import ROUND_HALF_UP
+
+    return f"${Decimal(amount).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+
+
+def campaign_overview(campaign: Campaign, states: list[CellState], next_runs: dict, *, may_run: bool, may_decide: bool,
+                      in_batch: dict | None = None) -> Overview:
+    """The stepper's figures and the one next step for this person (by what they may do): run a
+    stage, review what waits, or wait for someone else. `next_runs`: services.campaign_next_runs."""
+    in_batch = in_batch or {}
+    languages = len(campaign.languages)
+    cells = len(states)
+    counts = stage_counts(states)
+    steps = []
+    for row in stages.STAGES:
+        outputs = _outputs(states, row.name)
+        if row.name == Stage.DRAFTS:  # a cell whose drafts wait for a choice counts once
+            pending = [s for s in states if s.chosen is None and any(a.review_status == ReviewStatus.PENDING for a in s.draft_assets)]
+        else:
+            pending = [a for a in outputs if a.review_status == ReviewStatus.PENDING]
+        jobs, estimate, batch_estimate = next_runs.get(row.name, (0, Decimal(0), Decimal(0)))
+        expected = cells if row.name == Stage.DRAFTS else row.jobs(cells=cells, languages=languages)
+        steps.append(Step(
+            stage=row, made=sum(1 for a in outputs if a.review_status != ReviewStatus.REJECTED),
+            approved=sum(1 for a in outputs if a.review_status == ReviewStatus.APPROVED),
+            rejected=sum(1 for a in outputs if a.review_status == ReviewStatus.REJECTED),
+            waiting=len(pending), busy=counts[row.name]["queued"] + counts[row.name]["running"],
+            failed=counts[row.name]["failed"], in_batch=in_batch.get(row.name, 0), jobs=jobs, estimate=estimate,
+            batch_estimate=batch_estimate, expected=expected,
+            waiting_images=sum(1 for a in stage_approvable(states, row.name) if a.review_status == ReviewStatus.PENDING),
+        ))
+    waiting_assets = [a for row in stages.STAGES for a in stage_assets(states, row.name) if a.review_status == ReviewStatus.PENDING]
+    checking = sum(1 for a in waiting_assets if getattr(getattr(a, "check_result", None), "status", None) == "checking")
+    final = steps[-1]
+    versions = final.expected
+    made_versions = [v.asset for s in states for v in s.versions if v.asset is not None]
+    final.ready = sum(1 for a in made_versions if a.review_status == ReviewStatus.APPROVED)
+    final.blocked = sum(1 for a in made_versions if a.review_status == ReviewStatus.PENDING)
+    finished = versions > 0 and final.approved >= versions
+    busy = sum(step.busy for step in steps)
+
+    # The first stage not yet done is the current one; those before it are done.
+    current = next((s for s in steps if s.approved < s.expected or s.busy or s.jobs), None)
+    for step in steps:
+        step.state = "done" if current is None or steps.index(step) < steps.index(current) else "upcoming"
+    if current is not None:
+        current.state = "current"
+
+    # What each person can do next, in pipeline order: a run (editors) or a review (deciders).
+    todo = []
+    for step in steps:
+        noun = {"drafts": "draft", "localise": "translation", "finalise": "final"}[step.name]
+        if step.waiting:
+            later = " before finalise" if step.name == Stage.LOCALISE else ""
+            todo.append(("review", f"{step.waiting} {noun}{'s' if step.waiting != 1 else ''} wait{'s' if step.waiting == 1 else ''} "
+                                   f"for {{who}}{later}"))
+        if step.jobs:
+            verb = "are" if step.label.endswith("s") else "is"
+            todo.append(("run", f"{step.label} {verb} ready to run ({step.jobs} job{'s' if step.jobs != 1 else ''}, {_usd(step.estimate)})"))
+    mine = [text for kind, text in todo if (kind == "run" and may_run) or (kind == "review" and may_decide)]
+    also = []
+    if finished:
+        next_step, waiting_on = f"Campaign finished: all {versions} finals approved. Download the zip.", "you"
+    elif mine:
+        next_step, waiting_on = mine[0].replace("{who}", "your review"), "you"
+        if checking and "{who}" in mine[0]:
+            next_step += f" ({checking} still being checked; this page updates itself)"
+        also = [text.replace("{who}", "your review") for text in mine[1:]]
+    elif busy:
+        next_step, waiting_on = f"{busy} job{'s' if busy != 1 else ''} under way; this page updates itself.", "the jobs"
+    elif todo:
+        kind, text = todo[0]
+        who = "a reviewer" if kind == "review" else "an editor"
+        next_step = text.replace("{who}", who) if kind == "review" else f"{text}: waiting for {who}"
+        waiting_on = who
+    else:
+        next_step, waiting_on = "Nothing to do until an earlier stage has approved images.", "nobody"
+    return Overview(steps=steps, versions=versions, finals_approved=final.approved, next_step=next_step, also=also,
+                    waiting_on=waiting_on, finished=finished, busy=busy, checking=checking)
+
+
+def stage_run_latest(campaign: Campaign):
+    """The campaign's latest stage run with how many of its jobs are still under way (two queries)."""
+    from apps.campaigns.models import StageRun
+
+    run = StageRun.objects.filter(campaign=campaign).order_by("-created_at").first()
+    if run is not None:
+        jobs = CampaignJob.objects.filter(stage_run=run)
+        run.busy = jobs.filter(generation__status__in=UNFINISHED).count()
+        run.failed = jobs.filter(generation__status__in=(Status.FAILED, Status.CANCELED)).count()
+        run.label = stages.get_stage(run.stage).label
+    return run

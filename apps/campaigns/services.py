@@ -324,14 +324,30 @@ def campaign_run(*, campaign: Campaign, user, stage: str, dry_run: bool = False,
     return StageResult(stage, len(generations), len(planned), estimate, dry_run, delivery)
 
 
-def cell_choose(*, user, cell: Cell, asset_id) -> Cell:
-    """A decider picks the cell's draft among its variations; versions are then made from it."""
+@dataclass
+class Choice:
+    cell: Cell
+    approved: bool  # the chosen draft stands approved (choosing approves it for a decider)
+    approval_refusal: str | None  # why choosing could not also approve it (four-eyes, failing checks)
+    not_chosen: int  # sibling drafts marked not chosen by this choice
+
+
+def cell_choose(*, user, cell: Cell, asset_id) -> Choice:
+    """A decider picks the cell's draft among its variations; versions are then made from it.
+    Choosing also approves it (one action): an approval the review rules refuse leaves the choice
+    made and says why. The cell's other pending drafts are marked not chosen."""
+    from rest_framework.exceptions import PermissionDenied
+
+    from apps.approvals.models import Decision
+    from apps.approvals.services import review_decide
+    from apps.core.exceptions import ApplicationError
+
     refusal = review_policy.decider_refusal(user, cell.campaign.project)
     if refusal:
         raise NotAllowed(refusal)
-    drafts = Asset.objects.filter(generation__campaign_job__cell=cell, generation__campaign_job__stage=Stage.DRAFTS)
+    drafts = _drafts_of(cell)
     try:
-        asset = drafts.filter(pk=uuid.UUID(str(asset_id))).first()
+        asset = drafts.select_related("project", "generation").filter(pk=uuid.UUID(str(asset_id))).first()
     except ValueError:
         asset = None
     if asset is None:
@@ -340,7 +356,38 @@ def cell_choose(*, user, cell: Cell, asset_id) -> Cell:
         raise ValidationFailed("This draft was rejected; choose another or run drafts again.", field="asset")
     cell.chosen = asset
     cell.save(update_fields=["chosen"])
-    return cell
+    approval_refusal = None
+    if asset.review_status != ReviewStatus.APPROVED:
+        try:
+            review_decide(user=user, asset=asset, decision=Decision.APPROVE)
+        except (ApplicationError, PermissionDenied) as refused:
+            approval_refusal = getattr(refused, "message", None) or str(refused.detail)
+    marked = cell_drafts_settle(cell=cell)
+    asset.refresh_from_db(fields=["review_status"])
+    return Choice(cell=cell, approved=asset.review_status == ReviewStatus.APPROVED, approval_refusal=approval_refusal, not_chosen=marked)
+
+
+def _drafts_of(cell: Cell):
+    return Asset.objects.filter(generation__campaign_job__cell=cell, generation__campaign_job__stage=Stage.DRAFTS)
+
+
+def cell_drafts_settle(*, cell: Cell) -> int:
+    """Once a cell has a chosen draft (picked, or the first approved), its other pending drafts are
+    marked not chosen: they leave the review queue and its counts. Were the choice undone (the
+    approval-chosen draft rejected, nothing picked), they wait for review again. Returns how many
+    drafts were marked not chosen."""
+    drafts = _drafts_of(cell)
+    chosen = cell.chosen_id is not None or drafts.filter(review_status=ReviewStatus.APPROVED).exists()
+    if chosen:
+        return drafts.filter(review_status=ReviewStatus.PENDING).exclude(pk=cell.chosen_id).update(review_status=ReviewStatus.NOT_CHOSEN)
+    drafts.filter(review_status=ReviewStatus.NOT_CHOSEN).update(review_status=ReviewStatus.PENDING)
+    return 0
+
+
+def cell_drafts_settle_for(*, asset) -> int:
+    """cell_drafts_settle for the cell of `asset`, when it is a campaign draft (else nothing)."""
+    job = CampaignJob.objects.filter(generation_id=asset.generation_id, stage=Stage.DRAFTS).select_related("cell").first()
+    return cell_drafts_settle(cell=job.cell) if job is not None else 0
 
 
 def stage_run_settle(*, generation_id) -> bool:
@@ -365,3 +412,15 @@ def stage_run_settle(*, generation_id) -> bool:
         )
         send_on_commit(stage_finished, StageRun, stage_run=run, statuses=counts)
     return True
+
+
+def asset_title_set(*, asset: Asset) -> bool:
+    """Give a campaign image its automatic title (products, scene, format, language, stage) unless
+    someone titled it already: a conditional write, so a title a person gave is never replaced."""
+    from apps.assets.models import TITLE_MAX_CHARS
+
+    job = CampaignJob.objects.filter(generation_id=asset.generation_id).select_related("cell__product").first()
+    if job is None:
+        return False
+    title = selectors.campaign_asset_title(job, asset)[:TITLE_MAX_CHARS]
+    return bool(Asset.objects.filter(pk=asset.pk, title="").update(title=title))

@@ -90,10 +90,15 @@ def test_grid_run_decide_and_choose_on_the_pages(client, api, editor, reviewer, 
     assert chosen.status_code == 302
     cell.refresh_from_db()
     assert cell.chosen_id == drafts[1].pk
+    # Choosing is approving (one action); the sibling leaves the review queue as "not chosen".
+    assert [(r.asset_id, r.decision) for r in Review.objects.all()] == [(drafts[1].pk, "approve")]
+    assert [d.review_status for d in drafts.all()] == ["not_chosen", "approved"]
+    queue = client.get(f"/projects/{project.pk}/review/").content.decode()
+    assert str(drafts[0].pk) not in queue
     decided = client.post(f"/campaigns/{campaign_id}/decide/", {"asset": drafts[1].pk, "decision": "reject", "comment": ""})
-    assert decided.status_code == 400 and not Review.objects.exists()  # a rejection needs a comment
-    decided = client.post(f"/campaigns/{campaign_id}/decide/", {"asset": drafts[1].pk, "decision": "approve"})
-    assert decided.status_code == 200 and Review.objects.get().decision == "approve"
+    assert decided.status_code == 400 and Review.objects.count() == 1  # a rejection needs a comment
+    decided = client.post(f"/campaigns/{campaign_id}/decide/", {"asset": drafts[1].pk, "decision": "request_changes", "comment": "Brighter"})
+    assert decided.status_code == 200 and Review.objects.latest("created_at").decision == "request_changes"
 
     home = client.get(f"/projects/{project.pk}/")
     assert b"Spring run" in home.content and b"0 of 2 finals" in home.content

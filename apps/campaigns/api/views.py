@@ -89,7 +89,7 @@ class CampaignApprovePassingApi(APIView):
         require_decider(request.user, campaign.project)
         data = StageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assets = selectors.stage_assets(selectors.campaign_state(campaign), data.validated_data["stage"])
+        assets = selectors.stage_approvable(selectors.campaign_state(campaign), data.validated_data["stage"])
         return Response(ApprovePassingOutputSerializer(review_services.approve_passing(user=request.user, assets=assets)).data)
 
 
