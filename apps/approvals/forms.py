@@ -4,6 +4,7 @@ from django import forms
 
 from apps.approvals import policy
 from apps.approvals.models import COMMENT_MAX_CHARS, WAIVER_MAX_CHARS, Decision
+from apps.assets import regions
 from apps.core.pages import count_characters
 from apps.gemini import catalogue
 
@@ -47,4 +48,4 @@ class CommentApplyForm(forms.Form):
     """Apply as edit: the editor may reword the comment before it becomes the instruction."""
 
     prompt = forms.CharField(label="Instruction", max_length=catalogue.MAX_PROMPT_CHARS, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    mode = forms.ChoiceField(choices=[("crop", "Send the region (with context)"), ("marked", "Send the whole image with the region marked")], initial="crop")
+    mode = forms.ChoiceField(choices=regions.MODE_CHOICES, initial="crop")

@@ -30,6 +30,7 @@ MAX_FEATHER_PX = 64
 MAX_ANSWER_SIZE = "4K"
 MIN_REGION_PX = 4  # a region narrower than this, in source pixels, is refused
 MODES = ("crop", "marked")  # crop: the model sees the crop; marked: the whole image and an outlined copy
+MODE_CHOICES = [("crop", "the region with some context (sharpest)"), ("marked", "the whole image with the region marked")]  # for forms
 OUTLINE_COLOUR = (255, 0, 255)
 PNG_OPTIONS = {"compression": 1, "filter": "sub"}  # lossless, and the fastest encoding of a photo (bench/region_composite.py)
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from django import forms
 
+from apps.assets import regions
 from apps.core.pages import count_characters
 from apps.gemini import catalogue, kinds
 from apps.generations.models import Delivery, Kind
@@ -132,10 +133,8 @@ class RegionEditForm(forms.Form):
     prompt = forms.CharField(label="What should change inside the region?", max_length=catalogue.MAX_PROMPT_CHARS, widget=forms.Textarea(attrs={"rows": 2}))
     region = forms.CharField(required=False, widget=forms.HiddenInput)
     mask = forms.FileField(required=False)
-    mode = forms.ChoiceField(label="Send the model", choices=[
-        ("crop", "the region with some context (sharpest)"), ("marked", "the whole image with the region marked"),
-    ], initial="crop")
-    feather = forms.IntegerField(label="Blend edge (px)", min_value=0, max_value=64, initial=8,
+    mode = forms.ChoiceField(label="Send the model", choices=regions.MODE_CHOICES, initial="crop")
+    feather = forms.IntegerField(label="Blend edge (px)", min_value=0, max_value=regions.MAX_FEATHER_PX, initial=regions.FEATHER_PX,
                                  help_text="How many pixels inside the region's edge blend into the original.")
 
     def __init__(self, *args, **kwargs):

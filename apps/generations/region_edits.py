@@ -34,6 +34,11 @@ def _model_for(asset: Asset, model: str | None) -> catalogue.ImageModel:
     return found
 
 
+def _check_mode(mode: str) -> None:
+    if mode not in regions.MODES:
+        raise ValidationFailed(f"mode must be one of: {', '.join(regions.MODES)}; got {mode!r}.", field="mode", details={"allowed": list(regions.MODES)})
+
+
 def region_of(asset: Asset, *, region: dict | None = None, mask: bytes | None = None) -> regions.Region:
     """The region drawn on `asset`: a rectangle or a brush mask, exactly one."""
     if (region is None) == (mask is None):
@@ -47,8 +52,7 @@ def region_edit_preview(asset: Asset, *, region: dict, mode: str = "crop", model
     """What a region edit of `region` would send, for the page's crop preview: the part of the source
     the model sees (0–1 of the image and in pixels) and the answer's ratio and size. The same
     checks and plan as creating it, so the preview never shows a crop the job would not send."""
-    if mode not in regions.MODES:
-        raise ValidationFailed(f"mode must be one of: {', '.join(regions.MODES)}; got {mode!r}.", field="mode", details={"allowed": list(regions.MODES)})
+    _check_mode(mode)
     plan = regions.plan(region_of(asset, region=region), model=_model_for(asset, model), mode=mode)
     covers = plan.covers
     return {
@@ -68,8 +72,7 @@ def region_edit_create(
     entries) send their reference images too. Returns (job, created): a retry with the same
     Idempotency-Key and the same request returns the first job."""
     project_policy.check(user, asset.project, Action.GENERATE)
-    if mode not in regions.MODES:
-        raise ValidationFailed(f"mode must be one of: {', '.join(regions.MODES)}; got {mode!r}.", field="mode", details={"allowed": list(regions.MODES)})
+    _check_mode(mode)
     drawn = region_of(asset, region=region, mask=mask)
     chosen = _model_for(asset, model)
     plan = regions.plan(drawn, model=chosen, mode=mode, context=context)
