@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.guests",
     "apps.placements",
+    "apps.workflow",
 ]
 
 MIDDLEWARE = [
@@ -352,6 +353,9 @@ else:
     vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Brand image platform <noreply@localhost>")
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+# Links in notification emails (and their unsubscribe links) start with this; no request carries them.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+BELL_POLL_SECONDS = env.int("BELL_POLL_SECONDS", default=15)  # how often each page's bell asks for the unread count
 
 # --- Operations: /metrics and the details of /readyz (which check failed, and why) are for
 # callers with `Authorization: Bearer $METRICS_TOKEN`; without a token set, only for callers on
@@ -476,6 +480,7 @@ WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
 WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=5.0)
 WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0)
 WEBHOOK_SWEEP_SECONDS = env.float("WEBHOOK_SWEEP_SECONDS", default=10.0)  # how often beat re-sends due deliveries
+CELERY_BEAT_SCHEDULE["workflow-tick"] = {"task": "workflow.tick", "schedule": env.float("WORKFLOW_TICK_SECONDS", default=60)}  # reminders, digests
 CELERY_BEAT_SCHEDULE["sweep-webhook-deliveries"] = {"task": "webhooks.sweep", "schedule": WEBHOOK_SWEEP_SECONDS}
 WEBHOOK_SECRET_GRACE_SECONDS = env.int("WEBHOOK_SECRET_GRACE_SECONDS", default=24 * 3600)  # default after a rotation
 # For test receivers only: lets a literal loopback address (127.0.0.0/8, ::1) through the safety check.

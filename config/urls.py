@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("apps.checks.api.urls")),
     path("", include("apps.guests.api.urls")),
     path("", include("apps.placements.api.urls")),
+    path("", include("apps.workflow.api.urls")),
 ]
 
 pages = [
@@ -40,6 +41,7 @@ pages = [
     path("", include("apps.apikeys.urls")),
     path("", include("apps.webhooks.urls")),
     path("", include("apps.placements.urls")),
+    path("", include("apps.workflow.urls")),
 ]
 
 urlpatterns = pages + [

@@ -24,13 +24,14 @@ class Action(StrEnum):
     EXPORT = "export"
     VIEW_AUDIT = "view_audit"
     COMMENT = "comment"
+    ASSIGN = "assign"
 
 
 # Export (a zip of many full-size files at once) is for the roles that deliver work; viewers read
 # and download single files.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.VIEWER: frozenset({Action.VIEW}),
-    Role.EDITOR: frozenset({Action.VIEW, Action.MANAGE_LIBRARY, Action.GENERATE, Action.UPLOAD, Action.EXPORT, Action.COMMENT}),
+    Role.EDITOR: frozenset({Action.VIEW, Action.MANAGE_LIBRARY, Action.GENERATE, Action.UPLOAD, Action.EXPORT, Action.COMMENT, Action.ASSIGN}),
     # Who may decide reviews is the project's review policy (apps.approvals.policy), not a fixed role right.
     Role.REVIEWER: frozenset({Action.VIEW, Action.EXPORT, Action.COMMENT}),
     Role.OWNER: frozenset(Action),
@@ -46,6 +47,7 @@ ACTION_WORDS = {
     Action.EXPORT: "export this project's assets",
     Action.VIEW_AUDIT: "see this project's audit log",
     Action.COMMENT: "comment on this project's assets",
+    Action.ASSIGN: "assign reviews in this project",
 }
 
 

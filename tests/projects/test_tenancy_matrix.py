@@ -145,6 +145,11 @@ REST_CASES = [
     ("asset-placements", "get", "/api/v1/assets/{asset}/placements/", None, READ),
     ("asset-placement-file", "get", "/api/v1/assets/{asset}/placements/iab_leaderboard/", None, READ),
     ("asset-focal-point", "patch", "/api/v1/assets/{asset}/", {"focal_point": {"x": 0.5, "y": 0.5}}, allowed(200, *EDIT)),
+    ("assignments", "get", "/api/v1/projects/{project}/assignments/?assigned_to=me", None, READ),
+    ("assignment-create", "post", "/api/v1/projects/{project}/assignments/", {"assets": ["{asset}"], "assignees": ["{decider}"]}, allowed(201, *EDIT)),
+    ("assignment", "get", "/api/v1/assignments/{assignment}/", None, READ),
+    ("assignment-change", "patch", "/api/v1/assignments/{assignment}/", {"note": "Sooner, please"}, allowed(200, *EDIT)),
+    ("assignment-delete", "delete", "/api/v1/assignments/{assignment}/", None, allowed(204, *EDIT)),
 ]
 
 # The pages, through Django's test client with a session: (name, method, url, form data, status by member role).
@@ -205,6 +210,9 @@ PAGES = [
     ("review-link-revoke-page", "post", "/review-links/{review_link}/revoke/", {}, allowed(302, "owner")),
     ("asset-placements-panel", "get", "/assets/{asset}/placements/", None, READ),
     ("asset-focal-point-page", "post", "/assets/{asset}/focal-point/", {"x": "0.5", "y": "0.5"}, allowed(302, *EDIT)),
+    ("assignments-page", "get", "/projects/{project}/assignments/?view=all", None, READ),
+    ("assign-page", "post", "/projects/{project}/assign/", {"assets": ["{asset}"], "assignees": ["{decider}"]}, allowed(302, *EDIT)),
+    ("assignment-delete-page", "post", "/assignments/{assignment}/delete/", {}, allowed(302, *EDIT)),
 ]
 
 
@@ -246,8 +254,12 @@ def world(project, emulator, settings):
         expires_at=timezone.now() + timedelta(days=7),
     )
     review_link, _ = review_link_create(project=project, user=users["owner"], data=ReviewLinkInput(label="TENANT-A-LINK", asset=asset.pk))
+    from apps.workflow.services import assignment_create
+
+    assignment = assignment_create(user=users["owner"], project=project, assignees=[users["reviewer"]], assets=[asset], note="TENANT-A-NOTE")
     ids = {
         "review_link": review_link.id,
+        "assignment": assignment.id, "decider": str(users["reviewer"].id),
         "project": project.id, "asset": asset.id, "child": child.id, "generation": generation.id, "character": character.id,
         "image": image.id, "webhook": webhook.id, "target": users["viewer"].id, "reviewed": reviewed.id,
         "api_key": api_key.id, "object": product.id, "object_image": product_image.id, "logo": logo.id, "logo_image": logo_image.id, "campaign": campaign.id,
@@ -277,6 +289,8 @@ def snapshot(project) -> tuple:
         sorted(ReviewLink.objects.filter(project=project).values_list("label", "revoked_at")),
         sorted(ProjectPlacement.objects.filter(project=project).values_list("key", "width")),
         sorted((str(pk), str(point)) for pk, point in Asset.objects.filter(project=project).values_list("id", "focal_point")),
+        sorted((str(a.pk), a.note, a.due_at, tuple(sorted(a.assignees.values_list("pk", flat=True))))
+               for a in project.assignments.all()),
     )
 
 
@@ -475,6 +489,14 @@ NOT_PROJECT_DATA = {
     "r/<str:token>/assets/<uuid:asset_id>/": "a review link's asset, among its own only (tests/guests)",
     "r/<str:token>/assets/<uuid:asset_id>/image/": "a review link's image, among its own only (tests/guests)",
     "r/<str:token>/assets/<uuid:asset_id>/download/": "a review link's approved download, among its own only (tests/guests)",
+    "api/v1/me/notifications/": "one's own notification settings (tests/workflow)",
+    "notifications/": "one's own notifications only (tests/workflow: another's are 404)",
+    "notifications/bell/": "one's own unread count",
+    "notifications/settings/": "one's own notification settings",
+    "notifications/read-all/": "marks one's own notifications read",
+    "notifications/<uuid:notification_id>/": "one's own notification only; another's is 404 (tests/workflow)",
+    "notifications/<uuid:notification_id>/read/": "one's own notification only; another's is 404 (tests/workflow)",
+    "notifications/unsubscribe/<str:token>/": "the signed token is the credential; it names one person and one event type (tests/workflow)",
 }
 # Patterns whose row is a test of its own above.
 OWN_TESTS = {
