@@ -508,6 +508,7 @@ FILE_UPLOAD_HANDLERS = [
 THUMBNAIL_MAX_SIDE = 384
 # Approving an asset renders all its channel placements on the renditions queue (apps.placements).
 PLACEMENTS_RENDER_AHEAD = env.bool("PLACEMENTS_RENDER_AHEAD", default=True)
+DISPLAY_MAX_SIDE = 1600  # what the pages show (apps/assets/renditions.py display_spec); downloads get the file
 
 # --- Content Credentials (C2PA): downloads and exports carry a signed manifest.
 # The signer's certificate chain and private key, each as PEM text or the path of a PEM file. Empty:

@@ -9,6 +9,9 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -19,7 +22,7 @@ from apps.approvals import selectors as approval_selectors
 from apps.approvals import services
 from apps.approvals.forms import DecisionForm
 from apps.approvals.models import Decision, Review
-from apps.assets.models import Asset
+from apps.assets.models import Asset, ReviewStatus
 from apps.assets.templatetags.asset_pages import kind_label
 from apps.checks.models import CheckStatus
 from apps.checks.selectors import check_for, failing_checks
@@ -75,6 +78,49 @@ class AssetDecisionForm(DecisionForm, forms.ModelForm):
         model = Asset
         fields = []
 
+    def clean(self):
+        """The comment rule of the pages, next to the comment (the service enforces it too)."""
+        data = super().clean()
+        decision = data.get("decision")
+        if decision and review_policy.comment_required(decision) and not (data.get("comment") or "").strip():
+            self.add_error("comment", f"A comment is required to {decision.replace('_', ' ')}: say what should change.")
+        return data
+
+
+class ReviewStatusFilter(admin.SimpleListFilter):
+    """Opens on Pending: what a reviewer comes for. "All" is a choice of its own, so leaving the
+    filter is still one click."""
+
+    title = "review status"
+    parameter_name = "status"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*ReviewStatus.choices, (self.ALL, "All")]
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # The default is for looking at the list; an action posted from it acts on what was ticked.
+        self.default = ReviewStatus.PENDING if request.method == "GET" else self.ALL
+
+    def value(self):
+        return super().value() or self.default
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {"selected": self.value() == value, "query_string": changelist.get_query_string({self.parameter_name: value}), "display": label}
+
+    def queryset(self, request, queryset):
+        if self.value() in ReviewStatus.values:
+            return queryset.filter(review_status=self.value())
+        return queryset
+
+
+class BulkCommentForm(forms.Form):
+    comment = forms.CharField(label="Comment", max_length=DecisionForm.base_fields["comment"].max_length, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="Sent with every decision: say what should change.",
+                              error_messages={"required": "Write the comment that goes with these decisions: say what should change."})
+
 
 class ChecksFilter(admin.SimpleListFilter):
     """The brand checks' status, "needs attention" included; "not checked" for assets never read."""
@@ -98,12 +144,13 @@ class AssetAdmin(ProjectScopedAdmin):
     form = AssetDecisionForm
     list_display = ["thumbnail", "title_text", "status", "checks", "project", "kind", "size", "created_by", "created"]
     list_display_links = ["thumbnail", "title_text"]
-    list_filter = ["review_status", ChecksFilter, PROJECT_FILTER, "generation__kind", "generation__model", "created_at"]
+    list_filter = [ReviewStatusFilter, ChecksFilter, PROJECT_FILTER, "generation__kind", "generation__model", "created_at"]
     list_select_related = ["project", "generation", "created_by", "check_result"]
     search_fields = ["generation__prompt", "title"]
     ordering = ["-created_at"]
     date_hierarchy = "created_at"
     inlines = [ReviewInline]
+    change_form_template = "admin/assets/asset/review_change_form.html"  # decide buttons and the comment at the top
 
     class Media:
         js = ["js/pins.js"]
@@ -116,7 +163,7 @@ class AssetAdmin(ProjectScopedAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["image", "project", "generation_link", "prompt", "settings", "review_status", "checks_detail"]}),
-        ("Decide", {"fields": ["decision", "comment", "waiver"]}),  # next to the image: deciding is why reviewers come here
+        # decision, comment and waiver are drawn above the image (review_change_form.html): deciding is why reviewers come here
         ("Lineage", {"fields": ["parents", "children", "references"]}),
         ("File and provenance", {"fields": ["origin", "mime_type", "width", "height", "size_bytes", "sha256", "model_version", "response_id", "created_by", "created_at"]}),
     ]
@@ -126,6 +173,25 @@ class AssetAdmin(ProjectScopedAdmin):
 
         # Whether each row's job was made from another asset, for its kind ("Variation") without a query per row.
         return super().get_queryset(request).annotate(made_from_asset=made_from_asset())
+
+    def get_form(self, request, obj=None, **kwargs):
+        return super().get_form(request, obj, **{**kwargs, "fields": ["decision", "comment", "waiver"]})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "decision_choices": Decision.choices}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        """After a decision, on to the next pending asset (the list when none is left)."""
+        decided = getattr(request, "review_decided", None)
+        if decided is None and request.POST.get("decision"):  # refused: the rule's words are in the messages
+            return HttpResponseRedirect(request.path)
+        if decided is None:
+            return super().response_change(request, obj)
+        messages.success(request, f"{decided.get_decision_display()}: “{obj.display_title}” is now {obj.get_review_status_display().lower()}.")
+        after = self.get_queryset(request).filter(review_status=ReviewStatus.PENDING).exclude(pk=obj.pk).order_by("created_at").first()
+        target = reverse("admin:assets_asset_change", args=[after.pk]) if after else reverse("admin:assets_asset_changelist")
+        return HttpResponseRedirect(target)
 
     def has_change_permission(self, request, obj=None):
         if request.user.is_superuser:
@@ -141,11 +207,12 @@ class AssetAdmin(ProjectScopedAdmin):
 
     @admin.display(description="Image")
     def image(self, asset):
-        """The image with its pinned comments' numbered markers (pins.js), and those comments listed."""
+        """The web-size image with its pinned comments' numbered markers (pins.js), and those comments
+        listed; the file is one click away on the asset page."""
         comments = [c for c in approval_selectors.asset_comments(asset) if c.number]
         image = format_html(
             '<img src="{}" alt="preview" width="{}" height="{}" data-pins="{}" style="max-width:720px;max-height:720px;width:auto;height:auto">',
-            reverse("asset-file", args=[asset.pk]), asset.width, asset.height, json.dumps(approval_selectors.pin_markers(comments)),
+            reverse("asset-display", args=[asset.pk]), asset.width, asset.height, json.dumps(approval_selectors.pin_markers(comments)),
         )
         if not comments:
             return format_html("<div>{}</div>", image)
@@ -253,8 +320,10 @@ class AssetAdmin(ProjectScopedAdmin):
         decision = form.cleaned_data.get("decision")
         if decision:
             try:
-                services.review_decide(user=request.user, asset=obj, decision=decision, comment=form.cleaned_data.get("comment", ""),
-                                       waiver=form.cleaned_data.get("waiver", "") if decision == Decision.APPROVE else "")
+                request.review_decided = services.review_decide(
+                    user=request.user, asset=obj, decision=decision, comment=form.cleaned_data.get("comment", ""),
+                    waiver=form.cleaned_data.get("waiver", "") if decision == Decision.APPROVE else "")
+                obj.review_status = request.review_decided.asset.review_status
             except ApplicationError as exc:  # the shared rule's refusal, in its own words
                 messages.error(request, exc.message)
 
@@ -282,13 +351,27 @@ class AssetAdmin(ProjectScopedAdmin):
         if refused:
             messages.error(request, refused)
 
-    @admin.action(description="Reject selected assets")
-    def reject_selected(self, request, queryset):
-        self._decide_many(request, queryset, Decision.REJECT, "Rejected in bulk from the admin list.")
+    def _decide_many_with_comment(self, request, queryset, decision: str, action: str):
+        """Reject or request changes for a selection: first a page that lists the selection and asks
+        for the comment (the same rule and limit as one decision), then the decisions."""
+        form = BulkCommentForm(request.POST if request.POST.get("confirm") == "yes" else None)
+        if form.is_bound and form.is_valid():
+            self._decide_many(request, queryset, decision, form.cleaned_data["comment"])
+            return None
+        return TemplateResponse(request, "admin/assets/asset/bulk_comment.html", {
+            **self.admin_site.each_context(request), "title": f"{Decision(decision).label}: {queryset.count()} asset(s)",
+            "opts": self.model._meta, "assets": queryset.select_related("generation")[:200], "form": form, "action": action,
+            "decision_label": Decision(decision).label, "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "selected": [str(pk) for pk in queryset.values_list("pk", flat=True)],
+        })
 
-    @admin.action(description="Request changes on selected assets")
+    @admin.action(description="Reject selected assets…")
+    def reject_selected(self, request, queryset):
+        return self._decide_many_with_comment(request, queryset, Decision.REJECT, "reject_selected")
+
+    @admin.action(description="Request changes on selected assets…")
     def request_changes_selected(self, request, queryset):
-        self._decide_many(request, queryset, Decision.REQUEST_CHANGES, "Changes requested in bulk from the admin list.")
+        return self._decide_many_with_comment(request, queryset, Decision.REQUEST_CHANGES, "request_changes_selected")
 
 
 @admin.register(Review)

@@ -49,5 +49,14 @@ class PlatformAdminSite(admin.AdminSite):
     login_form = ReviewerAdminLoginForm
     enable_nav_sidebar = False  # the asset list needs the width for its columns
 
+    index_template = "admin/review_index.html"
+
     def has_permission(self, request):
         return may_enter_admin(request.user)
+
+    def index(self, request, extra_context=None):
+        """Home leads with what waits for this person's review, per project (issue 28 item 15)."""
+        from apps.approvals.selectors import waiting_for
+
+        waiting = waiting_for(request.user)
+        return super().index(request, {**(extra_context or {}), "waiting": waiting, "waiting_total": sum(n for _, n in waiting)})

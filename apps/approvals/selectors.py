@@ -52,3 +52,16 @@ def pin_markers(comments: list[Comment]) -> list[dict]:
         {"id": c.pk, "number": c.number, "pin": c.pin, "resolved": c.is_resolved, "earlier": c.on_earlier_version}
         for c in comments if c.number
     ]
+
+
+def waiting_for(user) -> list[tuple]:
+    """(project, how many wait for this user's review) for each project they may decide in, with
+    any waiting: the admin's home page leads with it."""
+    from apps.approvals.policy import projects_user_may_review
+
+    rows = []
+    for project in projects_user_may_review(user).order_by("name"):
+        count = review_queue(project=project, user=user).count()
+        if count:
+            rows.append((project, count))
+    return rows

@@ -63,6 +63,51 @@ def review_decide(*, user, asset: Asset, decision: str, comment: str = "", waive
     return review
 
 
+REVIEW_UNDO_SECONDS = 15  # the pages offer Undo for less (review.js), so a slow click still lands
+
+
+def review_undo_refusal(*, user, review: Review) -> str:
+    """Why this person cannot take `review` back now ("" when they can): only their own, only the
+    asset's latest decision, only within REVIEW_UNDO_SECONDS."""
+    if review.reviewer_id != user.pk:
+        return "Only the person who made a decision can undo it."
+    latest = Review.objects.filter(asset_id=review.asset_id).order_by("-created_at", "-id").values_list("pk", flat=True).first()
+    if latest != review.pk:
+        return "A later decision was made on this asset; only the latest can be undone."
+    age = (timezone.now() - review.created_at).total_seconds()
+    if age > REVIEW_UNDO_SECONDS:
+        return f"Undo is possible for {REVIEW_UNDO_SECONDS} seconds after a decision; this one was {int(age)} seconds ago. Decide again instead."
+    return ""
+
+
+@transaction.atomic
+def review_undo(*, user, review: Review) -> Asset:
+    """Take back one's own latest decision moments after making it (the review queue's Undo): the
+    decision is removed from the log, the asset's status recomputed, and the audit log keeps what
+    was undone. Integrations get asset.review_changed with `undone`."""
+    asset = Asset.objects.select_for_update(of=("self",)).select_related("project").get(pk=review.asset_id)
+    review = Review.objects.filter(pk=review.pk).first()
+    if review is None:
+        raise Conflict("This decision was already undone.", code="already_undone")
+    refusal = review_undo_refusal(user=user, review=review)
+    if refusal:
+        raise Conflict(refusal, code="undo_refused")
+    undone = {"asset": str(asset.pk), "decision": review.decision, "comment": review.comment, "decided_at": review.created_at.isoformat(),
+              "review_status": asset.review_status}
+    review.delete()
+    status = policy.status_from_log(policy.decision_log(asset), policy.policy_for(asset.project).approvals_required)
+    Asset.objects.filter(pk=asset.pk).update(review_status=status)
+    asset.review_status = status
+    audit_record(project=asset.project, actor=user, action=AuditAction.REVIEW_UNDONE, target=f"asset {asset.pk}: {asset.display_title}",
+                 before=undone, after={"asset": str(asset.pk), "review_status": status})
+    event_emit(
+        project=asset.project, event="asset.review_changed",
+        data={"asset": str(asset.pk), "decision": undone["decision"], "comment": undone["comment"], "reviewer": user.username,
+              "review_status": status, "undone": True},
+    )
+    return asset
+
+
 @transaction.atomic
 def review_decide_as_guest(*, guest: dict, asset: Asset, decision: str, comment: str = "") -> Review:
     """A guest's decision through a review link (apps.guests checked the link lets them decide).

@@ -1,16 +1,17 @@
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.approvals import policy as review_policy
 from apps.approvals import selectors, services
 from apps.approvals.forms import CommentApplyForm, CommentForm, DecisionForm
-from apps.approvals.models import Comment
+from apps.approvals.models import Comment, Review
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_queryset, asset_source
 from apps.checks.models import CheckStatus
 from apps.checks.selectors import status_filter
+from apps.core.exceptions import ApplicationError
 from apps.core.pages import back_to, errors_into, id_parameter, is_htmx, page
 from apps.projects import policy as project_policy
 from apps.projects.pages import project_page
@@ -22,18 +23,30 @@ NOW = {"approved": "The asset is now approved.", "rejected": "The asset is now r
        "changes_requested": "The asset now waits for changes.", "pending": "The asset still needs more approvals."}
 
 
-def decide_from_form(request, asset: Asset, form: DecisionForm) -> bool:
+def decide_from_form(request, asset: Asset, form: DecisionForm, *, announce: bool = True) -> Review | None:
     """Record the posted decision, or leave the rule's refusal on the form. A role that may not
     decide gets the 403 page (raised by the service)."""
     if not form.is_valid():
-        return False
+        return None
     with errors_into(form):
         review = services.review_decide(user=request.user, asset=asset, decision=form.cleaned_data["decision"], comment=form.cleaned_data["comment"],
                                         waiver=form.cleaned_data["waiver"] if form.cleaned_data["decision"] == "approve" else "")
-        waived = f" Waived: {', '.join(review.waived_checks)}." if review.waived_checks else ""
-        messages.success(request, f"{DONE[review.decision]}.{waived} {NOW[review.asset.review_status]}")
-        return True
-    return False
+        if announce:
+            waived = f" Waived: {', '.join(review.waived_checks)}." if review.waived_checks else ""
+            messages.success(request, f"{DONE[review.decision]}.{waived} {NOW[review.asset.review_status]}")
+        return review
+    return None
+
+
+def undoable(request, value) -> Review | None:
+    """The decision named by ?undo= when this person may still take it back (the toast's Undo)."""
+    try:
+        review = Review.objects.select_related("asset").filter(pk=int(value or 0), reviewer=request.user).first()
+    except ValueError:
+        return None
+    if review is None or services.review_undo_refusal(user=request.user, review=review):
+        return None
+    return review
 
 
 def _skipped(request) -> list:
@@ -59,8 +72,14 @@ def review_queue(request, project_id):
         return redirect(request.get_full_path() if checks or campaign else request.path)
     if request.method == "POST":
         asset = queue.filter(pk=id_parameter(request.POST.get("asset"), "asset")).first()
-        if asset is not None and decide_from_form(request, asset, form):
-            return redirect(request.get_full_path() if campaign else request.path)
+        review = decide_from_form(request, asset, form, announce=False) if asset is not None else None
+        if review is not None:
+            # On to the next at once; the toast offers Undo for a few seconds (review_undo).
+            query = f"?undo={review.pk}" + (f"&checks={checks}" if checks else "") + (f"&campaign={campaign}" if campaign else "")
+            return redirect(reverse("review-queue", args=[project.pk]) + query)
+    undo = undoable(request, request.GET.get("undo")) if request.method == "GET" else None
+    if asset is None and request.GET.get("show"):  # just undone: that one again
+        asset = queue.filter(pk=id_parameter(request.GET.get("show"), "show")).first()
     if asset is None:
         asset = queue.exclude(pk__in=_skipped(request)).first()
     skip_query = "&".join(f"skip={s}" for s in [*_skipped(request), asset.pk if asset else ""] if s)
@@ -73,7 +92,7 @@ def review_queue(request, project_id):
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role) if asset else {},
         "waiting": queue.count(), "skip_query": skip_query, "checks": checks, "check_statuses": CheckStatus.choices,
         "campaign": str(campaign or ""), "campaigns": project.campaigns.order_by("-created_at").values_list("pk", "name"),
-        "generation": asset.generation if asset else None,
+        "generation": asset.generation if asset else None, "undo": undo, "undo_label": DONE[undo.decision] if undo else "",
         "source": asset_source(asset) if asset else None,
         "references": asset.generation.references.select_related("reference_image__entry").order_by("position") if asset and asset.generation else [],
     }, status=400 if form.errors else 200)
@@ -146,3 +165,19 @@ def comment_apply(request, comment_id):
     for errors in form.errors.values():
         messages.error(request, " ".join(errors))
     return redirect(back_to(request, reverse("asset-page", args=[comment.asset_id])))
+
+
+@page
+@require_POST
+def review_undo(request, review_id):
+    """The Undo of the review queue's toast: takes the person's own decision back moments after
+    making it, and shows that asset again. Refused (with why) past the window or after a later decision."""
+    review = get_object_or_404(Review.objects.select_related("asset__project"), pk=review_id, reviewer=request.user)
+    project = project_policy.project_for(request.user, review.asset.project_id)
+    try:
+        asset = services.review_undo(user=request.user, review=review)
+    except ApplicationError as refusal:
+        messages.error(request, refusal.message)
+        return redirect("review-queue", project.pk)
+    messages.success(request, f"Undone: {DONE[review.decision].lower()} “{asset.display_title}” no longer counts; it waits for review again.")
+    return redirect(reverse("review-queue", args=[project.pk]) + f"?show={asset.pk}")

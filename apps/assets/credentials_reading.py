@@ -110,3 +110,22 @@ def credentials_summary(asset: Asset, *, user=None) -> dict:
             summary = credentials_read(source, rendition.mime_type)
         cache.set(key, summary, SUMMARY_CACHE_SECONDS)
     return summary
+
+
+RELATIONSHIP_WORDS = {"parentOf": "made from", "componentOf": "part of it", "inputTo": "used as input"}
+
+
+def with_names(summary: dict, *, project_id) -> dict:
+    """The summary for the asset page: ingredients that are this project's assets named by their
+    titles (a signed file names them by file, "<uuid>.png"), relationships in words. A copy: the
+    cached summary is not changed."""
+    ingredients = [dict(ingredient) for ingredient in summary.get("ingredients", [])]
+    ids = [(i.get("platform") or {}).get("asset") for i in ingredients]
+    assets = Asset.objects.filter(project_id=project_id, pk__in=[i for i in ids if i]).select_related("generation")
+    by_id = {str(asset.pk): asset for asset in assets}
+    for ingredient, asset_id in zip(ingredients, ids):
+        asset = by_id.get(asset_id or "")
+        ingredient["name"] = asset.display_title if asset else ingredient.get("title")
+        ingredient["asset_id"] = asset.pk if asset else None
+        ingredient["relationship_text"] = RELATIONSHIP_WORDS.get(ingredient.get("relationship"), ingredient.get("relationship") or "")
+    return {**summary, "ingredients": ingredients}

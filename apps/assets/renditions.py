@@ -1,5 +1,5 @@
-"""Derived files of an asset, made once per spec by whoever needs one first: the thumbnail here,
-the Content Credentials copies in credentials.py. A job is done when its image is stored; its
+"""Derived files of an asset, made once per spec by whoever needs one first: the thumbnail and the
+display size here, the Content Credentials copies in credentials.py. A job is done when its image is stored; its
 thumbnail follows on the `renditions` queue, or on the first request that finds none.
 
 Racing makers may both do the work, but the database keeps one row per (asset, spec) and the
@@ -54,22 +54,37 @@ def rendition_save(asset: Asset, spec: str, key: str, **fields) -> tuple[Renditi
     return rendition, created
 
 
-def thumbnail_get_or_make(asset: Asset) -> Rendition:
-    """The asset's thumbnail, made now from the stored image if it has none yet."""
-    spec = thumbnail_spec()
+def display_spec() -> str:
+    """The size the pages show an image at (asset page, review queue, lightbox): a 4K PNG of 10 MB
+    becomes a WebP of a few hundred kB that still fills a large screen. Named by its size."""
+    return f"display-{settings.DISPLAY_MAX_SIDE}"
+
+
+def _webp_get_or_make(asset: Asset, spec: str, max_side: int, what: str) -> Rendition:
     existing = Rendition.objects.filter(asset=asset, spec=spec).first()
     if existing is not None:
         return existing
     try:
         with default_storage.open(asset.file.name, "rb") as source:
-            thumbnail = make_thumbnail(source)
+            made = make_thumbnail(source, max_side)
     except (OSError, ValidationFailed) as exc:
-        raise RenditionUnavailable(f"The thumbnail could not be made: {exc}", code="thumbnail_unavailable") from exc
-    key = file_write(rendition_key(asset, spec, "webp"), thumbnail.data)
+        raise RenditionUnavailable(f"The {what} could not be made: {exc}", code=f"{what.replace(' ', '_')}_unavailable") from exc
+    key = file_write(rendition_key(asset, spec, "webp"), made.data)
     rendition, _ = rendition_save(
-        asset, spec, key, mime_type=thumbnail.mime_type, width=thumbnail.width, height=thumbnail.height, size_bytes=thumbnail.size_bytes,
+        asset, spec, key, mime_type=made.mime_type, width=made.width, height=made.height, size_bytes=made.size_bytes,
     )
     return rendition
+
+
+def thumbnail_get_or_make(asset: Asset) -> Rendition:
+    """The asset's thumbnail, made now from the stored image if it has none yet."""
+    return _webp_get_or_make(asset, thumbnail_spec(), settings.THUMBNAIL_MAX_SIDE, "thumbnail")
+
+
+def display_get_or_make(asset: Asset) -> Rendition:
+    """The asset at web size (DISPLAY_MAX_SIDE on its long edge, never enlarged), made on the first
+    request for it and kept like the thumbnail."""
+    return _webp_get_or_make(asset, display_spec(), settings.DISPLAY_MAX_SIDE, "display image")
 
 
 def thumbnail_make_queued(asset_id) -> None:

@@ -143,6 +143,7 @@ def asset_page(request, asset_id):
             return redirect("asset-page", asset.pk)
     elif request.method == "POST" and decide_from_form(request, asset, decision_form):
         return redirect("asset-page", asset.pk)
+    decisions = review_policy.decisions_allowed(request.user, asset, role=rights.role)
     return render(request, "assets/asset.html", {
         "project": asset.project, "rights": rights, "section": "gallery", "asset": asset, "generation": generation,
         "model": catalogue.get_model(generation.model) if generation else None,
@@ -152,7 +153,9 @@ def asset_page(request, asset_id):
         "derive_form": DeriveForm(), "region_form": RegionEditForm(),
         "details_form": details_form,
         "reviews": asset.reviews.select_related("reviewer"),
-        "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role),
+        "decisions": decisions,
+        # Deciders see the decision first (above Make more and Refine), and a decide bar on phones.
+        "can_decide": rights.review and any(refusal is None for refusal in decisions.values()),
         "decision_form": decision_form,
     }, status=400 if decision_form.errors or details_form.errors else 200)
 
@@ -184,7 +187,7 @@ def credentials_panel(request, asset_id):
     first time takes seconds. A signing problem shows in the panel, not as an error page."""
     asset = policy.object_for(request.user, selectors.asset_queryset(), asset_id)
     try:
-        context = {"credentials": credentials_reading.credentials_summary(asset, user=request.user)}
+        context = {"credentials": credentials_reading.with_names(credentials_reading.credentials_summary(asset, user=request.user), project_id=asset.project_id)}
     except (credentials.CredentialsUnavailable, Throttled) as exc:  # incl. signing in progress, too many signings
         context = {"credentials": None, "credentials_problem": exc.message}
     return render(request, "assets/_credentials_panel.html", {"asset": asset, **context})

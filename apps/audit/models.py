@@ -39,6 +39,7 @@ class AuditAction(models.TextChoices):
     REVIEW_LINK_CREATED = "review_link.created", "Review link created"
     REVIEW_LINK_REVOKED = "review_link.revoked", "Review link revoked"
     GUEST_DECIDED = "review.guest_decided", "Guest decided a review"
+    REVIEW_UNDONE = "review.undone", "Review decision undone"
 
 
 class AppendOnly(Exception):

@@ -80,10 +80,17 @@ def generate(request, project_id):
                     "form": GenerateForm(characters=characters, objects=objects, source_assets=gallery_images),
                 })
             return redirect("generation-page", job.pk)
+    hide_campaign_jobs = request.GET.get("campaign_jobs") == "hide"
+    mine = selectors.generation_list(project=project).filter(created_by=request.user)
+    if hide_campaign_jobs:
+        mine = mine.filter(campaign_job__isnull=True)  # the reverse side of campaigns' CampaignJob: no import of campaigns
     context = {
         "project": project, "rights": rights, "section": "generate", "form": form,
         "characters": characters, "objects": objects, "gallery_images": gallery_images, "catalogue": _catalogue_for_page(),
-        "jobs": selectors.generation_list(project=project).filter(created_by=request.user).order_by("-created_at")[:8],
+        "jobs": mine.order_by("-created_at")[:8],
+        # A campaign stage makes dozens of jobs at once; they can be hidden here (the campaign page follows them).
+        "hide_campaign_jobs": hide_campaign_jobs,
+        "campaign_jobs": selectors.generation_list(project=project).filter(created_by=request.user, campaign_job__isnull=False).count(),
     }
     status = 400 if form.errors else 200
     if is_htmx(request):

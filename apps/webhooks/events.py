@@ -29,6 +29,8 @@ EVENT_DATA = {
             "comment": serializers.CharField(allow_blank=True),
             "reviewer": serializers.CharField(help_text="The deciding user's username."),
             "review_status": serializers.CharField(help_text="The asset's status after the decision: pending, approved, rejected, changes_requested."),
+            "undone": serializers.BooleanField(required=False, help_text="Present and true when the reviewer took this decision back within "
+                                               "the undo window: the decision no longer counts and review_status is the status without it."),
         },
     ),
     "comment.created": inline_serializer(

@@ -1,9 +1,10 @@
 // Look at images properly, on every page: a link marked data-lightbox="group" opens its image
 // full-window instead of leaving the app. Arrow keys (or the buttons) go through the group in page
 // order, + / - / 0 or a click zoom, Esc closes (the dialog's own behaviour). Without scripts the
-// link still opens the file. Also drives the compare view (side by side or a slider).
+// link still opens the file. Fit shows the link's web-size rendition (data-display) when it has one;
+// zooming in loads the full file, so 1:1 is the real pixels. Also drives the compare view.
 (function () {
-  let dialog, view, img, caption, counter, original, items = [], index = 0, zoom = 1;
+  let dialog, view, img, caption, counter, original, full = "", items = [], index = 0, zoom = 1;
 
   function build() {
     dialog = document.createElement("dialog");
@@ -48,6 +49,10 @@
   // zoom 0 fits the window; 1, 2, 4 ... are multiples of the image's own pixels.
   function setZoom(level) {
     zoom = Math.min(8, level);
+    if (zoom > 0 && full && img.getAttribute("src") !== full) {
+      img.src = full;  // the web-size copy is fine to fit; zoom shows the real pixels
+      img.addEventListener("load", () => setZoom(zoom), { once: true });
+    }
     view.classList.toggle("zoomed", zoom > 0);
     img.style.width = zoom > 0 && img.naturalWidth ? img.naturalWidth * zoom + "px" : "";
     dialog.dataset.zoom = String(zoom);
@@ -57,7 +62,8 @@
     index = (i + items.length) % items.length;
     const link = items[index];
     const thumb = link.querySelector("img");
-    img.src = link.href;
+    full = link.href;
+    img.src = link.dataset.display || link.href;
     img.alt = thumb?.alt || link.dataset.caption || "";
     caption.textContent = link.dataset.caption || thumb?.alt || "";
     counter.textContent = items.length > 1 ? `${index + 1} of ${items.length}` : "";

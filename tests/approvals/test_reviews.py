@@ -55,7 +55,7 @@ def test_admin_reviewer_sees_only_their_projects_and_can_approve(client, project
     assert client.get(f"/admin/assets/asset/{theirs.id}/change/").status_code in (302, 404)
 
     page = client.get(f"/admin/assets/asset/{mine.id}/change/")
-    assert page.status_code == 200 and f"/api/v1/assets/{mine.id}/file/" in page.content.decode()
+    assert page.status_code == 200 and f"/api/v1/assets/{mine.id}/display/" in page.content.decode()  # the web-size copy
     client.post(f"/admin/assets/asset/{mine.id}/change/", {"decision": "approve", "comment": "", "reviews-TOTAL_FORMS": 0, "reviews-INITIAL_FORMS": 0})
     mine.refresh_from_db()
     assert mine.review_status == "approved"

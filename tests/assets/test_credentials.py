@@ -386,3 +386,15 @@ def test_a_region_edit_records_its_region_of_interest(api, project, editor, upst
     shape = change["region"][0]["shape"]
     assert (shape["origin"], shape["width"], shape["height"]) == ({"x": 100, "y": 150}, 200, 75)
     assert {"id": str(source.id), "relation": "region_edit_of"} in platform(active(store))["parents"]
+
+
+def test_the_panel_names_ingredients_by_title_not_file_uuid(client, project, editor):
+    """Issue 28 item 16: the signed file names a parent "<uuid>.png"; the panel shows its title, linked."""
+    parent = stored_asset(project, user=editor)
+    parent.title = "Trail One hero"
+    parent.save()
+    child = stored_asset(project, user=editor, parents=[(parent, "edited_from")])
+    client.force_login(editor)
+    panel = client.get(f"/assets/{child.id}/credentials/").content.decode()
+    assert f'<a href="/assets/{parent.id}/">Trail One hero</a>' in panel and "(made from" in panel
+    assert f"{parent.id}.png" not in panel and "parentOf" not in panel

@@ -74,3 +74,18 @@ def test_asset_page_of_another_project_is_404(client, outsider, project):
     asset = stored_asset(project)
     client.force_login(outsider)
     assert client.get(reverse("asset-page", args=[asset.pk])).status_code == 404
+
+
+def test_lineage_rows_say_how_many_steps_back_and_on_in_words(client, project, viewer):
+    """Issue 28 item 16: "Made from (3 steps back)", not "(-3)"."""
+    from tests.factories import stored_asset
+
+    chain = [stored_asset(project, width=64, height=48)]
+    for _ in range(4):
+        chain.append(stored_asset(project, width=64, height=48, parents=[(chain[-1], "edited_from")]))
+    client.force_login(viewer)
+    html = client.get(reverse("asset-page", args=[chain[3].pk])).content.decode()
+    assert "<b>Made from (3 steps back)</b>" in html and "<b>Made from (2 steps back)</b>" in html and "<b>Made from</b>" in html
+    assert "<b>Made from it</b>" in html and "(-" not in html and "(+" not in html
+    html = client.get(reverse("asset-page", args=[chain[0].pk])).content.decode()
+    assert "<b>Made from it (4 steps on)</b>" in html

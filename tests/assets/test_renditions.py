@@ -80,3 +80,39 @@ def test_outsiders_get_no_thumbnail_and_none_is_made_for_them(api, project, outs
     asset = stored_asset(project)
     assert api(outsider).get(f"/api/v1/assets/{asset.pk}/thumbnail/").status_code == 404
     assert not Rendition.objects.filter(asset=asset).exists()
+
+
+def test_pages_show_a_web_size_copy_and_keep_the_stored_file_for_full_size_and_download(api, client, project, viewer):
+    """Issue 28 item 10: a 9:16 4K PNG is shown as a WebP of at most 1600 px, made once and kept;
+    "Full size" (the lightbox link) and Download still get the stored file."""
+    asset = stored_asset(project, width=2160, height=3840)
+    display_url, file_url = reverse("asset-display", args=[asset.pk]), reverse("asset-file", args=[asset.pk])
+    client.force_login(viewer)
+    page = client.get(reverse("asset-page", args=[asset.pk])).content.decode()
+    assert f'src="{display_url}"' in page and f'src="{file_url}"' not in page
+    assert f'href="{file_url}" data-display="{display_url}"' in page and f'href="{file_url}?credentials=1" download' in page
+
+    first = api(viewer).get(display_url)
+    assert first.status_code == 200 and first["Content-Type"] == "image/webp"
+    shown = thumbnail_of(first)
+    image = open_image(shown)
+    assert image.format == "WEBP" and image.size == (900, 1600)
+    [row] = Rendition.objects.filter(asset=asset, spec="display-1600")
+    assert len(shown) == row.size_bytes < asset.size_bytes
+    assert thumbnail_of(api(viewer).get(display_url)) == default_storage.open(row.file.name).read()
+    assert Rendition.objects.filter(asset=asset, spec="display-1600").count() == 1  # kept, not made per request
+    assert open_image(thumbnail_of(api(viewer).get(file_url))).size == (2160, 3840)
+
+
+def test_a_small_image_is_not_enlarged_for_display(api, project, viewer):
+    asset = stored_asset(project, width=640, height=480)
+    image = open_image(thumbnail_of(api(viewer).get(reverse("asset-display", args=[asset.pk]))))
+    assert image.size == (640, 480)
+
+
+def test_an_unreadable_stored_file_answers_503_for_the_display_copy(api, project, viewer):
+    asset = stored_asset(project, width=64, height=64)
+    file_write(asset.file.name, b"not an image")
+    answer = api(viewer).get(reverse("asset-display", args=[asset.pk]))
+    assert answer.status_code == 503 and answer.json()["error"]["code"] == "display_image_unavailable"
+    assert not Rendition.objects.filter(asset=asset).exists()

@@ -60,7 +60,7 @@ def test_the_campaign_page_offers_each_stage_in_batch_and_counts_what_waits(api,
 
     page = client.get(page_url).content.decode()
     assert f"Run drafts: 2 jobs · ${NB2.price('512') * 4:.2f}" in page
-    assert f"In batch: ${NB2.price('512', 'batch') * 4:.2f} · up to 24 hours" in page
+    assert f"or in batch: ${NB2.price('512', 'batch') * 4:.2f} · up to 24 hours" in page
 
     batch_upstream.batches.delay = 3600
     client.post(reverse("campaign-run-page", args=[campaign["id"]]), {"stage": "drafts", "delivery": "batch"})

@@ -30,7 +30,8 @@ def test_generate_with_a_character_makes_an_asset_and_the_job_page_shows_it(clie
     asset = Asset.objects.get(generation=job)
     page = client.get(response["Location"]).content.decode()
     assert reverse("asset-page", args=[asset.pk]) in page
-    assert "hx-trigger" not in page  # finished: the card stops asking for itself
+    card = page[page.index(f'id="job-{job.pk}"'):]
+    assert "hx-trigger" not in card[: card.index(">")]  # finished: the card stops asking for itself
 
 
 def test_htmx_post_returns_a_self_updating_job_card(client, project, logged_in_editor):
@@ -201,3 +202,22 @@ def test_a_budget_refusal_shows_above_the_form(client, project, logged_in_editor
     assert response.status_code == 400
     assert "over the project&#x27;s monthly budget" in response.content.decode()
     assert not Generation.objects.exists()
+
+
+def test_your_jobs_can_hide_campaign_jobs(client, project, logged_in_editor):
+    """Issue 28 item 16: a campaign stage's dozens of jobs need not bury one's own."""
+    from apps.campaigns.models import CampaignJob, StageRun
+    from apps.campaigns.services import CampaignInput, campaign_create
+
+    product = LibraryEntryFactory(project=project, kind="object", name="Trail shoe")
+    campaign = campaign_create(project=project, user=logged_in_editor, data=CampaignInput(name="Spring", products=[product.pk], scenes=["a park"], formats=["1:1"]))
+    run = StageRun.objects.create(campaign=campaign, stage="drafts", jobs_created=1, estimate_usd=0, created_by=logged_in_editor)
+    def job(prompt):
+        return Generation.objects.create(project=project, prompt=prompt, model="gemini-3.1-flash-image-preview", aspect_ratio="1:1", image_size="1K", created_by=logged_in_editor)
+    mine, theirs = job("MY-OWN-JOB"), job("CAMPAIGN-DRAFT-JOB")
+    CampaignJob.objects.create(cell=campaign.cells.first(), stage="drafts", generation=theirs, stage_run=run)
+    url = reverse("generate", args=[project.pk])
+    page = client.get(url).content.decode()
+    assert "MY-OWN-JOB" in page and "CAMPAIGN-DRAFT-JOB" in page and "Hide campaign jobs (1)" in page
+    hidden = client.get(url, {"campaign_jobs": "hide"}).content.decode()
+    assert "MY-OWN-JOB" in hidden and "CAMPAIGN-DRAFT-JOB" not in hidden and "Show them (1)" in hidden

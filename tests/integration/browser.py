@@ -21,24 +21,25 @@ def sideways_scroll(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
-# Where a context that called serve_axe() finds axe-core: a same-origin script, so the pages' own
-# Content Security Policy (script-src 'self') lets it run, with no bypass.
-AXE_URL = "/static/tests/axe.min.js"
+AXE_PATH = "/static/test-only/axe.min.js"  # answered by the test browser itself, never by the site
 
 
-def serve_axe(context) -> None:
-    """Answer AXE_URL in this browser context with the vendored axe-core, as the site's static files would."""
-    context.route(f"**{AXE_URL}", lambda route: route.fulfill(path=str(AXE), content_type="application/javascript"))
-    context.axe_served = True
+def load_axe(page) -> None:
+    """axe-core as a same-origin script file, so the page's own Content-Security-Policy
+    (script-src 'self') applies to it like to the site's scripts: nothing is bypassed. The browser
+    answers that one URL from the vendored copy; the site serves no such file."""
+    if page.evaluate("typeof window.axe !== 'undefined'"):
+        return
+    if not getattr(page.context, "axe_routed", False):
+        page.context.route(f"**{AXE_PATH}", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
+        page.context.axe_routed = True
+    origin = page.evaluate("location.origin")
+    page.add_script_tag(url=origin + AXE_PATH)
 
 
 def serious_accessibility_problems(page) -> list[str]:
     """axe-core's serious and critical violations on the page as it is now, one line each."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        if getattr(page.context, "axe_served", False):
-            page.add_script_tag(url=AXE_URL)
-        else:
-            page.add_script_tag(path=str(AXE))
+    load_axe(page)
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
               .filter((v) => v.impact === "serious" || v.impact === "critical")

@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 
 from apps.library.models import EntryKind
 from tests.factories import LibraryEntryFactory, ProjectFactory, reference_image
-from tests.integration.browser import DESKTOP, PHONE, check_page, serve_axe, sideways_scroll
+from tests.integration.browser import DESKTOP, PHONE, check_page, sideways_scroll
 
 pytestmark = pytest.mark.integration
 
@@ -111,7 +111,6 @@ def look_at(page, name):
 def new_person_page(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, viewport=DESKTOP)
     context.set_default_timeout(15_000)
-    serve_axe(context)
     context.add_init_script(
         "document.addEventListener('securitypolicyviolation', (e) => console.error("
         "'Content Security Policy violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));"
@@ -139,7 +138,6 @@ def test_a_campaign_from_empty_form_to_export_on_the_pages(browser_page, chromiu
 
     editor = browser_page
     editor.set_viewport_size(DESKTOP)
-    serve_axe(editor.context)
     reviewer = new_person_page(chromium, live_server)
     me = Actions()
     confirms = []

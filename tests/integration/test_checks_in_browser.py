@@ -76,8 +76,8 @@ def test_checks_panel_diff_and_boxes_on_hover(browser_page, chromium, person, li
     assert not page.csp_violations
 
     for viewport in (DESKTOP, PHONE):
-        # bypass_csp: axe-core is injected as a script the pages' own policy would refuse.
-        context = chromium.new_context(base_url=live_server.url, viewport=viewport, bypass_csp=True)
+        # Under the real Content-Security-Policy: axe-core comes as a same-origin script file (browser.load_axe).
+        context = chromium.new_context(base_url=live_server.url, viewport=viewport)
         try:
             wide = context.new_page()
             log_in(wide, "rita")
@@ -146,7 +146,7 @@ def test_brand_kit_page_owner_edits_and_chips_follow_the_typing(browser_page, ch
     assert not page.csp_violations
 
     for viewport in (DESKTOP, PHONE):
-        context = chromium.new_context(base_url=live_server.url, viewport=viewport, bypass_csp=True)
+        context = chromium.new_context(base_url=live_server.url, viewport=viewport)
         try:
             wide = context.new_page()
             log_in(wide, "olga")

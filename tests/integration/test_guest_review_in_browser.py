@@ -17,10 +17,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.skipif(SCALE_PROFILE, reason=
 
 
 def check_at_both_widths(chromium, live_server, cookies, url: str, name: str) -> None:
-    """check_page at 1440 and 390 px in a context carrying `cookies`; bypass_csp: axe-core is
-    injected as a script the pages' own policy would refuse (the flows themselves run under it)."""
+    """check_page at 1440 and 390 px in a context carrying `cookies` (axe-core runs under the pages' own CSP)."""
     for viewport in (DESKTOP, PHONE):
-        context = chromium.new_context(base_url=live_server.url, viewport=viewport, bypass_csp=True)
+        context = chromium.new_context(base_url=live_server.url, viewport=viewport)
         context.add_cookies(cookies)
         try:
             page = context.new_page()

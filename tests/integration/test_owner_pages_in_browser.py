@@ -142,7 +142,7 @@ def test_owner_runs_members_keys_webhooks_and_budget_on_the_pages(browser_page, 
                     accept_url=lambda token: f"{live_server.url}/invitations/{token}/")
     frank_token = token_from(mail.outbox[-1])
     for viewport in (DESKTOP, PHONE):
-        context = chromium.new_context(base_url=live_server.url, viewport=viewport, bypass_csp=True)
+        context = chromium.new_context(base_url=live_server.url, viewport=viewport)
         try:
             wide = context.new_page()
             wide.goto(f"/invitations/{frank_token}/")

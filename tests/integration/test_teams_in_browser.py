@@ -76,8 +76,7 @@ def test_notifications_and_settings_pages_at_both_widths(browser_page, chromium,
         notify(user=rita, event=Event.MENTIONED, project=project, url=f"/projects/{project.pk}/",
                text=f"eddie mentioned you on “A very long asset title number {n} that has to wrap on a phone screen”: “@rita the logo”")
     for size in (DESKTOP, PHONE):
-        # bypass_csp: axe-core is injected as a script the pages' own policy would refuse.
-        context = chromium.new_context(base_url=live_server.url, viewport=size, bypass_csp=True)
+        context = chromium.new_context(base_url=live_server.url, viewport=size)
         try:
             shown = context.new_page()
             log_in(shown, "rita")
@@ -114,7 +113,7 @@ def test_an_editor_assigns_a_gallery_selection(chromium, live_server, person, si
     person(project, "reviewer", "rita")
     for _ in range(3):
         stored_asset(project, user=editor, width=320, height=240)
-    context = chromium.new_context(base_url=live_server.url, viewport=size, bypass_csp=True)
+    context = chromium.new_context(base_url=live_server.url, viewport=size)
     try:
         page = context.new_page()
         log_in(page, "eddie")

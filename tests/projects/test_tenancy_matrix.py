@@ -90,6 +90,7 @@ REST_CASES = [
     ("asset", "get", "/api/v1/assets/{asset}/", None, READ),
     ("asset-file", "get", "/api/v1/assets/{asset}/file/", None, READ),
     ("asset-thumbnail", "get", "/api/v1/assets/{asset}/thumbnail/", None, READ),
+    ("asset-display", "get", "/api/v1/assets/{asset}/display/", None, READ),
     ("asset-lineage", "get", "/api/v1/assets/{child}/lineage/", None, READ),
     ("reviews", "get", "/api/v1/assets/{asset}/reviews/", None, READ),
     ("review-decide", "post", "/api/v1/assets/{asset}/reviews/", {"decision": "approve"}, allowed(201, "owner", "reviewer")),
@@ -173,6 +174,8 @@ PAGES = [
     ("refine-panel", "get", "/assets/{asset}/refine/", None, READ),
     ("refine-send", "post", "/assets/{asset}/refine/send/", {}, allowed(302, *EDIT)),
     ("review-queue", "get", "/projects/{project}/review/", None, READ),
+    # Only the decision's own maker may take it back (moments after): anyone else finds no such decision.
+    ("review-undo", "post", "/reviews/{review}/undo/", {}, {**{r: 404 for r in MEMBER_ROLES}, "reviewer": 302}),
     ("audit-log", "get", "/projects/{project}/audit/", None, allowed(200, "owner")),
     ("campaigns", "get", "/projects/{project}/campaigns/", None, READ),
     ("campaign-new", "get", "/projects/{project}/campaigns/new/", None, allowed(200, *EDIT)),
@@ -241,7 +244,7 @@ def world(project, emulator, settings):
     asset = stored_asset(project, user=maker, **small)
     child = stored_asset(project, user=maker, parents=[(asset, "edited_from")], **small)
     reviewed = stored_asset(project, user=maker, **small)
-    Review.objects.create(asset=reviewed, reviewer=users["reviewer"], decision="reject", comment="TENANT-A-REVIEW-COMMENT")
+    review = Review.objects.create(asset=reviewed, reviewer=users["reviewer"], decision="reject", comment="TENANT-A-REVIEW-COMMENT")
     comment = Comment.objects.create(asset=asset, author=users["reviewer"], body="TENANT-A-COMMENT", pin={"x": 0.1, "y": 0.1, "w": 0.3, "h": 0.3})
     generation = Generation.objects.create(
         project=project, prompt="TENANT-A-PROMPT", model="gemini-3.1-flash-image-preview", aspect_ratio="1:1", image_size="1K", created_by=maker
@@ -264,6 +267,7 @@ def world(project, emulator, settings):
         "image": image.id, "webhook": webhook.id, "target": users["viewer"].id, "reviewed": reviewed.id,
         "api_key": api_key.id, "object": product.id, "object_image": product_image.id, "logo": logo.id, "logo_image": logo_image.id, "campaign": campaign.id,
         "cell": campaign.cells.first().id, "invitation": invitation.id, "comment": comment.id,
+        "review": review.id,
     }
     return {"users": users, "ids": ids, "project": project, "asset": asset, "reviewed": reviewed, "generation": generation,
             "character": character, "webhook": webhook, "elsewhere": elsewhere}
@@ -440,7 +444,8 @@ def test_admin_review_actions(client, staff, role, action):
     asset = staff["asset"]
     client.force_login(staff["users"][role])
 
-    client.post("/admin/assets/asset/", {"action": action, "_selected_action": [str(asset.id)]})
+    confirmed = {} if action == "approve_selected" else {"comment": "Off brand", "confirm": "yes"}  # these ask for the comment first
+    client.post("/admin/assets/asset/", {"action": action, "_selected_action": [str(asset.id)], **confirmed})
 
     decided = Review.objects.filter(asset=asset).exists()
     assert decided == (role in DECIDERS), (role, action)
@@ -527,7 +532,7 @@ class AnyIds(dict):
     """A uuid (a number for a member) for every placeholder: enough to resolve a row's URL to its pattern."""
 
     def __missing__(self, name):
-        return "7" if name in ("target", "comment") else str(uuid.uuid4())
+        return "7" if name in ("target", "comment", "review") else str(uuid.uuid4())
 
 
 def route_of(url: str) -> str:

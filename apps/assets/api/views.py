@@ -22,7 +22,7 @@ from apps.assets.exports import MAX_EXPORT_ASSETS, export_entries, signing_ready
 from apps.assets.files import file_response
 from apps.assets.images import MIME_BY_FORMAT, upload_read
 from apps.assets.models import Asset
-from apps.assets.renditions import thumbnail_get_or_make
+from apps.assets.renditions import display_get_or_make, thumbnail_get_or_make
 from apps.core.downloads import zip_response
 from apps.core.pagination import NewestFirstCursorPagination, paginated_response
 from apps.core.schema import binary_responses
@@ -97,6 +97,15 @@ class AssetThumbnailApi(APIView):
         """Made on the first request when the renditions queue has not made it yet."""
         thumbnail = thumbnail_get_or_make(asset_for(request, asset_id))
         return file_response(thumbnail.file.name, mime_type=thumbnail.mime_type, filename=f"{asset_id}.thumb.webp")
+
+
+class AssetDisplayApi(APIView):
+    @extend_schema(responses=binary_responses("image/webp", description="The image at web size: a WebP at most DISPLAY_MAX_SIDE (1600) px on its long edge."))
+    def get(self, request, asset_id):
+        """What the pages show; `file/` is the stored original (for full size and downloads).
+        Made on the first request, then kept."""
+        display = display_get_or_make(asset_for(request, asset_id))
+        return file_response(display.file.name, mime_type=display.mime_type, filename=f"{asset_id}.display.webp")
 
 
 class AssetLineageApi(APIView):

@@ -45,6 +45,7 @@ FAULTS = ("typo", "wronglanguage", "offpalette", "nologo", "lowcontrast")
 _FAULT = re.compile(r"\[fault:(typo|wronglanguage|offpalette|nologo|lowcontrast)\]")
 _QUOTED = re.compile(r'"([^"\n]{1,300})"|“([^”\n]{1,300})”')
 _REFERENCE_NAME = re.compile(r'for the (?:character|object|logo) "([^"\n]+)"')
+_RERENDER = "Re-render the provided draft image at full resolution."
 _TRANSLATE = re.compile(r"Translate every piece of text in the provided image into ([^.]+?)\. ")
 _LABEL = re.compile(r"Source image(?: \d+ of \d+)?:|Reference image \d+ of \d+")
 _CODES = {name: code for code, name in LANGUAGES.items()} | {"Hebrew": "he"}
@@ -155,6 +156,15 @@ def mark_png() -> bytes:
     out = io.BytesIO()
     mark().save(out, format="PNG")
     return out.getvalue()
+
+
+def rerendered(*, width: int, height: int, request_text: str, inputs: list[Image.Image]) -> Image.Image | None:
+    """An upscale that asks for no new words answers its source's picture whole, words included, at
+    the new size: what the model does with "keep its text exactly" (a translated draft stays translated)."""
+    if _RERENDER not in request_text or wants_copy(request_text):
+        return None
+    sources = [image for label, image in zip(_LABEL.findall(request_text), inputs) if label.startswith("Source")]
+    return sources[0].convert("RGB").resize((width, height), Image.Resampling.LANCZOS) if sources else None
 
 
 def render_copy(*, width: int, height: int, request_text: str, inputs: list[Image.Image], seed: str) -> Image.Image:

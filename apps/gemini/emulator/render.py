@@ -19,7 +19,13 @@ def _colour(seed: str) -> tuple[int, int, int]:
 
 def render_png(*, width: int, height: int, prompt: str, inputs: list[Image.Image], caption: str, request_text: str = "") -> bytes:
     """`request_text` (the turn's words, fault markers kept): when it quotes copy or asks for a
-    translation, the copy is drawn for the brand checks to read instead (copy_render.py)."""
+    translation, the copy is drawn for the brand checks to read instead; an upscale asking for no
+    new words keeps its source's picture (copy_render.py)."""
+    kept = copy_render.rerendered(width=width, height=height, request_text=request_text, inputs=inputs) if request_text else None
+    if kept is not None:
+        out = io.BytesIO()
+        kept.save(out, format="PNG", compress_level=1)
+        return out.getvalue()
     if request_text and copy_render.wants_copy(request_text):
         out = io.BytesIO()
         copy_render.render_copy(width=width, height=height, request_text=request_text, inputs=inputs, seed=caption).save(out, format="PNG", compress_level=1)
