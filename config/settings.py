@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from celery.schedules import crontab
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "apps.guests",
     "apps.placements",
     "apps.workflow",
+    "apps.rights",
 ]
 
 MIDDLEWARE = [
@@ -338,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "apps.projects.models.Role",
         "ApiKeyRoleEnum": "apps.apikeys.models.KeyRole",
         "GenerationDeliveryEnum": "apps.generations.models.Delivery",
+        "RightKindEnum": "apps.rights.models.RightKind",
     },
 }
 
@@ -486,6 +489,14 @@ WEBHOOK_SECRET_GRACE_SECONDS = env.int("WEBHOOK_SECRET_GRACE_SECONDS", default=2
 # For test receivers only: lets a literal loopback address (127.0.0.0/8, ::1) through the safety check.
 # Never private addresses, never loopback inside NAT64/6to4 forms. Leave off in every deployment.
 WEBHOOK_TEST_ALLOW_LOOPBACK = env.bool("WEBHOOK_TEST_ALLOW_LOOPBACK", default=False)
+
+# --- Rights (apps/rights): a right's attached document (a PDF or an image) is at most this big; an
+# owner's override of an ended right lasts at most this many days; the nightly recompute, expiry
+# announcements and digests run at RIGHTS_NIGHTLY_HOUR (UTC).
+RIGHTS_DOCUMENT_MAX_BYTES = env.int("RIGHTS_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+RIGHTS_OVERRIDE_MAX_DAYS = env.int("RIGHTS_OVERRIDE_MAX_DAYS", default=365)
+RIGHTS_NIGHTLY_HOUR = env.int("RIGHTS_NIGHTLY_HOUR", default=2)
+CELERY_BEAT_SCHEDULE["rights-nightly"] = {"task": "rights.nightly", "schedule": crontab(minute=0, hour=RIGHTS_NIGHTLY_HOUR)}
 
 # --- Uploads
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)

@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("apps.guests.api.urls")),
     path("", include("apps.placements.api.urls")),
     path("", include("apps.workflow.api.urls")),
+    path("", include("apps.rights.api.urls")),
 ]
 
 pages = [
@@ -42,6 +43,7 @@ pages = [
     path("", include("apps.webhooks.urls")),
     path("", include("apps.placements.urls")),
     path("", include("apps.workflow.urls")),
+    path("", include("apps.rights.urls")),
 ]
 
 urlpatterns = pages + [

@@ -338,7 +338,11 @@ def credentialed_file(asset: Asset, *, user=None, wait: bool = False) -> Renditi
     """The asset's copy carrying Content Credentials, made now when its history changed since the
     last one (and its parents' first). Its `file` is the storage key to serve or zip. Each signing
     it does draws on `user`'s signing allowance (None: none drawn, e.g. an export); `wait`: wait for
-    another request signing the same copy rather than 503 (see _rendition_for)."""
+    another request signing the same copy rather than 503 (see _rendition_for). An asset whose
+    rights have ended is never signed (409 rights_expired: apps.rights.services.use_check)."""
+    from apps.rights.services import use_check
+
+    use_check(asset, use="sign")
     try:
         plan = _plan(asset, memo={}, credentials=signing.signing_credentials())
     except ImproperlyConfigured as exc:

@@ -44,22 +44,50 @@ def _manifest_entry(asset: Asset, name: str) -> dict:
     }
 
 
-def export_entries(*, project, filters: dict) -> Iterator[ZipEntry]:
+def deliverable(assets: list[Asset], *, territory: str | None = None, channel: str | None = None) -> tuple[list[Asset], list[dict]]:
+    """The assets an export or a selection zip may carry, and manifest lines (`left_out`) for those
+    whose rights do not allow it (ended, not started, or not for that territory or channel)."""
+    from apps.rights.services import left_out_entry, use_refusals
+
+    refusals = use_refusals(assets, territory=territory, channel=channel)
+    return [asset for asset in assets if asset.pk not in refusals], [left_out_entry(asset, refusals[asset.pk]) for asset in assets if asset.pk in refusals]
+
+
+def _chunked(rows, size: int):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def export_entries(*, project, filters: dict, territory: str | None = None, channel: str | None = None) -> Iterator[ZipEntry]:
     """The project's assets matching `filters` (those of the asset list), oldest first, each as its
     credentialed copy, then manifest.json. Rows are read in chunks as the zip streams, never all
     at once, and the manifest's lines wait in a temporary file: memory stays flat however many
-    assets. A file's digest is complete once the zip asks for the next entry."""
+    assets. A file's digest is complete once the zip asks for the next entry. Assets the rights
+    do not allow (ended, or not for `territory` / `channel`) are left out and listed under `left_out`."""
     assets = provenance.with_provenance(asset_list(project=project, **filters)).order_by("created_at", "id")[:MAX_EXPORT_ASSETS]
+    left_out = []
     with JsonListSpool("assets") as lines:
-        for asset in assets.iterator(chunk_size=EXPORT_CHUNK_ROWS):
-            name = f"assets/{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}"
-            entry, describe = credentialed_zip_entry(asset, name)
-            yield entry
-            lines.append(describe())
+        for chunk in _chunked(assets.iterator(chunk_size=EXPORT_CHUNK_ROWS), EXPORT_CHUNK_ROWS):
+            allowed, refused = deliverable(chunk, territory=territory, channel=channel)
+            left_out += refused
+            for asset in allowed:
+                name = f"assets/{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}"
+                entry, describe = credentialed_zip_entry(asset, name)
+                yield entry
+                lines.append(describe())
         head = {
             "project": {"id": str(project.pk), "name": project.name},
             "exported_at": timezone.now(),
             "filters": filters,
             "review_status": filters.get("review_status"),
+            "territory": territory,
+            "channel": channel,
+            "left_out": left_out,
         }
         yield ZipEntry("manifest.json", chunks=lines.chunks(head))

@@ -18,6 +18,7 @@ class GalleryFilterForm(forms.Form):
                              widget=forms.TextInput(attrs={"type": "search"}))
     review_status = forms.ChoiceField(label="Review", required=False, choices=[("", "Any")] + ReviewStatus.choices)
     checks = forms.ChoiceField(label="Brand checks", required=False, choices=[("", "Any")] + CheckStatus.choices)
+    rights = forms.ChoiceField(label="Rights", required=False, choices=[("", "Any"), ("expiring", "Ending within 30 days"), ("expired", "Expired")])
     kind = forms.ChoiceField(label="Kind", required=False, choices=KIND_FILTER_CHOICES)
     model = forms.ChoiceField(label="Model", required=False, choices=[("", "Any")] + [(m.model_id, m.label) for m in catalogue.MODELS])
     entry = forms.TypedChoiceField(label="Character or object", required=False, empty_value=None)

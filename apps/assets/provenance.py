@@ -53,7 +53,8 @@ def with_provenance(assets: QuerySet[Asset]) -> QuerySet[Asset]:
     from apps.generations.models import GenerationReference
 
     # generation__campaign_job__cell: what the campaigns' extra field reads (as assets.selectors does).
-    return assets.select_related("project", "created_by", "generation__campaign_job__cell").prefetch_related(
+    # effective_rights: what the rights' extra field reads (apps.rights registers it).
+    return assets.select_related("project", "created_by", "generation__campaign_job__cell", "effective_rights").prefetch_related(
         Prefetch("parent_links", queryset=AssetLink.objects.select_related("parent").order_by("id")),
         Prefetch("reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at", "id")),
         Prefetch(

@@ -2,35 +2,49 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from apps.assets.models import Asset, AssetLink, AssetTag, Favourite
 from apps.generations.models import VARIATION, GenerationReference, Kind, made_from_asset
 
+RIGHTS_EXPIRING_DAYS = 30  # "expiring soon" on the pages: the digest's first warning
+
 
 def asset_queryset() -> QuerySet[Asset]:
     """Everything a list or detail shows, fetched in a fixed number of queries."""
-    return Asset.objects.select_related("generation__campaign_job__cell", "created_by", "check_result")
+    return Asset.objects.select_related("generation__campaign_job__cell", "created_by", "check_result", "effective_rights")
 
 
 def asset_list(
     *, project, review_status: str | None = None, kind: str | None = None, model: str | None = None,
     entry=None, created_from: date | None = None, created_to: date | None = None, campaign=None,
     search: str = "", tag: str = "", favourites_of=None, checks: str = "",
+    rights_end_before: date | None = None, rights: str = "",
 ) -> QuerySet[Asset]:
     """A project's assets, filtered; `entry` keeps those whose job sent that character's or object's images.
 
     `kind` also takes the pages' two derived kinds: "variation" (a generate job made from an
     asset) and "upload". `search` matches words of the prompt or the title. `checks` keeps those
-    whose brand checks are in that status (checking, passed, attention, failed)."""
+    whose brand checks are in that status (checking, passed, attention, failed). `rights_end_before`
+    keeps those whose rights window ends before that date; `rights` "expired" those whose window
+    has ended (no override covering today), "expiring" those ending within RIGHTS_EXPIRING_DAYS."""
     assets = asset_queryset().filter(project=project)
     if review_status:
         assets = assets.filter(review_status=review_status)
     if checks:
         assets = assets.filter(check_result__status=checks)
+    if rights_end_before:
+        assets = assets.filter(effective_rights__ends_on__lt=rights_end_before)
+    if rights:
+        today = timezone.localdate()
+        if rights == "expired":
+            assets = assets.filter(effective_rights__ends_on__lt=today).exclude(effective_rights__override_until__gte=today)
+        elif rights == "expiring":
+            assets = assets.filter(effective_rights__ends_on__gte=today, effective_rights__ends_on__lte=today + timedelta(days=RIGHTS_EXPIRING_DAYS))
     if kind == "upload":
         assets = assets.filter(generation__isnull=True)
     elif kind in (Kind.GENERATE, VARIATION):

@@ -15,7 +15,7 @@ from apps.approvals import services as review_services
 from apps.approvals.forms import DecisionForm
 from apps.approvals.views import decide_from_form
 from apps.assets import credentials, credentials_reading, selectors, services
-from apps.assets.exports import credentialed_zip_entry, signing_ready
+from apps.assets.exports import credentialed_zip_entry, deliverable, signing_ready
 from apps.assets.forms import AssetDetailsForm, BulkForm, GalleryFilterForm
 from apps.core.downloads import ZipEntry, zip_response
 from apps.core.exceptions import ApplicationError, Throttled
@@ -26,6 +26,7 @@ from apps.library.models import LibraryEntry
 from apps.projects import policy
 from apps.projects.pages import project_page, rights_for
 from apps.projects.policy import Action
+from apps.rights.services import RightsRefused
 
 
 @page
@@ -108,14 +109,16 @@ def _zip_response(project, assets):
     """The selection streamed as a zip (each file the copy carrying Content Credentials), with a manifest of provenance."""
     signing_ready()
 
+    allowed, left_out = deliverable(assets)  # an asset whose rights ended is left out and listed
+
     def entries():
         manifest = []
-        for asset in assets:
+        for asset in allowed:
             name = f"{slugify(asset.display_title)[:50] or 'image'}-{str(asset.pk)[:8]}.{asset.file.name.rsplit('.', 1)[-1]}"
             entry, describe = credentialed_zip_entry(asset, name)
             yield entry
             manifest.append(describe())
-        body = {"project": {"id": str(project.pk), "name": project.name}, "assets": manifest}
+        body = {"project": {"id": str(project.pk), "name": project.name}, "assets": manifest, "left_out": left_out}
         yield ZipEntry("manifest.json", data=json.dumps(body, cls=DjangoJSONEncoder, indent=2).encode())
 
     return zip_response(entries(), filename=f"{slugify(project.name) or 'project'}-selection.zip")
@@ -188,6 +191,6 @@ def credentials_panel(request, asset_id):
     asset = policy.object_for(request.user, selectors.asset_queryset(), asset_id)
     try:
         context = {"credentials": credentials_reading.with_names(credentials_reading.credentials_summary(asset, user=request.user), project_id=asset.project_id)}
-    except (credentials.CredentialsUnavailable, Throttled) as exc:  # incl. signing in progress, too many signings
+    except (credentials.CredentialsUnavailable, Throttled, RightsRefused) as exc:  # incl. signing in progress, too many signings, rights ended
         context = {"credentials": None, "credentials_problem": exc.message}
     return render(request, "assets/_credentials_panel.html", {"asset": asset, **context})

@@ -40,6 +40,12 @@ class AuditAction(models.TextChoices):
     REVIEW_LINK_REVOKED = "review_link.revoked", "Review link revoked"
     GUEST_DECIDED = "review.guest_decided", "Guest decided a review"
     REVIEW_UNDONE = "review.undone", "Review decision undone"
+    RIGHTS_CREATED = "rights.created", "Right recorded"
+    RIGHTS_CHANGED = "rights.changed", "Right changed"
+    RIGHTS_DELETED = "rights.deleted", "Right deleted"
+    RIGHTS_OVERRIDE_SET = "rights.override_set", "Rights override recorded"
+    RIGHTS_OVERRIDE_CLEARED = "rights.override_cleared", "Rights override withdrawn"
+    RIGHTS_POLICY_CHANGED = "rights.policy_changed", "Rights policy changed"
 
 
 class AppendOnly(Exception):

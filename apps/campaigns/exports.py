@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.assets.exports import credentialed_zip_entry
+from apps.assets.exports import credentialed_zip_entry, deliverable
 from apps.assets.models import Asset
 from apps.assets.provenance import with_provenance
 from apps.campaigns import selectors
@@ -55,7 +55,8 @@ def placement_path(*, placement, language: str, product_file_name: str, scene_nu
     return f"{placement.channel}/{placement.key}/{language}/{product_file_name}-{scene_number}.{extension}"
 
 
-def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "approved", placements: list = ()) -> Iterator[ZipEntry]:
+def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "approved", placements: list = (),
+                            territory: str | None = None, channel: str | None = None) -> Iterator[ZipEntry]:
     """The finals as zip entries (each the copy carrying Content Credentials), then manifest.json;
     `apps.core.downloads.zip_response` streams them. A file's digest is complete once the zip asks
     for the next entry, so its manifest line is written after it. With `placements`, each final is
@@ -67,6 +68,9 @@ def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "
             if final is not None and (review_status is None or final.review_status == review_status):
                 finals.append((state, version, final))
     assets = {asset.pk: asset for asset in with_provenance(Asset.objects.filter(pk__in=[final.pk for _, _, final in finals]))}
+    allowed, left_out = deliverable(list(assets.values()), territory=territory, channel=channel)  # ended rights: left out, listed
+    allowed_ids = {asset.pk for asset in allowed}
+    finals = [(state, version, final) for state, version, final in finals if final.pk in allowed_ids]
     entries = []
     file_names = product_file_names(campaign.products.all())
     for state, version, final in finals:
@@ -98,7 +102,10 @@ def campaign_export_entries(*, campaign: Campaign, review_status: str | None = "
                      "placements": campaign.placements, "languages": campaign.languages},
         "exported_at": timezone.now(),
         "review_status": review_status,
+        "territory": territory,
+        "channel": channel,
         "assets": entries,
+        "left_out": left_out,
     }
     yield ZipEntry("manifest.json", data=json.dumps(manifest, cls=DjangoJSONEncoder, indent=2).encode())
 

@@ -28,6 +28,7 @@ from apps.core.tasks import send_on_commit
 from apps.placements import catalogue, rendering, safezones, selectors
 from apps.placements.catalogue import Placement
 from apps.placements.models import PlacementRendition, ProjectPlacement
+from apps.rights.services import use_check
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +43,10 @@ SIGN_MARGIN_BYTES = 512
 # --- the rights hook
 
 
-def _may_deliver(asset: Asset) -> None:
-    """Where a rule refusing delivery goes (rights that have ended: issue 31). Raise an
-    ApplicationError to refuse; None lets every placement of the asset be made and served."""
-    return None
+def _may_deliver(asset: Asset, placement: Placement) -> None:
+    """The asset's rights decide: refused (409 rights_expired / rights_not_started /
+    rights_channel) when they have ended, not yet begun, or do not cover the placement's channel."""
+    use_check(asset, use="placement", channel=placement.channel)
 
 
 # --- a project's own placements
@@ -129,7 +130,7 @@ class _Source:
 def placement_file(asset: Asset, placement: Placement, *, user=None, source: _Source | None = None) -> PlacementRendition:
     """The asset's file for `placement`, made now if its spec has none yet. Refused by
     _may_deliver; RenderFailed (422) with the figures when the bytes cannot fit."""
-    _may_deliver(asset)
+    _may_deliver(asset, placement)
     source = source or _Source(asset)
     focal = focal_point_for(asset, image=source.image)
     spec = placement_spec(placement, focal, credentials.credentials_spec(asset))

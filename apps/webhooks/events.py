@@ -84,6 +84,21 @@ EVENT_DATA = {
             "month": serializers.CharField(help_text="YYYY-MM; sent at most once a month."),
         },
     ),
+    "asset.rights_changed": inline_serializer(
+        "AssetRightsChangedData",
+        {
+            "asset": serializers.UUIDField(),
+            "reason": serializers.ChoiceField(choices=["changed", "expired", "override"],
+                                              help_text="changed: a right it inherits was edited; expired: its window ended; override: an owner recorded or withdrew one."),
+            "starts_on": serializers.DateField(allow_null=True),
+            "ends_on": serializers.DateField(allow_null=True, help_text="The earliest end of every right it inherits; null: none ends."),
+            "territories": serializers.ListField(child=serializers.CharField(), allow_null=True, help_text="ISO 3166 codes; null: worldwide."),
+            "channels": serializers.ListField(child=serializers.CharField(), allow_null=True, help_text="Placement channels; null: all."),
+            "expired": serializers.BooleanField(),
+            "override_until": serializers.DateField(allow_null=True),
+            "limiting": serializers.DictField(allow_null=True, help_text="The right whose end ends the window: holder, kind, source (the reference image or upload), ends_on."),
+        },
+    ),
 }
 EVENTS = tuple(EVENT_DATA)
 

@@ -31,6 +31,8 @@ from apps.library.models import EntryKind, LibraryEntry, ReferenceImage
 from apps.library.services import reference_image_add
 from apps.placements.models import ProjectPlacement
 from apps.projects.models import Invitation, Membership, Project
+from apps.rights.models import EffectiveRights, ProjectRightsPolicy, Right
+from apps.rights.services import right_create
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import LibraryEntryFactory, ProjectFactory, UserFactory, member, stored_asset
 from tests.images import image_bytes
@@ -151,6 +153,20 @@ REST_CASES = [
     ("assignment", "get", "/api/v1/assignments/{assignment}/", None, READ),
     ("assignment-change", "patch", "/api/v1/assignments/{assignment}/", {"note": "Sooner, please"}, allowed(200, *EDIT)),
     ("assignment-delete", "delete", "/api/v1/assignments/{assignment}/", None, allowed(204, *EDIT)),
+    # Rights (apps/rights): members read; owners and editors record them; owners override and set the policy.
+    ("reference-image-rights", "get", "/api/v1/reference-images/{image}/rights/", None, READ),
+    ("reference-image-rights-add", "post", "/api/v1/reference-images/{image}/rights/", {"holder": "Mira", "kind": "talent_release"}, allowed(201, *EDIT)),
+    ("asset-rights", "get", "/api/v1/assets/{asset}/rights/", None, READ),
+    ("asset-rights-add", "post", "/api/v1/assets/{asset}/rights/", {"holder": "Getty", "kind": "stock"}, allowed(201, *EDIT)),
+    ("asset-rights-override", "post", "/api/v1/assets/{asset}/rights/override/", {"reason": "agreed", "until": "{later}"}, allowed(200, "owner")),
+    ("asset-rights-override-clear", "delete", "/api/v1/assets/{asset}/rights/override/", None, allowed(200, "owner")),
+    ("right", "get", "/api/v1/rights/{right}/", None, READ),
+    ("right-change", "patch", "/api/v1/rights/{right}/", {"notes": "changed"}, allowed(200, *EDIT)),
+    ("right-delete", "delete", "/api/v1/rights/{right}/", None, allowed(204, *EDIT)),
+    ("right-document", "get", "/api/v1/rights/{right}/document/", None, allowed(200, *EDIT)),  # it names people: not for viewers
+    ("rights-expiring", "get", "/api/v1/projects/{project}/rights/expiring/", None, READ),
+    ("rights-policy", "get", "/api/v1/projects/{project}/rights-policy/", None, READ),
+    ("rights-policy-change", "patch", "/api/v1/projects/{project}/rights-policy/", {"require_on_references": True}, allowed(200, "owner")),
 ]
 
 # The pages, through Django's test client with a session: (name, method, url, form data, status by member role).
@@ -216,6 +232,13 @@ PAGES = [
     ("assignments-page", "get", "/projects/{project}/assignments/?view=all", None, READ),
     ("assign-page", "post", "/projects/{project}/assign/", {"assets": ["{asset}"], "assignees": ["{decider}"]}, allowed(302, *EDIT)),
     ("assignment-delete-page", "post", "/assignments/{assignment}/delete/", {}, allowed(302, *EDIT)),
+    ("rights-page", "get", "/projects/{project}/rights/", None, READ),
+    ("rights-page-policy", "post", "/projects/{project}/rights/", {"require_on_references": "on"}, allowed(302, "owner")),
+    ("entry-rights-add", "post", "/library/{character}/rights/", {"images": ["{image}"], "holder": "Mira", "kind": "talent_release"}, allowed(302, *EDIT)),
+    ("right-edit", "get", "/rights/{right}/", None, READ),
+    ("right-edit-save", "post", "/rights/{right}/", {"holder": "New holder", "kind": "stock"}, allowed(302, *EDIT)),
+    ("right-delete-page", "post", "/rights/{right}/delete/", {}, allowed(302, *EDIT)),
+    ("asset-rights-override-page", "post", "/assets/{asset}/rights/override/", {"reason": "agreed", "until": "{later}"}, allowed(302, "owner")),
 ]
 
 
@@ -260,9 +283,12 @@ def world(project, emulator, settings):
     from apps.workflow.services import assignment_create
 
     assignment = assignment_create(user=users["owner"], project=project, assignees=[users["reviewer"]], assets=[asset], note="TENANT-A-NOTE")
+    right = right_create(project=project, user=users["owner"], reference_image=image, document=b"%PDF-1.4 TENANT-A release", document_name="release.pdf",
+                         fields={"holder": "TENANT-A-HOLDER", "kind": "talent_release", "territories": ["DE"]})
     ids = {
         "review_link": review_link.id,
         "assignment": assignment.id, "decider": str(users["reviewer"].id),
+        "right": right.id, "later": (timezone.localdate() + timedelta(days=3)).isoformat(),
         "project": project.id, "asset": asset.id, "child": child.id, "generation": generation.id, "character": character.id,
         "image": image.id, "webhook": webhook.id, "target": users["viewer"].id, "reviewed": reviewed.id,
         "api_key": api_key.id, "object": product.id, "object_image": product_image.id, "logo": logo.id, "logo_image": logo_image.id, "campaign": campaign.id,
@@ -295,6 +321,9 @@ def snapshot(project) -> tuple:
         sorted((str(pk), str(point)) for pk, point in Asset.objects.filter(project=project).values_list("id", "focal_point")),
         sorted((str(a.pk), a.note, a.due_at, tuple(sorted(a.assignees.values_list("pk", flat=True))))
                for a in project.assignments.all()),
+        sorted(Right.objects.filter(project=project).values_list("id", "holder", "kind", "notes", "ends_on")),
+        sorted(EffectiveRights.objects.filter(asset__project=project).values_list("asset_id", "override_until")),
+        list(ProjectRightsPolicy.objects.filter(project=project).values_list("require_on_references")),
     )
 
 
@@ -371,7 +400,8 @@ def staff(world):
     permissions = Permission.objects.filter(
         codename__in=["view_generation", "view_libraryentry", "view_webhookendpoint", "view_webhookdelivery", "view_project", "view_membership",
                       "view_upstreambatch", "view_auditevent", "view_campaign", "view_brandkit", "view_assetcheck",
-                      "view_projectplacement"]
+                      "view_projectplacement",
+                      "view_right", "view_effectiverights"]
     )
     for user in world["users"].values():
         user.is_staff = True
@@ -407,9 +437,12 @@ ADMIN_PAGES = [
     ("brandkit-changelist", "/admin/checks/brandkit/", {r: 200 for r in EVERYONE}),
     ("assetcheck-changelist", "/admin/checks/assetcheck/", {r: 200 for r in EVERYONE}),
     ("projectplacement-changelist", "/admin/placements/projectplacement/", {r: 200 for r in EVERYONE}),
+    ("right-changelist", "/admin/rights/right/", {r: 200 for r in EVERYONE}),
+    ("right-change", "/admin/rights/right/{right}/change/", {**{r: 200 for r in MEMBER_ROLES}, "outsider": 404, "owner_elsewhere": 404}),
+    ("effectiverights-changelist", "/admin/rights/effectiverights/", {r: 200 for r in EVERYONE}),
 ]
 # What a list page shows only to someone allowed to see the project's rows there.
-SECRETS = ["TENANT-A-PROMPT", "TENANT-A-REVIEW-COMMENT", "tenant-a-hook", PROJECT_NAME, "{asset}", "{reviewed}", "{generation}", "{character}"]
+SECRETS = ["TENANT-A-PROMPT", "TENANT-A-REVIEW-COMMENT", "tenant-a-hook", "TENANT-A-HOLDER", PROJECT_NAME, "{asset}", "{reviewed}", "{generation}", "{character}"]
 # Per list page: who sees the project's rows, and a row's text that proves they are shown.
 LIST_SEES = {
     "asset-changelist": (DECIDERS, "{asset}"), "review-changelist": (DECIDERS, "{reviewed}"),
@@ -417,6 +450,7 @@ LIST_SEES = {
     "project-changelist": (MEMBER_ROLES, PROJECT_NAME), "membership-changelist": (MEMBER_ROLES, PROJECT_NAME),
     "webhook-changelist": (("owner",), "tenant-a-hook"), "delivery-changelist": (("owner",), "tenant-a-hook"),
     "auditevent-changelist": (("owner",), PROJECT_NAME), "campaign-changelist": (MEMBER_ROLES, PROJECT_NAME),
+    "right-changelist": (MEMBER_ROLES, "TENANT-A-HOLDER"),
 }
 
 

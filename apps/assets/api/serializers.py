@@ -12,13 +12,14 @@ class AssetOutputSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", default=None)
     campaign = serializers.SerializerMethodField(help_text="Campaign coordinates (campaign, cell, stage, language) or null.")
     checks = serializers.SerializerMethodField(help_text="Brand checks summary (status: checking, passed, attention, failed; failed check names) or null.")
+    rights = serializers.SerializerMethodField(help_text="Effective rights inherited through lineage (window, territories, channels, expired, override) or null when none are recorded.")
 
     class Meta:
         model = Asset
         fields = [
             "id", "project", "generation", "output_index", "origin", "kind", "mime_type", "width", "height",
             "size_bytes", "sha256", "model_version", "response_id", "review_status", "file_url", "thumbnail_url",
-            "created_by", "created_at", "campaign", "checks", "focal_point",
+            "created_by", "created_at", "campaign", "checks", "focal_point", "rights",
         ]
 
     def get_kind(self, asset) -> str:
@@ -31,6 +32,11 @@ class AssetOutputSerializer(serializers.ModelSerializer):
 
     def get_checks(self, asset) -> dict | None:
         from apps.checks.selectors import summary
+
+        return summary(asset)
+
+    def get_rights(self, asset) -> dict | None:
+        from apps.rights.selectors import summary
 
         return summary(asset)
 
@@ -63,6 +69,14 @@ class AssetFilterSerializer(serializers.Serializer):
     campaign = serializers.UUIDField(required=False, help_text="Only assets a stage of this campaign made.")
     created_from = serializers.DateField(required=False)
     created_to = serializers.DateField(required=False)
+    rights_end_before = serializers.DateField(required=False, help_text="Only assets whose rights window ends before this date (expired ones included).")
+    rights = serializers.ChoiceField(choices=["expired", "expiring"], required=False,
+                                     help_text="expired: the rights window has ended (no override covers today); expiring: it ends within 30 days.")
+
+
+class ExportScopeSerializer(serializers.Serializer):
+    territory = serializers.CharField(required=False, help_text="ISO 3166 alpha-2 code: leave out what the rights do not allow there.")
+    channel = serializers.CharField(required=False, help_text="Placement channel: leave out what the rights do not allow on it.")
 
 
 class LineageNodeSerializer(AssetOutputSerializer):

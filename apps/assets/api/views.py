@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from apps.assets import credentials, credentials_reading, selectors, services
 from apps.assets.api.serializers import (
     AssetChangeSerializer,
+    ExportScopeSerializer,
     AssetFileQuerySerializer,
     AssetFilterSerializer,
     AssetOutputSerializer,
@@ -28,6 +29,7 @@ from apps.core.pagination import NewestFirstCursorPagination, paginated_response
 from apps.core.schema import binary_responses
 from apps.projects import policy
 from apps.projects.policy import Action
+from apps.rights.services import use_check, use_scope
 
 
 def asset_for(request, asset_id, action=Action.VIEW) -> Asset:
@@ -80,6 +82,7 @@ class AssetFileApi(APIView):
         asset = asset_for(request, asset_id)
         query = AssetFileQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        use_check(asset, use="download")  # 409 rights_expired when the rights it inherits have ended
         key = credentials.credentialed_file(asset, user=request.user).file.name if query.validated_data["credentials"] else asset.file.name
         return file_response(key, mime_type=asset.mime_type, filename=f"{asset.pk}.{asset.file.name.rsplit('.', 1)[-1]}")
 
@@ -104,7 +107,9 @@ class AssetDisplayApi(APIView):
     def get(self, request, asset_id):
         """What the pages show; `file/` is the stored original (for full size and downloads).
         Made on the first request, then kept."""
-        display = display_get_or_make(asset_for(request, asset_id))
+        asset = asset_for(request, asset_id)
+        use_check(asset, use="download")  # a web-size copy is still the picture: refused like the file once rights end
+        display = display_get_or_make(asset)
         return file_response(display.file.name, mime_type=display.mime_type, filename=f"{asset_id}.display.webp")
 
 
@@ -133,7 +138,7 @@ class AssetLineageApi(APIView):
 
 class ProjectExportApi(APIView):
     @extend_schema(
-        parameters=[AssetFilterSerializer, OpenApiParameter(
+        parameters=[AssetFilterSerializer, ExportScopeSerializer, OpenApiParameter(
             "placements", str, description="Comma-separated placement keys or `all`: each asset as those placements, "
             "at {channel}/{placement}/{asset id}.{ext}, with size, bytes, format and safe zones in manifest.json.",
         )],
@@ -142,9 +147,13 @@ class ProjectExportApi(APIView):
     def get(self, request, project_id):
         """A zip of the project's assets with manifest.json (hashes, prompts, models, settings,
         references, parents, review decisions), streamed as it is written. Filters as the asset
-        list; review_status defaults to approved. Roles: see policy.Action.EXPORT."""
+        list; review_status defaults to approved. `territory` (ISO 3166 code) and `channel` leave out
+        what the rights do not allow there; expired assets are always left out. Both are listed in
+        manifest.json under `left_out`. Roles: see policy.Action.EXPORT."""
         project = policy.project_for(request.user, project_id, Action.EXPORT)
-        filters = AssetFilterSerializer(data={"review_status": "approved", **request.query_params.dict()})
+        query = request.query_params.dict()
+        scope = use_scope(territory=query.pop("territory", ""), channel=query.pop("channel", ""))
+        filters = AssetFilterSerializer(data={"review_status": "approved", **query})
         filters.is_valid(raise_exception=True)
         filename = f"{slugify(project.name) or 'project'}-{filters.validated_data.get('review_status', 'all')}.zip"
         if request.query_params.get("placements"):
@@ -157,4 +166,4 @@ class ProjectExportApi(APIView):
             entries = project_placement_entries(project=project, assets=assets, placements=placements, filters=filters.validated_data)
             return zip_response(entries, filename=filename.replace(".zip", "-placements.zip"))
         signing_ready()
-        return zip_response(export_entries(project=project, filters=filters.validated_data), filename=filename)
+        return zip_response(export_entries(project=project, filters=filters.validated_data, **scope), filename=filename)

@@ -18,7 +18,9 @@ from apps.campaigns.api.serializers import (
     StageInputSerializer,
 )
 from apps.assets.exports import signing_ready
+from apps.assets.api.serializers import ExportScopeSerializer
 from apps.campaigns.exports import campaign_export_entries
+from apps.rights.services import use_scope
 from apps.campaigns.models import Cell
 from apps.core.downloads import zip_response
 from apps.core.pagination import NewestFirstCursorPagination, paginated_response
@@ -107,10 +109,12 @@ class CellChooseApi(APIView):
 
 
 class CampaignExportApi(APIView):
-    @extend_schema(parameters=[ExportFilterSerializer], responses={(200, "application/zip"): bytes})
+    @extend_schema(parameters=[ExportFilterSerializer, ExportScopeSerializer], responses={(200, "application/zip"): bytes})
     def get(self, request, campaign_id):
         """A zip of the campaign's finals, `{language}/{format}/{product}-{scene number}.png`, with a
-        manifest.json giving each file's campaign coordinates and the project export's provenance."""
+        manifest.json giving each file's campaign coordinates and the project export's provenance.
+        Finals whose rights ended (or that `territory=` / `channel=` rule out) are left out and listed
+        under `left_out`."""
         campaign = campaign_for(request, campaign_id, Action.EXPORT)
         filters = ExportFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -118,8 +122,9 @@ class CampaignExportApi(APIView):
         from apps.placements.exports import placements_parse
 
         placements = placements_parse(campaign.project, filters.validated_data["placements"], campaign_keys=campaign.placements)
+        scope = use_scope(territory=request.query_params.get("territory", ""), channel=request.query_params.get("channel", ""))
         signing_ready()
         entries = campaign_export_entries(
-            campaign=campaign, review_status=None if review_status == "all" else review_status, placements=placements,
+            campaign=campaign, review_status=None if review_status == "all" else review_status, placements=placements, **scope,
         )
         return zip_response(entries, filename=f"{slugify(campaign.name) or 'campaign'}-{review_status}.zip")

@@ -45,3 +45,12 @@ class EntryOutputSerializer(serializers.ModelSerializer):
 
 class ReferenceImageUploadSerializer(serializers.Serializer):
     image = serializers.FileField(help_text="PNG, JPEG or WebP; the content decides the type, not the name.")
+    # The right that comes with the image (apps.rights): required when the project's rights policy says so.
+    rights_holder = serializers.CharField(required=False, allow_blank=True, help_text="Who grants the right (the person released, the agency).")
+    rights_kind = serializers.CharField(required=False, allow_blank=True, help_text="owned, licensed, talent_release, stock or other.")
+    rights_territories = serializers.CharField(required=False, allow_blank=True, help_text='ISO 3166 codes "DE, AT"; empty: worldwide.')
+    rights_channels = serializers.CharField(required=False, allow_blank=True, help_text='Placement channels "instagram, web"; empty: all.')
+    rights_starts_on = serializers.CharField(required=False, allow_blank=True, help_text="YYYY-MM-DD.")
+    rights_ends_on = serializers.CharField(required=False, allow_blank=True, help_text="YYYY-MM-DD; empty: does not end.")
+    rights_licence = serializers.CharField(required=False, allow_blank=True)
+    rights_notes = serializers.CharField(required=False, allow_blank=True)
