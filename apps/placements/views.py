@@ -12,17 +12,27 @@ from apps.placements import selectors, services
 from apps.placements.catalogue import CHANNEL_LABELS
 from apps.projects import policy
 from apps.projects.policy import Action
+from apps.rights.services import effective_rights_of, refusal_for
 
 
 def _panel_context(request, asset) -> dict:
     rendered = selectors.rendered_placements(asset)
-    rows = [services.placement_summary(asset, placement, rendered.get(placement.key)) for placement in selectors.placements_for(asset.project)]
+    # Where a file would answer 409, the panel says why instead: once for the whole asset (ended,
+    # not begun), or on each placement whose channel the rights leave out.
+    rights = effective_rights_of(asset)
+    refused_all = refusal_for(rights)
+    rows = []
+    for placement in selectors.placements_for(asset.project):
+        row = services.placement_summary(asset, placement, rendered.get(placement.key))
+        refusal = refused_all or refusal_for(rights, channel=placement.channel)
+        row["refused"] = refusal.message if refusal is not None else ""
+        rows.append(row)
     channels: dict[str, list] = {}
     for row in rows:
         channels.setdefault(CHANNEL_LABELS.get(row["channel"], row["channel"].capitalize()), []).append(row)
     role = policy.role_of(request.user, asset.project)
     return {
-        "asset": asset, "channels": channels,
+        "asset": asset, "channels": channels, "refused_all": refused_all.message if refused_all else "",
         "may_set_focal_point": policy.role_allows(role, Action.GENERATE),
         "warned": sum(1 for row in rows if row["safe_zones_result"] and row["safe_zones_result"]["status"] == "warn"),
     }

@@ -288,7 +288,7 @@ def test_4_review_keys_never_type_into_the_comment_and_approve_can_be_undone(stu
     page = browse(studio["reviewer"], size)
     visit(page, f"/projects/{studio['project'].pk}/review/")
     first = page.locator("h2").first.inner_text()
-    comment = page.get_by_label("Comment")
+    comment = page.get_by_role("textbox", name=re.compile(r"^Comment"))
     page.keyboard.press("r")
     expect(comment).to_be_focused()
     expect(comment).to_have_value("")

@@ -221,7 +221,7 @@ def test_the_content_credentials_carry_the_effective_rights_and_the_override(api
     assert platform["rights"]["override"] == {"reason": "Renewal in progress", "until": (today() + timedelta(days=2)).isoformat()}
 
 
-def test_placements_follow_the_rights_expired_and_channel_limited(api, project, mira, family, editor):
+def test_placements_follow_the_rights_expired_and_channel_limited(api, client, project, mira, family, editor):
     """A placement file is a delivery too: refused once the release ends, and for a channel the
     right does not cover; the display copy the pages show is refused like the file."""
     draft = family["draft"]
@@ -239,3 +239,6 @@ def test_placements_follow_the_rights_expired_and_channel_limited(api, project, 
     assert expired.status_code == 409 and expired.json()["error"]["code"] == "rights_expired"
     assert api(editor).get(f"/api/v1/assets/{draft.pk}/display/").status_code == 409
     assert api(editor).get(f"/api/v1/assets/{draft.pk}/thumbnail/").status_code == 200  # pages still show what it is
+    client.force_login(editor)
+    panel = client.get(f"/assets/{draft.pk}/placements/").content.decode()
+    assert panel.count("Not delivered: The rights to use this asset ended") == 1 and ">Download</a>" not in panel
