@@ -25,7 +25,6 @@ from datetime import date, timedelta
 
 import pycountry
 from django.conf import settings
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -37,7 +36,6 @@ from apps.assets.models import Asset, AssetLink, Origin
 from apps.audit.services import audit_record
 from apps.core.exceptions import Conflict, PayloadTooLarge, ValidationFailed
 from apps.generations.models import GenerationReference
-from apps.projects.models import Membership, Role
 from apps.rights.models import (
     CHANNEL_MAX_CHARS,
     HOLDER_MAX_CHARS,
@@ -49,6 +47,7 @@ from apps.rights.models import (
     Right,
     RightKind,
 )
+from apps.rights.signals import rights_expiring
 
 logger = logging.getLogger(__name__)
 
@@ -720,7 +719,8 @@ def _announce_expired(today: date) -> int:
 
 
 def _digests(today: date) -> int:
-    """One email per project to its owners, listing the assets that newly came within 30 or 7 days of their end."""
+    """One warning per project to its owners (`rights_expiring`: the team's notifications, by each
+    owner's settings), listing the assets that newly came within 30 or 7 days of their end."""
     horizon = today + timedelta(days=max(WARN_DAYS))
     rows = list(EffectiveRights.objects.filter(ends_on__gte=today, ends_on__lte=horizon).select_related("asset__project", "asset__generation"))
     due = []
@@ -736,25 +736,15 @@ def _digests(today: date) -> int:
     by_project = defaultdict(list)
     for row in due:
         by_project[row.asset.project].append(row)
-    owners = defaultdict(list)
-    for project_id, email in Membership.objects.filter(project__in=list(by_project), role=Role.OWNER).exclude(user__email="").values_list(
-        "project_id", "user__email"
-    ):
-        owners[project_id].append(email)
-    for project, project_rows in by_project.items():
-        if owners[project.pk]:
+    with transaction.atomic():  # the warning is recorded with the notifications it makes, or neither
+        EffectiveRights.objects.bulk_update(due, ["warned_for", "warned_days"])
+        for project, project_rows in by_project.items():
             lines = [
-                f"- {row.asset.display_title} ({row.asset_id}): ends {row.ends_on.isoformat()}, in {(row.ends_on - today).days} days"
+                f"{row.asset.display_title}: ends {row.ends_on.isoformat()}, in {(row.ends_on - today).days} days"
                 + (f", {_limit_words(row.limiting)[0]}" if row.limiting else "")
                 for row in sorted(project_rows, key=lambda r: (r.ends_on, str(r.asset_id)))
             ]
-            send_mail(
-                subject=f"{project.name}: rights of {len(project_rows)} asset{'s' if len(project_rows) != 1 else ''} end soon",
-                message="These assets stop being downloadable and exportable when their rights end:\n\n" + "\n".join(lines)
-                + "\n\nExtend the rights on the library entry, or record an override on the asset.\n",
-                from_email=None, recipient_list=owners[project.pk], fail_silently=True,
-            )
-    EffectiveRights.objects.bulk_update(due, ["warned_for", "warned_days"])
+            rights_expiring.send(sender=EffectiveRights, project=project, lines=lines)
     return len(due)
 
 

@@ -12,6 +12,7 @@ class WorkflowConfig(AppConfig):
         from apps.campaigns.signals import stage_finished
         from apps.checks.signals import asset_checked
         from apps.generations.signals import job_finished
+        from apps.rights.signals import rights_expiring
         from apps.workflow import receivers
 
         review_decided.connect(receivers.on_review_decided, dispatch_uid="workflow.review_decided")
@@ -19,3 +20,4 @@ class WorkflowConfig(AppConfig):
         asset_checked.connect(receivers.on_asset_checked, dispatch_uid="workflow.asset_checked")
         stage_finished.connect(receivers.on_stage_finished, dispatch_uid="workflow.stage_finished")
         job_finished.connect(receivers.on_job_finished, dispatch_uid="workflow.job_finished")
+        rights_expiring.connect(receivers.on_rights_expiring, dispatch_uid="workflow.rights_expiring")

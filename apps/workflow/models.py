@@ -36,6 +36,7 @@ class Event(models.TextChoices):
     DUE_SOON = "due_soon", "A due date is 24 hours away"
     DUE = "due", "A due date is reached"
     OVERDUE = "overdue", "A due date has passed (daily, until done)"
+    RIGHTS_EXPIRING = "rights_expiring", "Rights on a project's assets end within 30 or 7 days (owners)"
 
 
 class Delivery(models.TextChoices):
@@ -56,6 +57,7 @@ DEFAULT_DELIVERY = {
     Event.DUE_SOON: Delivery.IMMEDIATELY,
     Event.DUE: Delivery.IMMEDIATELY,
     Event.OVERDUE: Delivery.DAILY,
+    Event.RIGHTS_EXPIRING: Delivery.IMMEDIATELY,  # already one warning per project per night
 }
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})

@@ -75,3 +75,13 @@ def on_job_finished(sender, generation, status, **kwargs):
     error = (generation.error_message or generation.error_code or "no reason given")[:200]
     notify(user=_person(generation.created_by), event=Event.JOB_FAILED, project=generation.project,
            url=reverse("generation-page", args=[generation.pk]), text=f"Your job “{generation.prompt[:80]}” failed: {error}")
+
+
+def on_rights_expiring(sender, project, lines, **kwargs):
+    from apps.projects.models import Membership, Role
+
+    count = len(lines)
+    shown = "; ".join(lines[:3]) + (f"; and {count - 3} more" if count > 3 else "")
+    text = f"Rights of {count} asset{'s' if count != 1 else ''} in {project.name} end soon: {shown}."
+    for membership in Membership.objects.filter(project=project, role=Role.OWNER).select_related("user"):
+        notify(user=membership.user, event=Event.RIGHTS_EXPIRING, project=project, url=reverse("rights-page", args=[project.pk]), text=text)

@@ -103,16 +103,32 @@ def test_the_expiring_view_and_filter_list_what_ends_soon(api, client, project, 
     assert str(later.pk) in gallery and str(family["draft"].pk) not in gallery and "Rights end " in gallery
 
 
-def test_the_digest_warns_owners_30_then_7_days_ahead_once_each(project, owner, mira, family):
+def test_the_digest_warns_owners_30_then_7_days_ahead_once_each(project, owner, editor, mira, family, django_capture_on_commit_callbacks):
+    """Through the team's notifications: each owner is told once per threshold (the bell and, by
+    default, an email at once); editors are not."""
+    from apps.workflow.models import Event, Notification
+
+    from config.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
     owner.email = "owner@example.com"
     owner.save()
     right = right_on(mira, ends_on=today() + timedelta(days=25))
-
-    assert services.rights_nightly()["warned"] == 3
-    assert len(mail.outbox) == 1 and "owner@example.com" in mail.outbox[0].to and "Mira Jones" in mail.outbox[0].body
-    assert services.rights_nightly()["warned"] == 0  # the same warning is not sent twice
-    Right.objects.filter(pk=right.pk).update(ends_on=today() + timedelta(days=6))
-    assert services.rights_nightly()["warned"] == 3 and len(mail.outbox) == 2
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.rights_nightly()["warned"] == 3
+        [warning] = Notification.objects.filter(event=Event.RIGHTS_EXPIRING)
+        assert warning.user == owner and warning.text.startswith(f"Rights of 3 assets in {project.name} end soon:") and "Mira Jones" in warning.text
+        assert warning.url == f"/projects/{project.pk}/rights/"
+        assert len(mail.outbox) == 1 and mail.outbox[0].to == ["owner@example.com"] and "Rights of 3 assets" in mail.outbox[0].subject
+        assert services.rights_nightly()["warned"] == 0  # the same warning is not sent twice
+        Right.objects.filter(pk=right.pk).update(ends_on=today() + timedelta(days=6))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.rights_nightly()["warned"] == 3
+        assert Notification.objects.filter(event=Event.RIGHTS_EXPIRING, user=owner).count() == 2 and len(mail.outbox) == 2
+        assert not Notification.objects.filter(user=editor).exists()
+    finally:
+        celery_app.conf.task_always_eager = False
 
 
 def test_the_asset_page_says_where_and_until_when_and_owners_can_override(client, project, owner, editor, family):

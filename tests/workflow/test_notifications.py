@@ -95,7 +95,7 @@ def test_settings_over_rest_and_validation(api, project):
 
     assert default == {"time_zone": "UTC", "digest_hour": 9, "events": {
         "assigned": "immediately", "mentioned": "immediately", "decision": "hourly", "job_failed": "hourly", "stage_finished": "hourly",
-        "checks_failed": "hourly", "due_soon": "immediately", "due": "immediately", "overdue": "daily"}}
+        "checks_failed": "hourly", "due_soon": "immediately", "due": "immediately", "overdue": "daily", "rights_expiring": "immediately"}}
     assert changed.status_code == 200 and changed.json()["events"]["decision"] == "off" and changed.json()["digest_hour"] == 7
     assert bad_zone.status_code == 400 and "time_zone" in str(bad_zone.json())
     assert bad_hour.status_code == 400 and "0 to 23" in str(bad_hour.json())
