@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
+from apps.assets.models import Asset
 from apps.core.exceptions import ValidationFailed
 from apps.projects import policy
 from apps.projects.admin import PROJECT_FILTER, TenantScopedAdmin
@@ -66,19 +67,26 @@ class RightAdmin(TenantScopedAdmin):
 class RightsStateFilter(admin.SimpleListFilter):
     title = "rights"
     parameter_name = "rights"
+    path = ""  # from the filtered model to EffectiveRights' fields
 
     def lookups(self, request, model_admin):
         return [("expired", "Expired"), ("expiring", "Ending within 30 days"), ("overridden", "Overridden")]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
+        today, p = timezone.localdate(), self.path
         if self.value() == "expired":
-            return queryset.filter(ends_on__lt=today).exclude(override_until__gte=today)
+            return queryset.filter(**{f"{p}ends_on__lt": today}).exclude(**{f"{p}override_until__gte": today})
         if self.value() == "expiring":
-            return queryset.filter(ends_on__gte=today, ends_on__lte=today + timedelta(days=30))
+            return queryset.filter(**{f"{p}ends_on__gte": today, f"{p}ends_on__lte": today + timedelta(days=30)})
         if self.value() == "overridden":
-            return queryset.filter(override_until__gte=today)
+            return queryset.filter(**{f"{p}override_until__gte": today})
         return queryset
+
+
+class AssetRightsFilter(RightsStateFilter):
+    """The same filter on the reviewers' asset list (added from here: approvals never names rights)."""
+
+    path = "effective_rights__"
 
 
 @admin.register(EffectiveRights)
@@ -89,3 +97,8 @@ class EffectiveRightsAdmin(TenantScopedAdmin):
     list_select_related = ["asset__generation"]
     readonly_fields = ["asset", "starts_on", "ends_on", "territories", "channels", "sources", "limiting", "computed_at",
                        "override_reason", "override_until", "override_by", "override_at", "expiry_announced_for", "warned_for", "warned_days"]
+
+
+asset_admin = admin.site._registry.get(Asset)
+if asset_admin is not None and AssetRightsFilter not in asset_admin.list_filter:
+    asset_admin.list_filter = [*asset_admin.list_filter, AssetRightsFilter]

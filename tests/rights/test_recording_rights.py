@@ -184,3 +184,17 @@ def test_webhook_announces_a_change_to_every_descendant(project, mira, family, e
     deliveries = WebhookDelivery.objects.filter(event="asset.rights_changed")
     assert sorted(d.payload["data"]["asset"] for d in deliveries) == sorted(str(a.pk) for a in family.values())
     assert {tuple(d.payload["data"]["territories"]) for d in deliveries} == {("DE",)}
+
+
+def test_the_reviewers_asset_list_in_the_admin_filters_by_rights(client, project, owner, mira, family):
+    from tests.factories import stored_asset
+
+    other = stored_asset(project, width=64, height=48)
+    right_on(mira, ends_on=yesterday())
+    services.rights_nightly()
+    client.force_login(owner)
+
+    page = client.get("/admin/assets/asset/?rights=expired&status=all").content.decode()
+
+    assert all(str(asset.pk) in page for asset in family.values()) and str(other.pk) not in page
+    assert "Ending within 30 days" in page  # the filter's choices are listed beside the list
