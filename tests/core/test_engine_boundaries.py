@@ -16,7 +16,8 @@ def _modules():
 
 
 def _private(name: str) -> bool:
-    return name.startswith("_") and not name.startswith("__")
+    """Underscore names, except a model's `_meta`: Django documents it as the public Model _meta API."""
+    return name.startswith("_") and not name.startswith("__") and name != "_meta"
 
 
 def _foreign_private_uses(path: Path, app: str, tree: ast.AST) -> list[str]:

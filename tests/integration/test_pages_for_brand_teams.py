@@ -307,7 +307,8 @@ def test_4_review_keys_never_type_into_the_comment_and_approve_can_be_undone(stu
     check_page(page, "review-undo-toast")
     page.keyboard.press("u")
     expect(page.get_by_text("no longer counts; it waits for review again")).to_be_visible()
-    assert Review.objects.count() == 1 and page.locator("#decision-form").get_by_role("button", name="Approve", exact=True).is_visible()
+    expect(page.locator("#decision-form").get_by_role("button", name="Approve", exact=True)).to_be_visible()
+    assert Review.objects.count() == 1
     page.locator("#decision-form").get_by_role("button", name="Approve", exact=True).click()
     expect(page.locator("#undo-toast")).to_be_visible()
     expect(page.locator("#undo-toast")).to_have_count(0, timeout=12_000)  # gone after its few seconds
