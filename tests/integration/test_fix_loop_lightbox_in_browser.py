@@ -1,6 +1,6 @@
 """The fix loop in the lightbox (issue 26): a reviewer looking at the image large pins a box with
 the mouse, a point, and a box with the keyboard only, and each comment lands exactly as one made
-on the asset page; an editor marks a region there and sees the crop that will be sent."""
+on the asset page; an editor marks a region there (a box, then the brush) and sees the crop that will be sent."""
 
 import pytest
 from playwright.sync_api import expect
@@ -139,10 +139,15 @@ def test_an_editor_marks_a_region_in_the_lightbox_and_sees_the_crop_sent(browser
     viewer.get_by_role("button", name="Comment on the image").click()
     expect(panel.locator("[data-draw-form=region]")).to_have_count(0)
     viewer.get_by_role("button", name="Fix a region").click()
-    panel.get_by_role("button", name="Draw a box").click()
-    drag_in_lightbox(page, (0.3, 0.3), (0.45, 0.5))
+    # The brush paints over the large image; the mask sent is the source's size.
+    panel.get_by_role("button", name="Brush").click()
+    drag_in_lightbox(page, (0.6, 0.6), (0.75, 0.7))
+    expect(panel.locator("[data-draw-status]")).to_contain_text("Painted area")
+    expect(panel.locator("[data-crop-preview] figcaption")).to_contain_text("The model is sent this")
     panel.get_by_label("What should change inside the region?").fill("a red ball")
     panel.get_by_role("button", name="Fix this region").click()
     page.wait_for_url("**/jobs/*/")
     fix = Generation.objects.get(kind="region_edit")
-    assert fix.region_edit.region["x"] == pytest.approx(0.3, abs=0.02) and fix.region_edit.region["w"] == pytest.approx(0.15, abs=0.02)
+    spec = fix.region_edit
+    assert spec.mask
+    assert spec.region["x"] == pytest.approx(0.6, abs=0.06) and spec.region["y"] == pytest.approx(0.6, abs=0.06)
