@@ -411,11 +411,12 @@ def credentials_spec(asset: Asset) -> str:
         raise CredentialsUnavailable(f"Content Credentials could not be made: {exc}", code="credentials_unavailable") from exc
 
 
-def derived_sign(asset: Asset, data: bytes, mime_type: str, *, title: str, actions: list[dict], user=None) -> bytes:
+def derived_sign(asset: Asset, data: bytes, mime_type: str, *, title: str, actions: list[dict], relation: str, user=None) -> bytes:
     """`data` (a file made from the asset's pixels: a crop, a resize) with Content Credentials of
     its own: the asset's credentialed copy as its parent ingredient (made first if needed, so the
-    whole history nests), `c2pa.opened` on it, then `actions`. No thumbnail: a placement's bytes
-    are counted against a channel's limit."""
+    whole history nests), named with the lineage edge's `relation` as an asset's parents are,
+    `c2pa.opened` on it, then `actions`. No thumbnail: a placement's bytes are counted against a
+    channel's limit."""
     parent = credentialed_file(asset, user=user, wait=True)
     definition = {
         "claim_generator_info": [CLAIM_GENERATOR],
@@ -430,7 +431,8 @@ def derived_sign(asset: Asset, data: bytes, mime_type: str, *, title: str, actio
         with default_storage.open(parent.file.name, "rb") as source:
             builder.add_ingredient(
                 {"title": f"{asset.pk}.{_extension(asset)}", "relationship": "parentOf", "label": "parent",
-                 "metadata": {PLATFORM_ASSERTION: {"asset": str(asset.pk)}}},
+                 "description": f"Asset {asset.pk}",
+                 "metadata": {PLATFORM_ASSERTION: {"asset": str(asset.pk), "relation": relation}}},
                 asset.mime_type, source,
             )
         signed = io.BytesIO()

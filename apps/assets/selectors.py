@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connection
@@ -168,17 +169,61 @@ def asset_ancestor_ids(asset: Asset, relations: tuple[str, ...] = SAME_PICTURE_R
         return {Asset._meta.pk.to_python(row[0]) for row in cursor.fetchall()}
 
 
+@dataclass(frozen=True)
+class LineageFile:
+    """A file made from an asset that is not an asset itself (a channel's placement file): a node
+    of the lineage with one edge, `relation`, to the asset it was cut from."""
+
+    id: uuid.UUID  # stable for (asset, what the file is), so clients can follow it across remakes
+    type: str  # e.g. "placement"
+    relation: str  # the edge's relation, e.g. "placement_of"
+    asset_id: uuid.UUID
+    key: str
+    label: str
+    channel: str
+    width: int
+    height: int
+    mime_type: str
+    size_bytes: int
+    created_at: datetime
+    file_path: str  # where its bytes are served (members only)
+
+
+# Files made from assets, by the app that makes them (placements registers in its ready()): a
+# function of asset ids answering LineageFile rows in a fixed number of queries, and the
+# relations its edges use with their labels. The lower app never names the higher one.
+LINEAGE_FILE_FINDERS: dict[str, Callable[[set], list[LineageFile]]] = {}
+LINEAGE_FILE_RELATIONS: dict[str, str] = {}
+
+
+def lineage_files_register(name: str, find: Callable[[set], list[LineageFile]], relations: dict[str, str]) -> None:
+    LINEAGE_FILE_FINDERS[name] = find
+    LINEAGE_FILE_RELATIONS.update(relations)
+
+
 @dataclass
 class Lineage:
     assets: list[Asset]
     reference_images: list
     edges: list[dict]
+    files: list[LineageFile] = field(default_factory=list)
+
+
+def _descendant_ids(start, edges: list[dict]) -> set:
+    children = {}
+    for edge in edges:
+        children.setdefault(edge["to"], []).append(edge["from"])
+    found, frontier = {str(start)}, [str(start)]
+    while frontier:
+        frontier = [child for node in frontier for child in children.get(node, []) if child not in found]
+        found.update(frontier)
+    return found
 
 
 def asset_lineage(asset: Asset) -> Lineage:
     """The graph around an asset: it, its ancestors and descendants at any depth, the exact
-    reference images their jobs sent (archived or not), and the edges among them.
-    Four queries whatever the depth."""
+    reference images their jobs sent (archived or not), the files cut from it and its descendants
+    (placement files), and the edges among them. A fixed number of queries whatever the depth."""
     ids = lineage_asset_ids(asset) | {asset.pk}
     assets = list(asset_queryset().filter(pk__in=ids).order_by("created_at"))
     links = AssetLink.objects.filter(child_id__in=ids, parent_id__in=ids).order_by("id").values_list("child_id", "parent_id", "relation")
@@ -193,7 +238,12 @@ def asset_lineage(asset: Asset) -> Lineage:
     for use in used:
         references[use.reference_image_id] = use.reference_image
         edges += [{"from": str(node.pk), "to": str(use.reference_image_id), "relation": "references"} for node in made_by[use.generation_id]]
-    return Lineage(assets=assets, reference_images=list(references.values()), edges=edges)
+    # Files cut from the asset and from what was made from it (an ancestor's files are not its history).
+    descendants = _descendant_ids(asset.pk, edges)
+    made_from_it = {node.pk for node in assets if str(node.pk) in descendants}
+    files = [found for find in LINEAGE_FILE_FINDERS.values() for found in find(made_from_it)]
+    edges += [{"from": str(found.id), "to": str(found.asset_id), "relation": found.relation} for found in files]
+    return Lineage(assets=assets, reference_images=list(references.values()), edges=edges, files=files)
 
 
 @dataclass

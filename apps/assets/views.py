@@ -26,7 +26,7 @@ from apps.library.models import LibraryEntry
 from apps.projects import policy
 from apps.projects.pages import project_page, rights_for
 from apps.projects.policy import Action
-from apps.rights.services import RightsRefused
+from apps.rights.services import RightsRefused, effective_rights_of, refusal_for
 
 
 @page
@@ -124,15 +124,28 @@ def _zip_response(project, assets):
     return zip_response(entries(), filename=f"{slugify(project.name) or 'project'}-selection.zip")
 
 
+def _files_cut_from(asset, lineage) -> list[tuple]:
+    """(file, why it may not go or "") for each file cut from the asset itself (its placement
+    files): the lineage panel draws them as its last row. A refused file shows without its picture."""
+    own = [found for found in lineage.files if found.asset_id == asset.pk]
+    if not own:
+        return []
+    rights = effective_rights_of(asset)
+    refusals = [refusal_for(rights, channel=found.channel) for found in own]
+    return [(found, refusal.message if refusal else "") for found, refusal in zip(own, refusals)]
+
+
 @page
 def asset_page(request, asset_id):
     asset = policy.object_for(request.user, selectors.with_page_details(selectors.asset_queryset(), user=request.user), asset_id)
     rights = rights_for(request.user, asset.project, asset.my_role)
     generation = asset.generation
     references = generation.references.select_related("reference_image__entry").order_by("position") if generation else []
-    levels = selectors.lineage_levels(selectors.asset_lineage(asset), asset)
+    lineage = selectors.asset_lineage(asset)
+    levels = selectors.lineage_levels(lineage, asset)
+    files = _files_cut_from(asset, lineage)
     if is_htmx(request) and request.GET.get("part") == "lineage":
-        return render(request, "partials/lineage.html", {"asset": asset, "levels": levels, "references": references})
+        return render(request, "partials/lineage.html", {"asset": asset, "levels": levels, "references": references, "files": files})
     decision_form = DecisionForm(request.POST or None) if request.POST.get("form") != "details" else DecisionForm()
     details_form = AssetDetailsForm(
         request.POST if request.POST.get("form") == "details" else None,
@@ -150,7 +163,7 @@ def asset_page(request, asset_id):
     return render(request, "assets/asset.html", {
         "project": asset.project, "rights": rights, "section": "gallery", "asset": asset, "generation": generation,
         "model": catalogue.get_model(generation.model) if generation else None,
-        "references": references, "levels": levels,
+        "references": references, "levels": levels, "files": files,
         "source": selectors.asset_source(asset),
         "neighbours": selectors.asset_neighbours(asset),
         "derive_form": DeriveForm(), "region_form": RegionEditForm(),

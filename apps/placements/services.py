@@ -144,7 +144,7 @@ def placement_file(asset: Asset, placement: Placement, *, user=None, source: _So
         encoded = rendering.encode(rendered.image, placement, budget)
         signed = credentials.derived_sign(
             asset, encoded.data, encoded.mime_type, title=f"{title}.{encoded.extension}", user=user,
-            actions=_actions(asset, placement, rendered.crop),
+            actions=_actions(asset, placement, rendered.crop), relation=selectors.PLACEMENT_RELATION,
         )
         if len(signed) <= placement.max_bytes:
             break

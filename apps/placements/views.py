@@ -1,4 +1,5 @@
-"""The asset page's Placements panel (loaded after the page) and the focal point a click sets."""
+"""The asset page's Placements panel (loaded after the page), the focal point a click sets, and the
+owners' page for the project's own placements."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -7,10 +8,12 @@ from django.views.decorators.http import require_POST
 from apps.assets import selectors as asset_selectors
 from apps.assets import services as asset_services
 from apps.core.exceptions import ApplicationError
-from apps.core.pages import is_htmx, page
-from apps.placements import selectors, services
+from apps.core.pages import errors_into, is_htmx, page
+from apps.placements import catalogue, selectors, services
 from apps.placements.catalogue import CHANNEL_LABELS
+from apps.placements.forms import ProjectPlacementForm
 from apps.projects import policy
+from apps.projects.pages import project_page
 from apps.projects.policy import Action
 from apps.rights.services import effective_rights_of, refusal_for
 
@@ -71,3 +74,24 @@ def focal_point(request, asset_id):
     else:
         messages.success(request, done)
     return redirect("asset-page", asset.pk)
+
+
+@page
+def project_placements_page(request, project_id):
+    """The project's own placements beside the catalogue's, and a form to add one (owners)."""
+    project, rights = project_page(request, project_id, Action.MANAGE_PROJECT)
+    form = ProjectPlacementForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            with errors_into(form, {"ratio": "width", "safe_zones": None}):
+                row = services.project_placement_create(project=project, user=request.user, data=form.placement_data())
+                messages.success(request, f"{row.label} added: every asset of the project now has it in its Placements panel.")
+                return redirect("project-placements-page", project.pk)
+        status = 400
+    return render(request, "placements/project_placements.html", {
+        "project": project, "rights": rights, "section": "settings", "settings_tab": "placements", "form": form,
+        "own": selectors.project_placements(project), "catalogue_count": len(selectors.placements_for(None)),
+        "rules": {"min_side": catalogue.MIN_SIDE, "max_side": catalogue.MAX_SIDE, "min_bytes": catalogue.MIN_BYTES,
+                  "max_bytes": catalogue.MAX_BYTES, "kept": round(catalogue.MIN_KEPT_SHARE * 100)},
+    }, status=status)

@@ -3,6 +3,7 @@
 // order, + / - / 0 or a click zoom, Esc closes (the dialog's own behaviour). Without scripts the
 // link still opens the file. Fit shows the link's web-size rendition (data-display) when it has one;
 // zooming in loads the full file, so 1:1 is the real pixels. Also drives the compare view.
+// Events: "lightbox:show" {dialog, view, img, link} on each image shown, "lightbox:close" {dialog}.
 (function () {
   let dialog, view, img, caption, counter, original, full = "", items = [], index = 0, zoom = 1;
 
@@ -37,13 +38,19 @@
       else if (event.target === img) setZoom(zoom === 0 ? 1 : 0);
     });
     dialog.addEventListener("keydown", (event) => {
+      // Keys typed into a form docked in the viewer (pins.js) or moving a drawn box are theirs.
+      if (event.defaultPrevented || event.target.closest("input, textarea, select, [contenteditable], [role=application]")) return;
       if (event.key === "ArrowLeft") { show(index - 1); event.preventDefault(); }
       else if (event.key === "ArrowRight") { show(index + 1); event.preventDefault(); }
       else if (event.key === "+" || event.key === "=") setZoom(zoom === 0 ? 1 : zoom * 2);
       else if (event.key === "-") setZoom(zoom <= 1 ? 0 : zoom / 2);
       else if (event.key === "0") setZoom(0);
     });
-    dialog.addEventListener("close", () => { img.removeAttribute("src"); items[index]?.focus(); });
+    dialog.addEventListener("close", () => {
+      img.removeAttribute("src");
+      document.dispatchEvent(new CustomEvent("lightbox:close", { detail: { dialog } }));
+      items[index]?.focus();
+    });
   }
 
   // zoom 0 fits the window; 1, 2, 4 ... are multiples of the image's own pixels.
@@ -70,6 +77,8 @@
     original.href = link.href;
     dialog.querySelectorAll("[data-lb=prev], [data-lb=next]").forEach((b) => { b.hidden = items.length < 2; });
     setZoom(0);
+    // Others draw over the image shown (pins.js: pins and regions; placements.js: a crop).
+    document.dispatchEvent(new CustomEvent("lightbox:show", { detail: { dialog, view, img, link } }));
   }
 
   document.addEventListener("click", (event) => {

@@ -14,13 +14,14 @@
   const round = (v) => Math.round(v * 10000) / 10000;
   const pct = (v) => `${(v * 100).toFixed(2)}%`;
 
-  function overlayOver(img, className) {
+  function overlayOver(img, className, size) {
     const holder = img.parentElement;
     holder.classList.add("pin-holder");
     const overlay = document.createElement("div");
     overlay.className = className;
     holder.append(overlay);
-    const width = Number(img.getAttribute("width")) || img.naturalWidth, height = Number(img.getAttribute("height")) || img.naturalHeight;
+    const width = size ? size.width : Number(img.getAttribute("width")) || img.naturalWidth;
+    const height = size ? size.height : Number(img.getAttribute("height")) || img.naturalHeight;
     function place() {
       const boxW = img.clientWidth, boxH = img.clientHeight;
       if (!boxW || !boxH || !width || !height) return;
@@ -66,6 +67,7 @@
       el.append(number);
       el.addEventListener("click", (event) => {
         event.stopPropagation();  // not the lightbox of a link around the image
+        el.closest("dialog")?.close();  // a marker in the lightbox leads to its comment on the page
         const comment = !hrefBase && document.getElementById(`comment-${p.id}`);
         if (comment) { event.preventDefault(); comment.scrollIntoView({ block: "center" }); comment.focus({ preventScroll: true }); }
       });
@@ -81,30 +83,44 @@
     overlay.append(...markerElements(pins, img.dataset.pinsHref || ""));
   });
 
-  const image = document.querySelector("[data-checks-image]");
-  if (!image) return;
-  const { overlay, width: imageWidth, height: imageHeight } = overlayOver(image, "pin-overlay");
-  const markers = document.createElement("div");
-  const draft = document.createElement("div");
-  const cropOutline = document.createElement("div");
-  const brush = document.createElement("canvas");
-  markers.className = "pin-markers";
-  draft.className = "draw-draft";
-  draft.tabIndex = 0;
-  draft.hidden = true;
-  draft.setAttribute("role", "application");
-  draft.setAttribute("aria-roledescription", "box on the image");
-  cropOutline.className = "crop-outline";
-  cropOutline.hidden = true;
-  brush.className = "brush-canvas";
-  brush.hidden = true;
-  overlay.append(markers, cropOutline, brush, draft);
+  const pageImage = document.querySelector("[data-checks-image]");
+  if (!pageImage) return;
+  const imageWidth = Number(pageImage.getAttribute("width")) || pageImage.naturalWidth;
+  const imageHeight = Number(pageImage.getAttribute("height")) || pageImage.naturalHeight;
 
-  // --- markers
+  // A surface is an image one can draw on: the page's, and the lightbox's when it shows the same
+  // image large. Drawing happens on the active one (S); coordinates are 0–1 of the image either way.
+  const surfaces = [];
+  let S = null;
+  function makeSurface(img) {
+    const { overlay } = overlayOver(img, "pin-overlay", { width: imageWidth, height: imageHeight });
+    const surface = { img, overlay, markers: document.createElement("div"), draft: document.createElement("div"),
+      cropOutline: document.createElement("div"), brush: document.createElement("canvas") };
+    const { markers, draft, cropOutline, brush } = surface;
+    markers.className = "pin-markers";
+    draft.className = "draw-draft";
+    draft.tabIndex = 0;
+    draft.hidden = true;
+    draft.setAttribute("role", "application");
+    draft.setAttribute("aria-roledescription", "box on the image");
+    cropOutline.className = "crop-outline";
+    cropOutline.hidden = true;
+    brush.className = "brush-canvas";
+    brush.hidden = true;
+    overlay.append(markers, cropOutline, brush, draft);
+    listen(surface);
+    surfaces.push(surface);
+    return surface;
+  }
+
+  // --- markers, on every surface
   function drawMarkers() {
     const data = document.getElementById("pin-markers");
-    markers.replaceChildren(...markerElements(data ? JSON.parse(data.textContent) : [], ""));
+    const pins = data ? JSON.parse(data.textContent) : [];
+    surfaces.forEach((surface) => surface.markers.replaceChildren(...markerElements(pins, "")));
   }
+  S = makeSurface(pageImage);
+  const pageSurface = S;
   drawMarkers();
 
   // --- drawing
@@ -125,6 +141,7 @@
     form.querySelectorAll("[data-draw]").forEach((b) => { if (b.hasAttribute("aria-pressed")) b.setAttribute("aria-pressed", String(b.dataset.draw === kind)); });
   }
   function showDraft() {
+    const { draft } = S;
     draft.hidden = !rect;
     if (!rect) return;
     draft.classList.toggle("point", rect.w === undefined);
@@ -148,17 +165,17 @@
   }
   function stopDrawing() {
     mode = null;
-    overlay.classList.remove("drawing", "brushing");
+    S.overlay.classList.remove("drawing", "brushing");
     if (form) pressed(null);
   }
   function clearAll() {
     stopDrawing();
     rect = null;
     painted = false;
-    brush.getContext("2d").clearRect(0, 0, brush.width, brush.height);
-    brush.hidden = true;
-    draft.hidden = true;
-    cropOutline.hidden = true;
+    S.brush.getContext("2d").clearRect(0, 0, S.brush.width, S.brush.height);
+    S.brush.hidden = true;
+    S.draft.hidden = true;
+    S.cropOutline.hidden = true;
     const box = part("crop-preview");
     if (box) box.hidden = true;
     if (form) { store(null); form.dataset.using = ""; say("Cleared."); }
@@ -176,22 +193,22 @@
       if (painted) clearAll();
       form.dataset.using = "box";
       setRect(rect && rect.w !== undefined ? rect : { x: 0.4, y: 0.4, w: 0.2, h: 0.2 });
-      image.scrollIntoView({ block: "nearest" });
-      draft.focus({ preventScroll: true });
+      S.img.scrollIntoView({ block: "nearest" });
+      S.draft.focus({ preventScroll: true });
       return;
     }
     mode = kind;
     pressed(kind);
-    overlay.classList.add("drawing");
-    image.scrollIntoView({ block: "nearest" });
+    S.overlay.classList.add("drawing");
+    S.img.scrollIntoView({ block: "nearest" });
     if (kind === "brush") {
       rect = null;
-      draft.hidden = true;
+      S.draft.hidden = true;
       store(null);
       form.dataset.using = "brush";
-      overlay.classList.add("brushing");
+      S.overlay.classList.add("brushing");
       sizeBrush();
-      brush.hidden = false;
+      S.brush.hidden = false;
       const size = form.querySelector(".brush-size");
       if (size) size.hidden = false;
       say("Paint over the part to change; paint again to add to it. Clear starts over.");
@@ -209,13 +226,15 @@
   });
 
   function at(event) {
-    const box = overlay.getBoundingClientRect();
+    const box = S.overlay.getBoundingClientRect();
     return { x: clamp((event.clientX - box.left) / box.width, 0, 1), y: clamp((event.clientY - box.top) / box.height, 0, 1) };
   }
   const span = (a, b) => ({ x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), w: Math.abs(a.x - b.x), h: Math.abs(a.y - b.y) });
 
+  function listen(surface) {
+  const { overlay, draft } = surface;
   overlay.addEventListener("pointerdown", (event) => {
-    if (!mode) return;
+    if (!mode || surface !== S) return;
     event.preventDefault();
     overlay.setPointerCapture(event.pointerId);
     start = at(event);
@@ -264,9 +283,11 @@
     }
     setRect(next);
   });
+  }
 
   // --- brush
   function sizeBrush() {
+    const { overlay, brush } = S;
     const box = overlay.getBoundingClientRect();
     const w = Math.max(1, Math.round(box.width)), h = Math.max(1, Math.round(box.height));
     if (brush.width === w && brush.height === h) return;
@@ -277,6 +298,7 @@
     if (painted) brush.getContext("2d").drawImage(old, 0, 0, w, h);
   }
   function paint(point) {
+    const { brush } = S;
     const ctx = brush.getContext("2d");
     const size = Number(form.querySelector("[data-brush-size]")?.value || 32);
     const x = point.x * brush.width, y = point.y * brush.height;
@@ -290,8 +312,8 @@
     painted = true;
   }
   function paintedBox() {
-    const { width, height } = brush;
-    const alpha = brush.getContext("2d").getImageData(0, 0, width, height).data;
+    const { width, height } = S.brush;
+    const alpha = S.brush.getContext("2d").getImageData(0, 0, width, height).data;
     let left = width, top = height, right = -1, bottom = -1;
     for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
       if (alpha[(y * width + x) * 4 + 3] > 127) { if (x < left) left = x; if (x > right) right = x; if (y < top) top = y; if (y > bottom) bottom = y; }
@@ -314,7 +336,7 @@
       const mask = document.createElement("canvas");
       mask.width = imageWidth; mask.height = imageHeight;
       const ctx = mask.getContext("2d");
-      ctx.drawImage(brush, 0, 0, imageWidth, imageHeight);
+      ctx.drawImage(S.brush, 0, 0, imageWidth, imageHeight);
       ctx.globalCompositeOperation = "source-in";
       ctx.fillStyle = "#fff";
       ctx.fillRect(0, 0, imageWidth, imageHeight);
@@ -340,24 +362,24 @@
   function preview(box = rect) {
     const figure = part("crop-preview");
     if (!figure || !form.dataset.previewUrl) return;
-    if (!box || box.w === undefined) { figure.hidden = true; cropOutline.hidden = true; return; }
+    if (!box || box.w === undefined) { figure.hidden = true; S.cropOutline.hidden = true; return; }
     clearTimeout(previewTimer);
     previewTimer = setTimeout(async () => {
       const modeField = form.querySelector("[name=mode]");
       const query = new URLSearchParams({ x: round(box.x), y: round(box.y), w: round(box.w), h: round(box.h), mode: modeField ? modeField.value : "crop" });
       const answer = await fetch(`${form.dataset.previewUrl}?${query}`, { headers: { Accept: "application/json" } });
       const plan = await answer.json();
-      if (!answer.ok) { figure.hidden = true; cropOutline.hidden = true; say(plan.error || "This region cannot be edited."); return; }
+      if (!answer.ok) { figure.hidden = true; S.cropOutline.hidden = true; say(plan.error || "This region cannot be edited."); return; }
       const c = plan.covers;
-      position(cropOutline, c);
-      cropOutline.hidden = false;
+      position(S.cropOutline, c);
+      S.cropOutline.hidden = false;
       const canvas = figure.querySelector("canvas");
       const scale = Math.min(240 / plan.crop_pixels[0], 240 / plan.crop_pixels[1]);
       canvas.width = Math.max(1, Math.round(plan.crop_pixels[0] * scale));
       canvas.height = Math.max(1, Math.round(plan.crop_pixels[1] * scale));
       const ctx = canvas.getContext("2d");
-      const nw = image.naturalWidth, nh = image.naturalHeight;
-      ctx.drawImage(image, c.x * nw, c.y * nh, c.w * nw, c.h * nh, 0, 0, canvas.width, canvas.height);
+      const nw = S.img.naturalWidth, nh = S.img.naturalHeight;
+      ctx.drawImage(S.img, c.x * nw, c.y * nh, c.w * nw, c.h * nh, 0, 0, canvas.width, canvas.height);
       ctx.strokeStyle = "#ff00a0";
       ctx.lineWidth = 2;
       ctx.strokeRect((box.x - c.x) / c.w * canvas.width, (box.y - c.y) / c.h * canvas.height, box.w / c.w * canvas.width, box.h / c.h * canvas.height);
@@ -372,8 +394,103 @@
     if (form && event.target.name === "mode" && event.target.form === form) preview(rect || (painted ? paintedBox() : null));
   });
 
+  // Draw on another surface from now on: a box or point drawn so far moves with it (it is 0–1 of
+  // the image); a brush stroke does not (its canvas is the old surface's size).
+  function use(next) {
+    if (next === S) return;
+    if (painted) clearAll();
+    stopDrawing();
+    S.draft.hidden = true;
+    S.cropOutline.hidden = true;
+    S = next;
+    showDraft();
+    if (form && rect) preview();
+  }
+
+  // --- in the lightbox: the same forms, docked beside the image shown large. The page's own form
+  // moves into the viewer and back, so a comment or a region made there is exactly the page's.
+  const lb = { dialog: null, surface: null, panel: null, status: null, buttons: [], docked: null, placeholder: null };
+  const pageForm = (kind) => [...document.querySelectorAll(`[data-draw-form="${kind}"]`)].find((f) => !f.closest("dialog"));
+  const TOOLS = [["pin", "Comment on the image"], ["region", "Fix a region"]];
+
+  function lbBuild(dialog) {
+    lb.dialog = dialog;
+    lb.panel = document.createElement("section");
+    lb.panel.className = "lb-panel";
+    lb.panel.hidden = true;
+    lb.panel.setAttribute("aria-label", "Draw on the image");
+    lb.status = document.createElement("p");
+    lb.status.className = "help lb-panel-status";
+    lb.status.setAttribute("role", "status");
+    lb.panel.append(lb.status);
+    dialog.append(lb.panel);
+    const close = dialog.querySelector("[data-lb=close]");
+    lb.buttons = TOOLS.map(([kind, label]) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.lbDock = kind;
+      button.setAttribute("aria-pressed", "false");
+      button.textContent = label;
+      button.addEventListener("click", () => {
+        const target = pageForm(kind);
+        if (lb.docked && lb.docked.dataset.drawForm === kind) undock(); else if (target) dock(target);
+      });
+      close.before(button);
+      return button;
+    });
+  }
+  function dock(target) {
+    undock();
+    lb.placeholder = document.createComment("docked in the lightbox");
+    target.before(lb.placeholder);
+    lb.panel.append(target);
+    lb.docked = target;
+    lb.panel.hidden = false;
+    lb.status.textContent = "";
+    lb.dialog.classList.add("lb-with-panel");
+    lb.buttons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lbDock === target.dataset.drawForm)));
+    use(lb.surface);
+    target.querySelector("[data-draw]")?.focus();
+  }
+  function undock() {
+    if (!lb.docked) return;
+    if (lb.placeholder && lb.placeholder.isConnected) lb.placeholder.replaceWith(lb.docked);
+    else lb.docked.remove();  // its panel was swapped meanwhile; the page has a new form
+    lb.placeholder = null;
+    lb.docked = null;
+    lb.panel.hidden = true;
+    lb.dialog.classList.remove("lb-with-panel");
+    lb.buttons.forEach((b) => b.setAttribute("aria-pressed", "false"));
+    use(pageSurface);
+  }
+  document.addEventListener("lightbox:show", (event) => {
+    const { dialog, img, link } = event.detail;
+    if (!lb.dialog) lbBuild(dialog);
+    const here = link.contains(pageImage);  // the viewer shows this page's image, not another of its group
+    if (here && !lb.surface) { lb.surface = makeSurface(img); drawMarkers(); }
+    if (lb.surface) lb.surface.overlay.hidden = !here;
+    if (!here) undock();
+    lb.buttons.forEach((b) => { b.hidden = !here || !(pageForm(b.dataset.lbDock) || lb.docked?.dataset.drawForm === b.dataset.lbDock); });
+  });
+  document.addEventListener("lightbox:close", () => undock());
+
   // The comments panel is swapped whole by htmx after a comment: draw its pins, forget its old form.
-  document.body.addEventListener("htmx:afterSwap", () => {
+  // Docked in the lightbox, the new panel's form (empty, or with the refusal) takes the old one's place.
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (lb.docked && lb.docked.dataset.drawForm === "pin" && !lb.placeholder.isConnected) {
+      const fresh = pageForm("pin");
+      const failed = event.detail.xhr && event.detail.xhr.status >= 400;
+      lb.docked.remove();
+      lb.docked = null;
+      if (form && !document.contains(form)) { form = null; clearAll(); }
+      if (fresh) {
+        // htmx binds the new panel's forms after this event, walking the panel: bind this one now,
+        // before it leaves the panel, or its next comment would post as a plain form.
+        if (window.htmx) window.htmx.process(fresh);
+        dock(fresh);
+        lb.status.textContent = failed ? "Not added: see the message in the form." : "Comment added: its pin is on the image.";
+      } else undock();
+    }
     if (form && !document.contains(form)) { form = null; clearAll(); }
     drawMarkers();
   });

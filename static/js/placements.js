@@ -1,5 +1,6 @@
 // Placements panel: pick the focal point by clicking the image, and show a placement's crop and
-// safe zones over it. The panel is swapped by htmx, so everything listens on the document.
+// safe zones over it, on the page and in the lightbox (its "Placement crop" choice). The panel is
+// swapped by htmx, so everything listens on the document.
 (function () {
   "use strict";
   var picking = false;
@@ -55,6 +56,7 @@
     var c = item.dataset.crop.split(",").map(parseFloat);
     var cx = c[0] / w, cy = c[1] / h, cw = c[2] / w, ch = c[3] / h;
     var crop = box(host, img, cx, cy, cw, ch, "placement-overlay placement-crop");
+    crop.setAttribute("role", "img");  // a label needs a role (axe: aria-prohibited-attr)
     crop.setAttribute("aria-label", "Crop of " + item.dataset.placement);
     (item.dataset.zones || "").split(";").filter(Boolean).forEach(function (zone) {
       var z = zone.split(",").map(parseFloat);
@@ -104,6 +106,60 @@
       form.requestSubmit();
     }
   }, true);
+
+  // --- in the lightbox: a chosen placement's crop and safe zones over the image shown large.
+  var lb = { select: null, img: null, host: null, key: "" };
+
+  function lbClear() {
+    if (lb.host) lb.host.querySelectorAll(".placement-overlay").forEach(function (el) { el.remove(); });
+  }
+  function lbDraw() {
+    lbClear();
+    var p = panel(), item = lb.key && document.getElementById("placement-" + lb.key);
+    if (!p || !item || !item.dataset.crop || !lb.img || !lb.img.naturalWidth) return;
+    var w = parseFloat(p.dataset.assetWidth), h = parseFloat(p.dataset.assetHeight);
+    var c = item.dataset.crop.split(",").map(parseFloat);
+    var cx = c[0] / w, cy = c[1] / h, cw = c[2] / w, ch = c[3] / h;
+    var crop = box(lb.host, lb.img, cx, cy, cw, ch, "placement-overlay placement-crop");
+    crop.setAttribute("role", "img");  // a label needs a role (axe: aria-prohibited-attr)
+    crop.setAttribute("aria-label", "Crop of " + item.dataset.placement);
+    (item.dataset.zones || "").split(";").filter(Boolean).forEach(function (zone) {
+      var z = zone.split(",").map(parseFloat);
+      box(lb.host, lb.img, cx + z[0] * cw, cy + z[1] * ch, z[2] * cw, z[3] * ch, "placement-overlay placement-zone");
+    });
+  }
+  function lbOptions() {
+    lb.select.replaceChildren(new Option("None", ""));
+    document.querySelectorAll("[data-placements] [data-placement][data-crop]").forEach(function (item) {
+      var label = item.querySelector(".placement-facts strong");
+      var text = (label ? label.textContent : item.dataset.placement) + " " + item.dataset.width + "×" + item.dataset.height;
+      lb.select.append(new Option(text, item.dataset.placement));
+    });
+  }
+  document.addEventListener("lightbox:show", function (event) {
+    var detail = event.detail, here = !!image() && detail.link.contains(image());
+    if (!lb.select) {
+      var label = document.createElement("label");
+      label.className = "lb-placement";
+      label.innerHTML = 'Placement crop <select data-lb-placement></select>';
+      lb.select = label.querySelector("select");
+      lb.select.addEventListener("change", function () { lb.key = lb.select.value; lbDraw(); });
+      detail.dialog.querySelector("[data-lb=close]").before(label);
+      lb.img = detail.img;
+      lb.host = detail.view;
+      lb.host.classList.add("lb-overlay-host");
+      new ResizeObserver(function () { if (lb.key) lbDraw(); }).observe(lb.img);
+      lb.img.addEventListener("load", function () { if (lb.key) lbDraw(); });
+    }
+    lb.select.parentElement.hidden = !here || !panel();
+    if (!here || !panel()) { lb.key = ""; lbClear(); return; }
+    var shown = document.querySelector("[data-show-crop][aria-pressed=true]");
+    lbOptions();
+    lb.key = shown ? shown.dataset.showCrop : "";
+    lb.select.value = lb.key;
+    lbDraw();
+  });
+  document.addEventListener("lightbox:close", function () { lb.key = ""; lbClear(); });
 
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.target && (event.target.id === "placements" || event.target.querySelector && event.target.querySelector("[data-placements]"))) {

@@ -50,3 +50,45 @@ def test_an_editor_clicks_the_focal_point_and_sees_a_placement_s_crop_and_safe_z
     page.locator("#placement-meta_story").get_by_role("button", name="Show crop").click()
     expect(page.locator(".placement-zone")).to_have_count(2)  # top 14% and bottom 20%
     assert Asset.objects.get(pk=asset.pk).focal_point is not None
+
+
+def test_the_lightbox_overlays_a_placement_s_crop_and_safe_zones_on_the_image(browser_page, person, live_server, chromium):
+    """Issue 30: looking at the image large, a placement's crop and its safe zones drawn over it."""
+    from tests.integration.browser import DESKTOP, PHONE, check_page
+
+    project = ProjectFactory(name="Acme Coffee")
+    editor = person(project, "editor", "eve")
+    asset = photo_asset(project, 1600, 1600, user=editor)
+
+    def open_with_story_crop(page):
+        page.goto(f"/assets/{asset.pk}/")
+        expect(page.locator("#placements").get_by_text("IAB leaderboard 728×90")).to_be_visible(timeout=20_000)
+        page.locator(".stage img.asset-image").click(position={"x": 8, "y": 8})
+        viewer = page.get_by_role("dialog", name="Image viewer")
+        expect(viewer.locator(".lb-view img")).to_have_js_property("complete", True)
+        viewer.get_by_label("Placement crop").select_option("meta_story")
+        expect(viewer.locator(".placement-crop")).to_have_count(1)
+        expect(viewer.locator(".placement-zone")).to_have_count(2)  # top 14% and bottom 20%
+        return viewer
+
+    page = browser_page
+    log_in(page, "eve")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    viewer = open_with_story_crop(page)
+    # A 9:16 crop of a square image: the full height, 9/16 of the width, inside the picture shown.
+    shown = viewer.locator(".lb-view img").bounding_box()
+    crop = viewer.locator(".placement-crop").bounding_box()
+    assert abs(crop["height"] - shown["height"]) <= 2 and abs(crop["width"] - shown["width"] * 1080 / 1920) <= 3
+    assert shown["x"] - 1 <= crop["x"] and crop["x"] + crop["width"] <= shown["x"] + shown["width"] + 1
+    viewer.get_by_label("Placement crop").select_option("")
+    expect(viewer.locator(".placement-overlay")).to_have_count(0)
+
+    for viewport in (DESKTOP, PHONE):
+        context = chromium.new_context(base_url=live_server.url, viewport=viewport)
+        try:
+            other = context.new_page()
+            log_in(other, "eve")
+            open_with_story_crop(other)
+            check_page(other, "placements-lightbox")
+        finally:
+            context.close()

@@ -114,16 +114,41 @@ class LineageReferenceNodeSerializer(serializers.Serializer):
         return absolute_url(self.context, "reference-image-thumbnail", image.pk)
 
 
+class LineageFileNodeSerializer(serializers.Serializer):
+    """A file cut from an asset that is not an asset itself: a channel's placement file."""
+
+    id = serializers.UUIDField(help_text="The same for an asset's file of this placement however often it is remade.")
+    type = serializers.ChoiceField(choices=["placement"])
+    asset = serializers.UUIDField(source="asset_id", help_text="The asset it was cut from.")
+    placement = serializers.CharField(source="key", help_text="The placement's key (GET /api/v1/placements/).")
+    label = serializers.CharField()
+    channel = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    mime_type = serializers.CharField()
+    size_bytes = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    file_url = serializers.SerializerMethodField(help_text="The file, with Content Credentials naming the asset as its parent.")
+
+    def get_file_url(self, found) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(found.file_path) if request else found.file_path
+
+
 class LineageEdgeSerializer(serializers.Serializer):
-    """Reads as a sentence: `from` (the newer asset) was `relation` `to` (its parent or reference)."""
+    """Reads as a sentence: `from` (the newer asset, or a file cut from one) was `relation` `to`
+    (its parent or reference)."""
 
     to = serializers.UUIDField()
-    relation = serializers.ChoiceField(choices=Relation.choices)
 
     def get_fields(self):
         # `from` is a Python keyword, so it is added here rather than declared as an attribute;
-        # as a field it is also in the schema, where generated clients look for it.
-        return {"from": serializers.UUIDField(), **super().get_fields()}
+        # as a field it is also in the schema, where generated clients look for it. The relations
+        # of files cut from assets are registered by the apps that make them (placement_of).
+        from apps.assets.selectors import LINEAGE_FILE_RELATIONS
+
+        relation = serializers.ChoiceField(choices=[*Relation.choices, *LINEAGE_FILE_RELATIONS.items()])
+        return {"from": serializers.UUIDField(), **super().get_fields(), "relation": relation}
 
 
 class AssetFileQuerySerializer(serializers.Serializer):

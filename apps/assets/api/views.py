@@ -16,6 +16,7 @@ from apps.assets.api.serializers import (
     AssetUploadSerializer,
     CredentialsSerializer,
     LineageEdgeSerializer,
+    LineageFileNodeSerializer,
     LineageNodeSerializer,
     LineageReferenceNodeSerializer,
 )
@@ -120,7 +121,7 @@ class AssetLineageApi(APIView):
             {
                 "nodes": PolymorphicProxySerializer(
                     component_name="LineageNodeAny",
-                    serializers=[LineageNodeSerializer, LineageReferenceNodeSerializer],
+                    serializers=[LineageNodeSerializer, LineageReferenceNodeSerializer, LineageFileNodeSerializer],
                     resource_type_field_name=None,
                     many=True,
                 ),
@@ -129,11 +130,15 @@ class AssetLineageApi(APIView):
         )
     )
     def get(self, request, asset_id):
+        """The asset, its ancestors and descendants at any depth, the reference images their jobs
+        sent, and the files cut from it and its descendants (`type` "placement", an edge
+        `placement_of` to the asset), with the edges among them."""
         lineage = selectors.asset_lineage(asset_for(request, asset_id))
         context = {"request": request}
         nodes = LineageNodeSerializer(lineage.assets, many=True, context=context).data
         references = LineageReferenceNodeSerializer(lineage.reference_images, many=True, context=context).data
-        return Response({"nodes": [*nodes, *references], "edges": LineageEdgeSerializer(lineage.edges, many=True).data})
+        files = LineageFileNodeSerializer(lineage.files, many=True, context=context).data
+        return Response({"nodes": [*nodes, *references, *files], "edges": LineageEdgeSerializer(lineage.edges, many=True).data})
 
 
 class ProjectExportApi(APIView):
