@@ -132,11 +132,26 @@ def private_storage(settings, tmp_path):
 
 
 @pytest.fixture
-def run_tasks_inline(settings, transactional_db):
+def checks_inline():
+    """Requested (autouse in tests/checks/, or by a test): run_tasks_inline also runs the brand
+    checks of every stored asset, not only queues them."""
+    return True
+
+
+@pytest.fixture
+def run_tasks_inline(settings, transactional_db, request, monkeypatch):
     """Run enqueued jobs in this process as their transaction commits (the real task code,
-    without a broker); retries wait 0 s instead of backing off."""
+    without a broker); retries wait 0 s instead of backing off.
+
+    Brand checks are queued (the reading is `checking`, as while the checks queue is busy) but
+    not run, unless the test asks for `checks_inline`: their OCR (Tesseract, seconds per image
+    under load) was most of the time of the job tests that never look at a reading."""
     settings.GENERATION_RETRY_BASE_SECONDS = 0
     settings.PLACEMENTS_RENDER_AHEAD = False  # seventeen signed renders per approval; tests/placements turns it on
+    if "checks_inline" not in request.fixturenames:
+        from apps.checks import tasks as checks_tasks
+
+        monkeypatch.setattr(checks_tasks.run_checks, "delay", lambda *args, **kwargs: None)
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False

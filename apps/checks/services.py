@@ -33,12 +33,14 @@ logger = logging.getLogger(__name__)
 
 
 def check_queue(asset, *, recheck: str = "") -> AssetCheck:
-    """Mark the asset `checking` and queue its reading on the `checks` queue (after commit)."""
+    """Mark the asset `checking` and queue its reading on the `checks` queue (after commit).
+    One upsert (INSERT ... ON CONFLICT DO UPDATE): a reading already there keeps its results until
+    the new one is written. The returned row carries only what was written."""
     from apps.checks import tasks
 
-    check, _ = AssetCheck.objects.update_or_create(
-        asset=asset,
-        defaults={"status": CheckStatus.CHECKING, "queued_at": timezone.now(), "finished_at": None, "recheck": recheck, "attempts": 0},
+    fields = {"status": CheckStatus.CHECKING, "queued_at": timezone.now(), "finished_at": None, "recheck": recheck, "attempts": 0}
+    [check] = AssetCheck.objects.bulk_create(
+        [AssetCheck(asset=asset, **fields)], update_conflicts=True, unique_fields=["asset"], update_fields=list(fields),
     )
     asset_id = str(asset.pk)
     transaction.on_commit(lambda: tasks.run_checks.delay(asset_id))

@@ -9,14 +9,20 @@ from apps.webhooks.services import event_emit
 ANNOUNCED = {Status.SUCCEEDED: "generation.succeeded", Status.FAILED: "generation.failed"}
 
 
-@transaction.atomic
 def generation_finished(sender, generation, status, **kwargs) -> None:
     """`job_finished` receiver: record the project's `generation.succeeded` / `generation.failed`
     deliveries, all or none (rows first; they go out on commit, and the sweep re-sends them).
-    `job_finished` may come again for the same job: the job's key makes it one delivery per endpoint."""
+    `job_finished` may come again for the same job: the job's key makes it one delivery per endpoint.
+    A project with no endpoint for the event costs one read: no transaction (on SQLite a write
+    lock), no list of assets."""
     event = ANNOUNCED.get(status)
-    if event is None:
+    if event is None or not any(event in events for events in generation.project.webhook_endpoints.filter(is_active=True).values_list("events", flat=True)):
         return
+    with transaction.atomic():
+        _generation_event(generation, status, event)
+
+
+def _generation_event(generation, status: str, event: str) -> None:
     error = {"code": generation.error_code, "message": generation.error_message} if generation.error_code else None
     event_emit(
         project=generation.project,

@@ -87,7 +87,7 @@ def test_checks_panel_diff_and_boxes_on_hover(browser_page, chromium, person, li
             context.close()
 
 
-def test_campaign_grid_shows_only_failing_versions(browser_page, person, live_server, upstream, run_tasks_inline):
+def test_campaign_grid_shows_only_failing_versions(browser_page, person, live_server, upstream, checks_inline, run_tasks_inline):
     from rest_framework.test import APIClient
 
     page = browser_page
