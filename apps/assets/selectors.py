@@ -175,12 +175,14 @@ class Lineage:
     edges: list[dict]
 
 
-def asset_lineage(asset: Asset) -> Lineage:
+def asset_lineage(asset: Asset, *, for_pages: bool = False) -> Lineage:
     """The graph around an asset: it, its ancestors and descendants at any depth, the exact
     reference images their jobs sent (archived or not), and the edges among them.
-    Four queries whatever the depth."""
+    Four queries whatever the depth. `for_pages`: each node also knows whether it was made from
+    an asset (`made_from_asset`), so the pages name a variation without a query per node."""
     ids = lineage_asset_ids(asset) | {asset.pk}
-    assets = list(asset_queryset().filter(pk__in=ids).order_by("created_at"))
+    nodes = asset_queryset().annotate(made_from_asset=made_from_asset()) if for_pages else asset_queryset()
+    assets = list(nodes.filter(pk__in=ids).order_by("created_at"))
     links = AssetLink.objects.filter(child_id__in=ids, parent_id__in=ids).order_by("id").values_list("child_id", "parent_id", "relation")
     edges = [{"from": str(child), "to": str(parent), "relation": relation} for child, parent, relation in links]
 
