@@ -58,7 +58,7 @@ def seed(project, user, count: int) -> dict:
             [Rendition(asset=a, spec="thumb", file=f"seed/{a.id}.thumb.webp", mime_type="image/webp", width=384, height=384, size_bytes=100) for a in assets]
         )
         AssetTag.objects.bulk_create([
-            AssetTag(asset=a, name="rare" if (start + i + 1) % 1000 == 0 else "seasonal")
+            AssetTag(asset=a, project_id=a.project_id, name="rare" if (start + i + 1) % 1000 == 0 else "seasonal")
             for i, a in enumerate(assets) if (start + i + 1) % TAGGED_EVERY == 0
         ])
         last = assets[-1]
@@ -98,7 +98,7 @@ def seed_postgres(project, user, count: int) -> dict:
     from apps.generations.models import Generation
 
     run = uuid.uuid4().hex[:12]
-    params = {"run": run, "count": count}
+    params = {"run": run, "count": count, "project": project.pk}
     gen_id = "md5('gen' || %(run)s || g)::uuid"
     asset_id = "md5('asset' || %(run)s || g)::uuid"
     # Distinct, increasing timestamps as in real use: the newest is now, one millisecond apart.
@@ -118,7 +118,7 @@ def seed_postgres(project, user, count: int) -> dict:
     with connection.cursor() as cursor:
         tags = connection.ops.quote_name(AssetTag._meta.db_table)
         cursor.execute(
-            f"INSERT INTO {tags} (asset_id, name) SELECT md5('asset' || %(run)s || g)::uuid, "
+            f"INSERT INTO {tags} (asset_id, project_id, name) SELECT md5('asset' || %(run)s || g)::uuid, %(project)s, "
             f"CASE WHEN g %% 1000 = 0 THEN 'rare' ELSE 'seasonal' END FROM generate_series({TAGGED_EVERY}, %(count)s, {TAGGED_EVERY}) AS g",
             params,
         )

@@ -98,8 +98,24 @@ def asset_neighbours(asset: Asset) -> tuple[Asset | None, Asset | None]:
     return newer, older
 
 
+# The project's distinct tag names by hopping along the (project, name) index from one name to the
+# next (a loose index scan): as many steps as there are names, not as many as there are tagged assets.
+_TAG_NAMES_SQL = """
+WITH RECURSIVE names(name) AS (
+  SELECT MIN(name) FROM {tags} WHERE project_id = %(project)s
+  UNION ALL
+  SELECT (SELECT MIN(t.name) FROM {tags} t WHERE t.project_id = %(project)s AND t.name > names.name)
+  FROM names WHERE names.name IS NOT NULL
+)
+SELECT name FROM names WHERE name IS NOT NULL
+"""
+
+
 def tags_in_use(*, project) -> list[str]:
-    return list(AssetTag.objects.filter(asset__project=project).values_list("name", flat=True).distinct().order_by("name"))
+    sql = _TAG_NAMES_SQL.format(tags=connection.ops.quote_name(AssetTag._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"project": AssetTag._meta.get_field("project").get_db_prep_value(project.pk, connection)})
+        return [row[0] for row in cursor.fetchall()]
 
 
 def asset_page(assets: QuerySet[Asset], *, after: str = "", size: int) -> tuple[list[Asset], str]:

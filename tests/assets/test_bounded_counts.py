@@ -51,3 +51,21 @@ def test_review_queue_says_more_than_the_cap(client, project_of_eight):
     assert page.status_code == 200 and page.context["waiting_over"] == "5"
     assert "More than 5 waiting" in page.content.decode()
     assert all("LIMIT 6" in sql for sql in _count_queries(captured))
+
+
+def test_gallery_tag_choices_are_the_projects_own_tags_only(client):
+    from apps.assets.models import AssetTag
+    from apps.assets.services import asset_tags_add
+    from tests.factories import stored_asset
+
+    ours, theirs = ProjectFactory(), ProjectFactory()
+    owner = member(ours, "owner")
+    mine, other = stored_asset(ours), stored_asset(theirs)
+    asset_tags_add(assets=[mine], names=["summer", "hero"])
+    AssetTag.objects.create(asset=mine, name="autumn")  # saved one by one: takes its asset's project too
+    asset_tags_add(assets=[other], names=["secret-launch"])
+    client.force_login(owner)
+    page = client.get(f"/projects/{ours.pk}/gallery/")
+    assert page.status_code == 200
+    assert [value for value, _ in page.context["filters"].fields["tag"].choices] == ["", "autumn", "hero", "summer"]
+    assert "secret-launch" not in page.content.decode()
