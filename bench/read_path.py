@@ -149,15 +149,19 @@ def sequential_scans(captured) -> list[str]:
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
             plan = cursor.fetchone()[0]
             plan = json.loads(plan) if isinstance(plan, str) else plan
-            stack, scanned = [plan[0]["Plan"]], []
+            # (node, under a Limit): a scan under a LIMIT stops after that many rows (a capped count).
+            stack, scanned, bounded = [(plan[0]["Plan"], False)], [], True
             while stack:
-                node = stack.pop()
+                node, limited = stack.pop()
                 if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in big:
                     scanned.append(node["Relation Name"])
-                stack.extend(node.get("Plans", []))
+                    bounded = bounded and limited
+                under = limited or node.get("Node Type") == "Limit"
+                stack.extend((child, under) for child in node.get("Plans", []))
             if scanned:
                 cursor.execute("EXPLAIN " + sql)
-                found.append(f"-- seq scan on {', '.join(sorted(set(scanned)))}:\n{sql[:600]}\n"
+                kind = "bounded by a LIMIT" if bounded else "UNBOUNDED"
+                found.append(f"-- seq scan on {', '.join(sorted(set(scanned)))} ({kind}):\n{sql[:600]}\n"
                              + "\n".join(row[0] for row in cursor.fetchall()))
     return found
 
@@ -176,7 +180,8 @@ def measure(client, url: str, repeat: int) -> dict:
             cpu.append(time.thread_time() - started_cpu)
         assert response.status_code == 200, (url, response.status_code)
         queries.append(len(captured))
-    figure = {"timings": timings, "cpu": cpu, "queries": max(queries)}
+    slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default={"time": 0})
+    figure = {"timings": timings, "cpu": cpu, "queries": max(queries), "slowest_query": float(slowest["time"])}
     if connection.vendor == "postgresql":
         figure["seq_scans"] = sequential_scans(captured.captured_queries)
     return figure
@@ -241,19 +246,21 @@ def main():
             subprocess.run([str(ROOT / "bin/pg-scratch"), "stop", str(pg_dir)], check=False)
             shutil.rmtree(pg_dir.parent, ignore_errors=True)
 
-    print(f"\n{'endpoint':22} {'assets':>10} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>7} {'queries':>8} {'p50 / smallest':>15}")
+    print(f"\n{'endpoint':22} {'assets':>10} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>7} {'queries':>8} {'slowest q':>9} {'p50 / smallest':>15}")
     for name in results[sizes[0]]:
         base = percentile(results[sizes[0]][name]["timings"], 50)
         for size in sizes:
             figure = results[size][name]
             p50, p95 = percentile(figure["timings"], 50), percentile(figure["timings"], 95)
             cpu = percentile(figure["cpu"], 50)
-            print(f"{name:22} {size:>10,} {p50 * 1000:8.1f} {p95 * 1000:8.1f} {cpu * 1000:7.1f} {figure['queries']:8} {p50 / base:14.2f}x")
+            print(f"{name:22} {size:>10,} {p50 * 1000:8.1f} {p95 * 1000:8.1f} {cpu * 1000:7.1f} {figure['queries']:8} {figure['slowest_query'] * 1000:9.1f} {p50 / base:14.2f}x")
         counts = [results[size][name]["queries"] for size in sizes]
         print(f"{'':22} queries {'constant' if len(set(counts)) == 1 else 'GROW: ' + ' -> '.join(map(str, counts))}\n")
     scans = [(size, name, plan) for size in sizes for name, figure in results[size].items() for plan in figure.get("seq_scans", [])]
     if args.postgres:
-        print(f"sequential scans on tables over {BIG_TABLE_ROWS:,} rows: {len(scans) or 'none'}")
+        unbounded = [scan for scan in scans if "UNBOUNDED" in scan[2]]
+        print(f"sequential scans on tables over {BIG_TABLE_ROWS:,} rows: {len(scans) or 'none'}"
+              f" ({len(unbounded)} unbounded, {len(scans) - len(unbounded)} under a LIMIT)")
         for size, name, plan in scans:
             print(f"\n[{name}, {size:,} assets]\n{plan}")
 
