@@ -11,6 +11,7 @@ from apps.assets.models import Asset
 from apps.assets.selectors import asset_queryset, asset_source
 from apps.checks.models import CheckStatus
 from apps.checks.selectors import status_filter
+from apps.core.counts import capped_count
 from apps.core.exceptions import ApplicationError
 from apps.core.pages import back_to, errors_into, id_parameter, is_htmx, page
 from apps.projects import policy as project_policy
@@ -90,7 +91,7 @@ def review_queue(request, project_id):
     return render(request, "approvals/queue.html", {
         "project": project, "rights": rights, "section": "review", "asset": asset, "form": form,
         "decisions": review_policy.decisions_allowed(request.user, asset, role=rights.role) if asset else {},
-        "waiting": queue.count(), "skip_query": skip_query, "checks": checks, "check_statuses": CheckStatus.choices,
+        **dict(zip(("waiting", "waiting_over"), capped_count(queue))), "skip_query": skip_query, "checks": checks, "check_statuses": CheckStatus.choices,
         "campaign": str(campaign or ""), "campaigns": project.campaigns.order_by("-created_at").values_list("pk", "name"),
         "generation": asset.generation if asset else None, "undo": undo, "undo_label": DONE[undo.decision] if undo else "",
         "source": asset_source(asset) if asset else None,

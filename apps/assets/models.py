@@ -125,14 +125,22 @@ class AssetTag(models.Model):
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="tags")
     name = models.CharField(max_length=TAG_MAX_CHARS)
+    # The asset's project, kept on the tag so a gallery lists its project's tags from one index
+    # (project, name) in as many steps as there are names, however many assets carry them.
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+", null=True, editable=False, db_index=False)
 
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["asset", "name"], name="unique_asset_tag")]
-        indexes = [models.Index(fields=["name"], name="asset_tag_name")]
+        indexes = [models.Index(fields=["name"], name="asset_tag_name"), models.Index(fields=["project", "name"], name="asset_tag_project_name")]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.project_id is None:
+            self.project_id = self.asset.project_id
+        super().save(*args, **kwargs)
 
 
 class Favourite(models.Model):

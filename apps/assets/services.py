@@ -102,7 +102,7 @@ def asset_tags_add(*, assets: list[Asset], names: list[str]) -> int:
     for asset in assets:
         for name in names:
             if (asset.pk, name) not in existing:
-                new.append(AssetTag(asset=asset, name=name))
+                new.append(AssetTag(asset=asset, name=name, project_id=asset.project_id))
                 counts[asset.pk] = counts.get(asset.pk, 0) + 1
         if counts.get(asset.pk, 0) > MAX_TAGS_PER_ASSET:
             raise ValidationFailed(

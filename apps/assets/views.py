@@ -17,6 +17,7 @@ from apps.approvals.views import decide_from_form
 from apps.assets import credentials, credentials_reading, selectors, services
 from apps.assets.exports import credentialed_zip_entry, deliverable, signing_ready
 from apps.assets.forms import AssetDetailsForm, BulkForm, GalleryFilterForm
+from apps.core.counts import capped_count
 from apps.core.downloads import ZipEntry, zip_response
 from apps.core.exceptions import ApplicationError, Throttled
 from apps.core.pages import back_to, errors_into, is_htmx, page
@@ -45,9 +46,14 @@ def gallery(request, project_id):
     if is_htmx(request) and request.GET.get("after"):
         return render(request, "assets/_gallery_page.html", context)
     return render(request, "assets/gallery.html", {
-        **context, "section": "gallery", "filters": filters, "total": matching.count(),
+        **context, "section": "gallery", "filters": filters, **_gallery_total(matching),
         "here": request.get_full_path(), "bulk_max": BulkForm.MAX_ASSETS,
     })
+
+
+def _gallery_total(matching) -> dict:
+    total, total_over = capped_count(matching)  # a page of a million assets costs one of a thousand
+    return {"total": total, "total_over": total_over}
 
 
 @page
@@ -141,7 +147,7 @@ def asset_page(request, asset_id):
     rights = rights_for(request.user, asset.project, asset.my_role)
     generation = asset.generation
     references = generation.references.select_related("reference_image__entry").order_by("position") if generation else []
-    lineage = selectors.asset_lineage(asset)
+    lineage = selectors.asset_lineage(asset, for_pages=True)
     levels = selectors.lineage_levels(lineage, asset)
     files = _files_cut_from(asset, lineage)
     if is_htmx(request) and request.GET.get("part") == "lineage":

@@ -35,4 +35,4 @@ def rights_for(user, project: Project, role: str) -> Rights:
 def project_page(request, project_id, action=policy.Action.VIEW) -> tuple[Project, Rights]:
     """The project (404 for outsiders, 403 for a role without `action`) and the user's rights in it."""
     project = policy.project_for(request.user, project_id, action)
-    return project, rights_for(request.user, project, policy.role_of(request.user, project))
+    return project, rights_for(request.user, project, project.my_role)

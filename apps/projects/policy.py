@@ -101,10 +101,13 @@ def check(user, project: Project, action: Action, *, role: str | None = None) ->
 
 def project_for(user, project_id, action: Action = Action.VIEW) -> Project:
     """Load a project by id for a user about to do `action`, or refuse."""
-    project = Project.objects.filter(pk=project_id, memberships__user=user).first() if user.is_authenticated else None
-    if project is None:
+    project = None
+    if user.is_authenticated:  # the project and this user's role in it, in one query
+        my_role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
+        project = Project.objects.filter(pk=project_id).annotate(my_role=Subquery(my_role)).first()
+    if project is None or project.my_role is None:
         raise NotFound("Not found.", code="not_found")
-    check(user, project, action)
+    check(user, project, action, role=project.my_role)
     return project
 
 

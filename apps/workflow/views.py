@@ -34,8 +34,8 @@ def deciders(project):
     return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
 
 
-def assign_form(request, project, data=None) -> AssignForm:
-    return AssignForm(data, deciders=deciders(project), tz=notifications.time_zone_of(request.user))
+def assign_form(request, project, data=None, *, tz=None) -> AssignForm:
+    return AssignForm(data, deciders=deciders(project), tz=tz or notifications.time_zone_of(request.user))
 
 
 def _back(request, fallback: str) -> str:

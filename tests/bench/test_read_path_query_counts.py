@@ -16,3 +16,21 @@ def test_read_path_query_counts_are_constant_as_a_project_grows():
         figures = read_path_figures(project, user, seed(project, user, size), repeat=1)
         counts[size] = {name: figure["queries"] for name, figure in figures.items()}
     assert counts[60] == counts[600], counts
+
+
+# The most queries each request may run (measured: issue 33). The asset page ran 76 with a 50-deep
+# chain when each lineage node's kind was read with a query of its own; the lineage's placement
+# files (issue 30) add one query to the lineage and the asset page.
+QUERY_LIMITS = {
+    "asset list (50)": 4, "job list (50)": 8, "asset detail": 3, "lineage (50 deep)": 8, "gallery page 1": 13,
+    "gallery mid-way": 13, "gallery search": 13, "gallery tag": 13, "review queue": 26, "asset page": 27,
+}
+
+
+def test_read_path_query_counts_stay_within_their_limits():
+    project = ProjectFactory()
+    user = member(project, "owner")
+    figures = read_path_figures(project, user, seed(project, member(project, "editor"), 60), repeat=1)
+    counts = {name: figure["queries"] for name, figure in figures.items()}
+    assert counts.keys() == QUERY_LIMITS.keys()
+    assert {name: count for name, count in counts.items() if count > QUERY_LIMITS[name]} == {}, counts

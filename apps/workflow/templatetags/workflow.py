@@ -45,7 +45,7 @@ def assign_panel(context, project, asset=None, campaign=None, stage="", form_id=
         assignment.due_local = timezone.localtime(assignment.due_at, tz).replace(tzinfo=None) if assignment.due_at else None
     return {
         "may_assign": may, "project": project, "assets": assets or [], "campaign": campaign, "stage": stage, "form_id": form_id,
-        "form": assign_form(request, project) if may else None, "existing": existing, "title": title, "tz": tz.key,
+        "form": assign_form(request, project, tz=tz) if may else None, "existing": existing, "title": title, "tz": tz.key,
         "next": request.get_full_path(), "suffix": stage or (str(assets[0].pk)[:8] if assets else "sel"),
     }
 

@@ -1,0 +1,14 @@
+"""Counts a page shows, bounded: "1,000+" instead of reading a million rows on every view."""
+
+from django.db.models import QuerySet
+
+# A page counts its matches up to this many, then says "more than": a COUNT stops at the cap
+# (SELECT COUNT(*) FROM (... LIMIT cap + 1)) instead of reading every row of a large project.
+COUNT_CAP = 1000
+
+
+def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, str]:
+    """(the count up to cap + 1, "" or "1,000" when there are more than `cap`, COUNT_CAP by default)."""
+    cap = cap or COUNT_CAP
+    counted = queryset.order_by()[: cap + 1].count()
+    return counted, (f"{cap:,}" if counted > cap else "")
