@@ -53,7 +53,6 @@ ALLOWED_UPWARD = {
     ("audit", "projects"): "the audit log's page, API and admin",
     ("checks", "approvals"): "the checks page's waive-and-approve",
     ("checks", "campaigns"): "what a campaign job expects of its image",
-    ("gemini", "assets"): "the emulator's development signing certificate",
     ("generations", "refinements"): "the engine sends and stores a thread's history",
     ("library", "rights"): "reference images are added with their rights",
     ("projects", "approvals"): "page rights (may review) and the settings page's review policy",
