@@ -38,7 +38,7 @@ pages = [
     path("", include("apps.approvals.urls")),
     path("", include("apps.audit.urls")),
     path("", include("apps.campaigns.urls")),
-    path("", include("apps.checks.urls")),
+    path("", include("apps.site.urls")),  # pages composing several apps (apps/site)
     path("", include("apps.apikeys.urls")),
     path("", include("apps.webhooks.urls")),
     path("", include("apps.placements.urls")),
