@@ -16,7 +16,8 @@ def _modules():
 
 
 def _private(name: str) -> bool:
-    return name.startswith("_") and not name.startswith("__")
+    # A model's `_meta` is Django's documented Model _meta API, public despite its underscore.
+    return name.startswith("_") and not name.startswith("__") and name != "_meta"
 
 
 def _foreign_private_uses(path: Path, app: str, tree: ast.AST) -> list[str]:
