@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.core import observability
 from apps.generations.metrics import metrics
-from apps.projects.views import home
+from apps.site.project_home import home
 
 api_v1 = [
     path("", include("apps.apikeys.api.urls")),
@@ -17,7 +17,6 @@ api_v1 = [
     path("", include("apps.refinements.api.urls")),
     path("", include("apps.approvals.api.urls")),
     path("", include("apps.webhooks.api.urls")),
-    path("", include("apps.audit.api.urls")),
     path("", include("apps.campaigns.api.urls")),
     path("", include("apps.checks.api.urls")),
     path("", include("apps.guests.api.urls")),
@@ -36,7 +35,6 @@ pages = [
     path("", include("apps.assets.urls")),
     path("", include("apps.refinements.urls")),
     path("", include("apps.approvals.urls")),
-    path("", include("apps.audit.urls")),
     path("", include("apps.campaigns.urls")),
     path("", include("apps.site.urls")),  # pages composing several apps (apps/site)
     path("", include("apps.apikeys.urls")),

@@ -51,14 +51,8 @@ ALLOWED_UPWARD = {
     ("assets", "library"): "the asset page lists library entries for its forms",
     ("assets", "placements"): "the export endpoint adds placements",
     ("assets", "rights"): "exports, credentials and file serving are refused by rights",
-    ("audit", "projects"): "the audit log's page, API and admin",
     ("generations", "refinements"): "the engine sends and stores a thread's history",
     ("library", "rights"): "reference images are added with their rights",
-    ("projects", "approvals"): "page rights (may review) and the settings page's review policy",
-    ("projects", "assets"): "the project home",
-    ("projects", "campaigns"): "the project home",
-    ("projects", "gemini"): "the home page lists the models",
-    ("projects", "generations"): "the project home and the settings page's budget",
     ("webhooks", "approvals"): "the events table's review decisions",
 }
 
