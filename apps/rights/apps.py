@@ -16,3 +16,8 @@ class RightsConfig(AppConfig):
         from apps.rights.selectors import describe
 
         field_register("rights", describe)
+        # Reference images uploaded through the library's page and API come with their right.
+        from apps.library.services import reference_rights_register
+        from apps.rights.services import policy_for, reference_image_add_with_rights
+
+        reference_rights_register(required=lambda project: policy_for(project).require_on_references, add=reference_image_add_with_rights)

@@ -52,7 +52,6 @@ ALLOWED_UPWARD = {
     ("assets", "placements"): "the export endpoint adds placements",
     ("assets", "rights"): "exports, credentials and file serving are refused by rights",
     ("generations", "refinements"): "the engine sends and stores a thread's history",
-    ("library", "rights"): "reference images are added with their rights",
     ("webhooks", "approvals"): "the events table's review decisions",
 }
 
