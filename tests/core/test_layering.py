@@ -51,7 +51,6 @@ ALLOWED_UPWARD = {
     ("assets", "library"): "the asset page lists library entries for its forms",
     ("assets", "placements"): "the export endpoint adds placements",
     ("assets", "rights"): "exports, credentials and file serving are refused by rights",
-    ("generations", "refinements"): "the engine sends and stores a thread's history",
     ("webhooks", "approvals"): "the events table's review decisions",
 }
 
