@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("apps.placements.api.urls")),
     path("", include("apps.workflow.api.urls")),
     path("", include("apps.rights.api.urls")),
+    path("", include("apps.site.api_urls")),  # endpoints composing several apps (the project export)
 ]
 
 pages = [
@@ -32,7 +33,7 @@ pages = [
     path("", include("apps.projects.urls")),
     path("", include("apps.library.urls")),
     path("", include("apps.generations.urls")),
-    path("", include("apps.assets.urls")),
+    path("", include("apps.site.asset_urls")),  # the gallery and the asset page compose jobs, reviews, checks, rights
     path("", include("apps.refinements.urls")),
     path("", include("apps.approvals.urls")),
     path("", include("apps.campaigns.urls")),
