@@ -48,7 +48,6 @@ ALLOWED_UPWARD = {
     # images a job sent) read generation rows in assets.selectors; they move up to generations (or
     # become a registered filter) once the performance branch, which is rewriting that file, is in.
     ("assets", "generations"): "assets.selectors: gallery filters by job and the lineage's references",
-    ("webhooks", "approvals"): "the events table's review decisions",
 }
 
 
