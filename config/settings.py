@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "apps.placements",
     "apps.workflow",
     "apps.rights",
+    "apps.site",
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.core import observability
 from apps.generations.metrics import metrics
-from apps.projects.views import home
+from apps.site.project_home import home
 
 api_v1 = [
     path("", include("apps.apikeys.api.urls")),
@@ -17,13 +17,13 @@ api_v1 = [
     path("", include("apps.refinements.api.urls")),
     path("", include("apps.approvals.api.urls")),
     path("", include("apps.webhooks.api.urls")),
-    path("", include("apps.audit.api.urls")),
     path("", include("apps.campaigns.api.urls")),
     path("", include("apps.checks.api.urls")),
     path("", include("apps.guests.api.urls")),
     path("", include("apps.placements.api.urls")),
     path("", include("apps.workflow.api.urls")),
     path("", include("apps.rights.api.urls")),
+    path("", include("apps.site.api_urls")),  # endpoints composing several apps (the project export)
 ]
 
 pages = [
@@ -33,12 +33,11 @@ pages = [
     path("", include("apps.projects.urls")),
     path("", include("apps.library.urls")),
     path("", include("apps.generations.urls")),
-    path("", include("apps.assets.urls")),
+    path("", include("apps.site.asset_urls")),  # the gallery and the asset page compose jobs, reviews, checks, rights
     path("", include("apps.refinements.urls")),
     path("", include("apps.approvals.urls")),
-    path("", include("apps.audit.urls")),
     path("", include("apps.campaigns.urls")),
-    path("", include("apps.checks.urls")),
+    path("", include("apps.site.urls")),  # pages composing several apps (apps/site)
     path("", include("apps.apikeys.urls")),
     path("", include("apps.webhooks.urls")),
     path("", include("apps.placements.urls")),

@@ -23,10 +23,10 @@ from apps.approvals import services
 from apps.approvals.forms import DecisionForm
 from apps.approvals.models import Decision, Review
 from apps.assets.models import Asset, ReviewStatus
-from apps.assets.templatetags.asset_pages import kind_label
 from apps.checks.models import CheckStatus
 from apps.checks.selectors import check_for, failing_checks
 from apps.core.exceptions import ApplicationError
+from apps.generations.templatetags.asset_pages import kind_label
 from apps.projects.admin import PROJECT_FILTER, TenantScopedAdmin
 
 

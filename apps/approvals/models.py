@@ -1,14 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from apps.assets.models import Asset, ReviewStatus
+from apps.assets.models import Asset, Decision, ReviewStatus  # noqa: F401 (Decision is read from here too)
 from apps.projects.models import Project, Role
-
-
-class Decision(models.TextChoices):
-    APPROVE = "approve", "Approve"
-    REJECT = "reject", "Reject"
-    REQUEST_CHANGES = "request_changes", "Request changes"
 
 
 STATUS_AFTER = {

@@ -33,6 +33,7 @@ from apps.assets import provenance, signing
 from apps.assets.files import file_delete, file_write
 from apps.assets.models import Asset, Origin, Relation, Rendition
 from apps.assets.renditions import rendition_key, rendition_save, thumbnail_get_or_make
+from apps.assets.uses import use_check
 from apps.core.exceptions import ApplicationError
 from apps.core.throttling import signing_allowance_check
 
@@ -340,8 +341,6 @@ def credentialed_file(asset: Asset, *, user=None, wait: bool = False) -> Renditi
     it does draws on `user`'s signing allowance (None: none drawn, e.g. an export); `wait`: wait for
     another request signing the same copy rather than 503 (see _rendition_for). An asset whose
     rights have ended is never signed (409 rights_expired: apps.rights.services.use_check)."""
-    from apps.rights.services import use_check
-
     use_check(asset, use="sign")
     try:
         plan = _plan(asset, memo={}, credentials=signing.signing_credentials())

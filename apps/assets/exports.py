@@ -11,6 +11,7 @@ from apps.assets import provenance, signing
 from apps.assets.credentials import CredentialsUnavailable, credentialed_file, credentials_manifest_fields
 from apps.assets.models import Asset
 from apps.assets.selectors import asset_list
+from apps.assets.uses import left_out_entry, use_refusals
 from apps.core.downloads import JsonListSpool, ZipEntry
 
 MAX_EXPORT_ASSETS = 5000
@@ -47,8 +48,6 @@ def _manifest_entry(asset: Asset, name: str) -> dict:
 def deliverable(assets: list[Asset], *, territory: str | None = None, channel: str | None = None) -> tuple[list[Asset], list[dict]]:
     """The assets an export or a selection zip may carry, and manifest lines (`left_out`) for those
     whose rights do not allow it (ended, not started, or not for that territory or channel)."""
-    from apps.rights.services import left_out_entry, use_refusals
-
     refusals = use_refusals(assets, territory=territory, channel=channel)
     return [asset for asset in assets if asset.pk not in refusals], [left_out_entry(asset, refusals[asset.pk]) for asset in assets if asset.pk in refusals]
 

@@ -6,6 +6,14 @@ from django.db import models
 from apps.projects.models import Project
 
 
+# The review vocabulary, beside the status it moves: what a reviewer decides (apps.approvals keeps the
+# decisions and their rules). Here, below approvals, so the webhooks' events table can name it too.
+class Decision(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+
+
 class ReviewStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     APPROVED = "approved", "Approved"

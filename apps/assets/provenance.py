@@ -28,6 +28,24 @@ def field_register(name: str, describe_field: Callable[[Asset], Any]) -> None:
     EXTRA_FIELDS[name] = describe_field
 
 
+# Parts of the description the apps above assets hold, registered from their AppConfig.ready():
+# "reviews" (approvals: the standing approvals and each decision) and "generation" (generations:
+# the job that made the asset). Each is a function (asset, disclosure) -> the keys it adds, in
+# their place, with the prefetch lookups it reads (added to with_provenance's one prefetch).
+SECTIONS: dict[str, Callable[[Asset, "Disclosure"], dict]] = {}
+SECTION_PREFETCHES: dict[str, tuple] = {}
+
+
+def section_register(name: str, describe_section: Callable[[Asset, "Disclosure"], dict], *, prefetch: tuple = ()) -> None:
+    SECTIONS[name] = describe_section
+    SECTION_PREFETCHES[name] = tuple(prefetch)
+
+
+def _section(name: str, asset: Asset, disclosure: "Disclosure") -> dict:
+    describe_section = SECTIONS.get(name)
+    return describe_section(asset, disclosure) if describe_section is not None else {}
+
+
 @dataclass(frozen=True)
 class Disclosure:
     prompt: bool
@@ -49,22 +67,15 @@ def published(project) -> Disclosure:
 
 def with_provenance(assets: QuerySet[Asset]) -> QuerySet[Asset]:
     """The rows `describe()` reads, in a fixed number of queries however many assets."""
-    from apps.approvals.models import Review
-    from apps.generations.models import GenerationReference
-
     # generation__campaign_job__cell: what the campaigns' extra field reads (as assets.selectors does).
     # effective_rights: what the rights' extra field reads (apps.rights registers it).
     return assets.select_related("project", "created_by", "generation__campaign_job__cell", "effective_rights").prefetch_related(
         Prefetch("parent_links", queryset=AssetLink.objects.select_related("parent").order_by("id")),
-        Prefetch("reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at", "id")),
-        Prefetch(
-            "generation__references",
-            queryset=GenerationReference.objects.select_related("reference_image__entry").order_by("position"),
-        ),
+        *(lookup for lookups in SECTION_PREFETCHES.values() for lookup in lookups),
     )
 
 
-def _named(data: dict, key: str, value, shown: bool) -> dict:
+def named(data: dict, key: str, value, shown: bool) -> dict:
     """`data` with `key` only when the disclosure shows it: what a file does not tell, it does not
     mention (no empty keys to wonder about)."""
     if shown:
@@ -72,82 +83,23 @@ def _named(data: dict, key: str, value, shown: bool) -> dict:
     return data
 
 
-def _policy_now(project) -> dict:
-    """For decisions recorded before each kept the policy in force: the policy now, with its date."""
-    from apps.approvals.policy import policy_for
-
-    rules = policy_for(project)
-    return {**rules.as_dict(), "updated_at": rules.updated_at}
-
-
-def _standing_approvals(reviews: list) -> int:
-    """Distinct reviewers who approved since the latest rejection or request for changes."""
-    from apps.approvals.models import Decision
-
-    approvers = set()
-    for review in reversed(reviews):
-        if review.decision != Decision.APPROVE:
-            break
-        if review.guest and not (review.policy_in_force or {}).get("guests_count"):
-            continue  # a guest's approval counts only where the policy in force said guests count
-        approvers.add(f"guest:{review.guest['email'].lower()}" if review.guest else review.reviewer_id)
-    return len(approvers)
-
-
 def describe(asset: Asset, *, disclosure: Disclosure) -> dict:
     """The asset's provenance as JSON-able data: itself, its project, the job that made it (with
-    its settings and reference images), its parents in the lineage and its review decisions."""
-    job = asset.generation
-    reviews = list(asset.reviews.all())
-    policy_now = _policy_now(asset.project) if any(r.policy_in_force is None for r in reviews) else None
+    its settings and reference images), its parents in the lineage and its review decisions (the
+    job and the decisions described by the sections generations and approvals register)."""
     data = {
         "id": str(asset.pk),
         "sha256": asset.sha256,
         "origin": asset.origin,
         "created_at": asset.created_at,
-        "project": _named({"id": str(asset.project_id)}, "name", asset.project.name, disclosure.names),
+        "project": named({"id": str(asset.project_id)}, "name", asset.project.name, disclosure.names),
         "generation": None,
         "parents": [{"id": str(link.parent_id), "relation": link.relation} for link in asset.parent_links.all()],
         "review_status": asset.review_status,
-        "approvals": _standing_approvals(reviews),
-        "reviews": [
-            _named(
-                _named({"decision": review.decision, "at": review.created_at, "policy": review.policy_in_force or policy_now,
-                        # An approval over failing brand checks always says so, and why (issue: waivers are published).
-                        **({"waiver": review.waiver, "waived_checks": review.waived_checks} if review.waiver else {}),
-                        # A guest's decision always says so, and through which link (its label), names shown or not.
-                        **({"guest": True, "via": review.guest["link"]} if review.guest else {})},
-                       "reviewer", review.decided_by if review.guest else (review.reviewer.username if review.reviewer else None), disclosure.names),
-                "comment", review.comment, disclosure.comments,
-            )
-            for review in reviews
-        ],
+        **_section("reviews", asset, disclosure),
     }
-    _named(data, "created_by", asset.created_by.username if asset.created_by else None, disclosure.names)
-    if job is not None:
-        data["generation"] = {
-            "id": str(job.pk),
-            "kind": job.kind,
-            "model": job.model,
-            "model_version": asset.model_version or job.model_version,
-            "response_id": asset.response_id or job.response_id,
-            "settings": {
-                "aspect_ratio": job.aspect_ratio,
-                "image_size": job.image_size,
-                "thinking_level": job.thinking_level or None,
-                "grounding": {"web": job.web_search, "image": job.image_search},
-                "target_language": job.target_language or None,
-            },
-            "references": [
-                _named(
-                    {"id": str(use.reference_image_id), "kind": use.reference_image.entry.kind, "sha256": use.sha256},
-                    "entry", use.reference_image.entry.name, disclosure.names,
-                )
-                for use in job.references.all()
-            ],
-        }
-        if disclosure.prompt:
-            data["generation"]["prompt"] = job.prompt
+    named(data, "created_by", asset.created_by.username if asset.created_by else None, disclosure.names)
+    data.update(_section("generation", asset, disclosure))
     for name, describe_field in EXTRA_FIELDS.items():
         data[name] = describe_field(asset)
     return data

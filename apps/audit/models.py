@@ -10,8 +10,6 @@ key constraints, so deleting a project or a user never rewrites or removes their
 from django.conf import settings
 from django.db import models
 
-from apps.projects.models import Project
-
 
 class AuditAction(models.TextChoices):
     REVIEW_POLICY_CHANGED = "review_policy.changed", "Review policy changed"
@@ -62,7 +60,7 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     # None for events of no project: single sign-on sign-ins and their refusals (superusers see them).
-    project = models.ForeignKey(Project, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="audit_events")
+    project = models.ForeignKey("projects.Project", on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+")
     actor_name = models.CharField(max_length=150, help_text="The actor's username when it happened.")
     action = models.CharField(max_length=40, choices=AuditAction.choices)

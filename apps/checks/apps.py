@@ -11,3 +11,8 @@ class ChecksConfig(AppConfig):
         from apps.checks import receivers
 
         asset_stored.connect(receivers.on_asset_stored, dispatch_uid="checks.on_asset_stored")
+        # The asset's REST representation shows its brand checks.
+        from apps.assets.summaries import summary_register
+        from apps.checks.selectors import summary
+
+        summary_register("checks", summary)

@@ -27,26 +27,22 @@ def quoted(prompt: str, *, names: set[str] = frozenset()) -> list[str]:
     return phrases
 
 
-def _campaign(generation) -> Expected | None:
-    from apps.campaigns.models import SOURCE, CampaignJob
+# What a higher app expects of a job it made (a campaign's copy and language), registered from its
+# AppConfig.ready(): a function of the generation giving an Expected, or None for a job not its own.
+JOB_EXPECTATIONS: list = []
 
-    try:
-        job = generation.campaign_job
-    except CampaignJob.DoesNotExist:
-        return None
-    campaign = job.cell.campaign
-    language = job.language if job.language and job.language != SOURCE else None
-    if language:
-        text = campaign.copy_by_language.get(language)
-        return Expected(copy=[text] if text else None, language=language, source=f"campaign copy ({language})" if text else "",
-                        logo_required=campaign.logo_required)
-    copy = [campaign.copy] if campaign.copy else None
-    return Expected(copy=copy, language=languages.detect(campaign.copy)[0] if campaign.copy else None, source="campaign copy" if copy else "",
-                    logo_required=campaign.logo_required)
+
+def expectation_register(expectation) -> None:
+    if expectation not in JOB_EXPECTATIONS:
+        JOB_EXPECTATIONS.append(expectation)
+
+
+def _registered(generation) -> Expected | None:
+    return next((found for found in (expectation(generation) for expectation in JOB_EXPECTATIONS) if found is not None), None)
 
 
 def _from_generation(generation, depth: int) -> Expected:
-    expected = _campaign(generation)
+    expected = _registered(generation)
     if expected is None:
         names = {ref.reference_image.entry.name for ref in generation.references.select_related("reference_image__entry")}
         copy = quoted(generation.prompt, names=names) or None

@@ -33,8 +33,10 @@ class JobKind:
     # ... and the model used when the source's model lacks the size asked.
     fallback_model: str | None = None
     # A turn of a refinement thread: the thread's history (apps.refinements) is sent before the
-    # instruction and holds the source image; only a thread makes such jobs.
+    # instruction and holds the source image; only a thread makes such jobs. history_hook(generation,
+    # request_of=build_request) -> the ChatTurns sent first (a dotted path, like the hooks below).
     in_thread: bool = False
+    history_hook: str = ""
     # Dotted paths of per-kind steps the engine calls, for kinds whose request or output is not the
     # plain one: request_hook(generation, sources) -> (images, instruction) replaces the source
     # images and the words; output_hook(generation, sources, answer_bytes) -> bytes runs before the
@@ -56,7 +58,8 @@ KINDS: tuple[JobKind, ...] = (
     JobKind("compose", "Compose", 2, catalogue.MAX_INPUT_IMAGES, needs_prompt=True, relation="composed_from",
             instruction=prompts.compose_instruction),
     JobKind("refine", "Refine", 1, 1, needs_prompt=True, relation="edited_from",
-            instruction=prompts.refine_instruction, inherits_format=True, in_thread=True),
+            instruction=prompts.refine_instruction, inherits_format=True, in_thread=True,
+            history_hook="apps.refinements.history.thread_history"),
     # Only the region changes: the crop (or the whole image, marked) is sent and the answer is
     # composited into the source (apps.assets.regions). Ratio and size come from the crop.
     JobKind("region_edit", "Region edit", 1, 1, needs_prompt=True, relation="region_edit_of",

@@ -14,3 +14,9 @@ class GenerationsConfig(AppConfig):
         from apps.generations.signals import job_finished
 
         job_finished.connect(budget_alert_on_finish, dispatch_uid="generations.budget_alert")
+
+        # An asset's provenance (manifests, Content Credentials) describes the job that made it.
+        from apps.assets.provenance import section_register
+        from apps.generations import provenance as job_provenance
+
+        section_register("generation", job_provenance.job_describe, prefetch=job_provenance.PREFETCH)

@@ -48,10 +48,10 @@ from apps.gemini.gateway import GatewayError, ImageRequest, generate_image
 from apps.gemini.ratelimit import SlotLater
 from apps.generations import deliveries
 from apps.generations.dispatch import enqueue
+from apps.generations.model_parts import model_parts_delete, model_parts_store
 from apps.generations.models import FINISHED, UNFINISHED, Generation, Status
 from apps.generations.requests import build_request
 from apps.generations.signals import job_finished
-from apps.refinements.history import model_parts_delete, model_parts_store
 
 __all__ = [
     "Heartbeat", "Superseded", "announce", "announce_missed", "build_request", "cancel", "claim", "finish", "output_parents", "recover",

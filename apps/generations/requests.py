@@ -11,7 +11,6 @@ from apps.gemini import kinds, prompts
 from apps.gemini.checks import check_image_settings
 from apps.gemini.gateway import ImageRequest, InputImage
 from apps.generations.models import Generation
-from apps.refinements.history import thread_history
 
 
 def source_prompt(sources) -> str:
@@ -32,7 +31,7 @@ def build_request(generation: Generation, sources: list | None = None) -> ImageR
     )
     kind = kinds.get_kind(generation.kind)
     if kind.in_thread:  # the thread's history goes first; the refined image is in it
-        history = thread_history(generation, request_of=build_request)
+        history = import_string(kind.history_hook)(generation, request_of=build_request)
         return ImageRequest(settings=job, prompt=kind.instruction(generation.prompt), system_instruction=generation.system_instruction, history=history)
     images = []
     for reference in generation.references.select_related("reference_image"):

@@ -70,6 +70,27 @@ def reference_image_add(*, entry: LibraryEntry, data: bytes) -> ReferenceImage:
     return reference
 
 
+# A reference image may come with more than its bytes: the right it is used under. apps.rights (above
+# library) registers from RightsConfig.ready() whether a project requires one (`required(project)`)
+# and how an image is stored together with it (`add(entry=, data=, user=, given=)`).
+_with_rights: dict = {}
+
+
+def reference_rights_register(*, required, add) -> None:
+    _with_rights.update(required=required, add=add)
+
+
+def reference_rights_required(project) -> bool:
+    return bool(_with_rights) and _with_rights["required"](project)
+
+
+def reference_image_add_given(*, entry: LibraryEntry, data: bytes, user, given: dict) -> ReferenceImage:
+    """A reference image from the upload form or the API, with the right its `rights_*` fields give."""
+    if _with_rights:
+        return _with_rights["add"](entry=entry, data=data, user=user, given=given)
+    return reference_image_add(entry=entry, data=data)
+
+
 def reference_image_archive(*, image: ReferenceImage) -> ReferenceImage:
     if image.archived_at is None:
         image.archived_at = timezone.now()

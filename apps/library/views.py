@@ -44,14 +44,8 @@ def _entry_page(request, entry, rights, *, edit_form=None, upload_form=None, sta
         "limit": LIBRARY_LIMITS.images_per_entry(entry.kind),
         "edit_form": edit_form or EntryEditForm(initial={"name": entry.name, "description": entry.description}),
         "upload_form": upload_form or ReferenceUploadForm(),
-        "rights_required": _rights_required(entry.project),
+        "rights_required": services.reference_rights_required(entry.project),
     }, status=status)
-
-
-def _rights_required(project) -> bool:
-    from apps.rights.services import policy_for
-
-    return policy_for(project).require_on_references
 
 
 @page
@@ -75,13 +69,11 @@ def library_entry_upload(request, entry_id):
     entry, rights = _entry(request, entry_id, Action.MANAGE_LIBRARY)
     form = ReferenceUploadForm(request.POST, request.FILES)
     if form.is_valid():
-        from apps.rights.services import reference_image_add_with_rights
-
         added = 0
         given = {name: request.POST.get(name) for name in request.POST if name.startswith("rights_")}
         for upload in form.cleaned_data["images"]:
             try:
-                reference_image_add_with_rights(entry=entry, data=upload_read(upload, field="images"), user=request.user, given=given)
+                services.reference_image_add_given(entry=entry, data=upload_read(upload, field="images"), user=request.user, given=given)
                 added += 1
             except ApplicationError as error:
                 form.add_error("images", f"{upload.name}: {error.message}")

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import Http404
 
+from apps.audit.models import AuditEvent
 from apps.core.exceptions import ApplicationError
 from apps.projects import policy, services
 from apps.projects.models import Membership, Project, Role
@@ -145,3 +146,25 @@ class MembershipAdmin(TenantScopedAdmin):
                 services.member_remove(membership=membership, actor=request.user)
             except ApplicationError as refusal:
                 messages.error(request, f"{membership}: {refusal.message}")
+
+
+# The audit log's admin lives here, beside the tenant scoping it uses (apps.audit is below projects).
+@admin.register(AuditEvent)
+class AuditEventAdmin(TenantScopedAdmin):
+    """Read-only for everyone, superusers included: the log is append-only."""
+
+    tenant_action = policy.Action.VIEW_AUDIT
+    list_display = ["created_at", "project", "actor_name", "action", "target"]
+    list_filter = ["action", PROJECT_FILTER]
+    list_select_related = ["project"]
+    readonly_fields = ["created_at", "project", "actor_name", "action", "target", "before", "after"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

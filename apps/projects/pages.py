@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from apps.approvals import policy as review_policy
 from apps.projects import policy
 from apps.projects.models import Project
 
@@ -21,6 +21,15 @@ class Rights:
     review: bool
 
 
+# Who may decide reviews is the review policy's rule (apps.approvals.policy.role_may_decide), which
+# ApprovalsConfig.ready() registers here: the pages of apps below approvals show it too.
+_may_review: list[Callable[[Project, str | None], bool]] = []
+
+
+def review_rule_register(rule: Callable[[Project, str | None], bool]) -> None:
+    _may_review[:] = [rule]
+
+
 def rights_for(user, project: Project, role: str) -> Rights:
     return Rights(
         role=role,
@@ -28,7 +37,7 @@ def rights_for(user, project: Project, role: str) -> Rights:
         manage_library=policy.role_allows(role, policy.Action.MANAGE_LIBRARY),
         upload=policy.role_allows(role, policy.Action.UPLOAD),
         manage_project=policy.role_allows(role, policy.Action.MANAGE_PROJECT),
-        review=review_policy.role_may_decide(project, role),
+        review=any(rule(project, role) for rule in _may_review),
     )
 
 

@@ -634,11 +634,6 @@ def use_refusals(assets, *, territory: str | None = None, channel: str | None = 
     return refusals
 
 
-def left_out_entry(asset: Asset, refusal: RightsRefused) -> dict:
-    """An export manifest's `left_out` line."""
-    return {"asset": str(asset.pk), "code": refusal.code, "message": refusal.message, "details": refusal.details}
-
-
 # --- overrides
 
 

@@ -4,7 +4,7 @@ the allowed values, the schema's payload documentation and the emitters all read
 from drf_spectacular.utils import PolymorphicProxySerializer, inline_serializer
 from rest_framework import serializers
 
-from apps.approvals.models import Decision
+from apps.assets.models import Decision
 
 _ERROR = inline_serializer(
     "WebhookGenerationError", {"code": serializers.CharField(), "message": serializers.CharField()},

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from apps.assets.models import Asset
 from apps.core.exceptions import ApplicationError, NotFound
-from apps.core.pages import is_htmx, page
+from apps.core.pages import page
 from apps.projects import policy
 from apps.projects.models import Membership
 from apps.projects.pages import project_page

@@ -16,7 +16,7 @@ def _modules():
 
 
 def _private(name: str) -> bool:
-    """Underscore names, except a model's `_meta`: Django documents it as the public Model _meta API."""
+    # A model's `_meta` is Django's documented Model _meta API, public despite its underscore.
     return name.startswith("_") and not name.startswith("__") and name != "_meta"
 
 

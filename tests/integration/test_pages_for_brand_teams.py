@@ -26,7 +26,7 @@ from apps.assets.services import asset_create
 from apps.generations.models import Generation
 from apps.library.services import reference_image_add
 from apps.projects.models import Membership
-from tests.factories import LibraryEntryFactory, ProjectFactory, UserFactory, member
+from tests.factories import LibraryEntryFactory, ProjectFactory, member
 from tests.integration.browser import DESKTOP, PHONE, check_page, screenshot, sideways_scroll
 
 pytestmark = pytest.mark.integration

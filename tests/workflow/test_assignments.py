@@ -10,7 +10,6 @@ from apps.approvals.services import review_decide, review_policy_update
 from apps.audit.models import AuditEvent
 from apps.workflow.models import Assignment, AssignmentItem, Notification
 from apps.workflow import selectors
-from tests.factories import member
 from tests.workflow.helpers import assets, team
 
 pytestmark = pytest.mark.django_db
@@ -133,8 +132,6 @@ def test_change_due_date_and_assignees_then_remove(api, project):
 
 
 def test_assigning_a_campaign_stage_takes_its_outputs_and_later_ones(api, project):
-    from apps.campaigns.models import CampaignJob, StageRun
-    from apps.workflow.services import assignment_stage_grew
     from tests.campaigns.helpers import campaign_body, library  # noqa: F401  (the helpers build a real campaign)
 
     people = team(project)

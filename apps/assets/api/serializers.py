@@ -3,6 +3,7 @@ from rest_framework import serializers
 from apps.core.serializers import absolute_url
 
 from apps.assets.models import Asset, Relation, ReviewStatus
+from apps.assets.summaries import summary
 
 
 class AssetOutputSerializer(serializers.ModelSerializer):
@@ -26,19 +27,13 @@ class AssetOutputSerializer(serializers.ModelSerializer):
         return asset.generation.kind if asset.generation_id else "upload"
 
     def get_campaign(self, asset) -> dict | None:
-        from apps.campaigns.selectors import asset_coordinates
-
-        return asset_coordinates(asset)
+        return summary("campaign", asset)
 
     def get_checks(self, asset) -> dict | None:
-        from apps.checks.selectors import summary
-
-        return summary(asset)
+        return summary("checks", asset)
 
     def get_rights(self, asset) -> dict | None:
-        from apps.rights.selectors import summary
-
-        return summary(asset)
+        return summary("rights", asset)
 
     def get_file_url(self, asset) -> str:
         return absolute_url(self.context, "asset-file", asset.pk)

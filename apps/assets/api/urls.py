@@ -4,7 +4,6 @@ from apps.assets.api import views
 
 urlpatterns = [
     path("projects/<uuid:project_id>/assets/", views.AssetListApi.as_view(), name="asset-list"),
-    path("projects/<uuid:project_id>/exports/", views.ProjectExportApi.as_view(), name="project-export"),
     path("assets/<uuid:asset_id>/", views.AssetDetailApi.as_view(), name="asset-detail"),
     path("assets/<uuid:asset_id>/file/", views.AssetFileApi.as_view(), name="asset-file"),
     path("assets/<uuid:asset_id>/thumbnail/", views.AssetThumbnailApi.as_view(), name="asset-thumbnail"),

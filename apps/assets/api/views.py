@@ -1,6 +1,4 @@
-from django.utils.text import slugify
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema, inline_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -9,7 +7,6 @@ from rest_framework.views import APIView
 from apps.assets import credentials, credentials_reading, selectors, services
 from apps.assets.api.serializers import (
     AssetChangeSerializer,
-    ExportScopeSerializer,
     AssetFileQuerySerializer,
     AssetFilterSerializer,
     AssetOutputSerializer,
@@ -20,17 +17,15 @@ from apps.assets.api.serializers import (
     LineageNodeSerializer,
     LineageReferenceNodeSerializer,
 )
-from apps.assets.exports import MAX_EXPORT_ASSETS, export_entries, signing_ready
 from apps.assets.files import file_response
 from apps.assets.images import MIME_BY_FORMAT, upload_read
 from apps.assets.models import Asset
 from apps.assets.renditions import display_get_or_make, thumbnail_get_or_make
-from apps.core.downloads import zip_response
+from apps.assets.uses import use_check
 from apps.core.pagination import NewestFirstCursorPagination, paginated_response
 from apps.core.schema import binary_responses
 from apps.projects import policy
 from apps.projects.policy import Action
-from apps.rights.services import use_check, use_scope
 
 
 def asset_for(request, asset_id, action=Action.VIEW) -> Asset:
@@ -139,36 +134,3 @@ class AssetLineageApi(APIView):
         references = LineageReferenceNodeSerializer(lineage.reference_images, many=True, context=context).data
         files = LineageFileNodeSerializer(lineage.files, many=True, context=context).data
         return Response({"nodes": [*nodes, *references, *files], "edges": LineageEdgeSerializer(lineage.edges, many=True).data})
-
-
-class ProjectExportApi(APIView):
-    @extend_schema(
-        parameters=[AssetFilterSerializer, ExportScopeSerializer, OpenApiParameter(
-            "placements", str, description="Comma-separated placement keys or `all`: each asset as those placements, "
-            "at {channel}/{placement}/{asset id}.{ext}, with size, bytes, format and safe zones in manifest.json.",
-        )],
-        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="A zip archive with manifest.json.")},
-    )
-    def get(self, request, project_id):
-        """A zip of the project's assets with manifest.json (hashes, prompts, models, settings,
-        references, parents, review decisions), streamed as it is written. Filters as the asset
-        list; review_status defaults to approved. `territory` (ISO 3166 code) and `channel` leave out
-        what the rights do not allow there; expired assets are always left out. Both are listed in
-        manifest.json under `left_out`. Roles: see policy.Action.EXPORT."""
-        project = policy.project_for(request.user, project_id, Action.EXPORT)
-        query = request.query_params.dict()
-        scope = use_scope(territory=query.pop("territory", ""), channel=query.pop("channel", ""))
-        filters = AssetFilterSerializer(data={"review_status": "approved", **query})
-        filters.is_valid(raise_exception=True)
-        filename = f"{slugify(project.name) or 'project'}-{filters.validated_data.get('review_status', 'all')}.zip"
-        if request.query_params.get("placements"):
-            # Placement files instead of the originals (apps.placements.exports; imported here, at the top layer).
-            from apps.placements.exports import project_placement_entries, placements_parse
-
-            placements = placements_parse(project, request.query_params["placements"])
-            signing_ready()
-            assets = selectors.asset_list(project=project, **filters.validated_data).order_by("created_at", "id")[:MAX_EXPORT_ASSETS]
-            entries = project_placement_entries(project=project, assets=assets, placements=placements, filters=filters.validated_data)
-            return zip_response(entries, filename=filename.replace(".zip", "-placements.zip"))
-        signing_ready()
-        return zip_response(export_entries(project=project, filters=filters.validated_data, **scope), filename=filename)

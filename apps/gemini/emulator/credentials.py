@@ -15,7 +15,7 @@ TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trai
 
 @functools.cache
 def _signer_pem() -> tuple[bytes, bytes]:
-    from apps.assets.signing import DEVELOPMENT_CHAIN_FILE, DEVELOPMENT_KEY_FILE, development_certificate_make
+    from apps.core.dev_certificate import DEVELOPMENT_CHAIN_FILE, DEVELOPMENT_KEY_FILE, development_certificate_make
 
     directory = Path(tempfile.mkdtemp(prefix="emulator-c2pa-"))
     development_certificate_make(directory)

@@ -84,10 +84,8 @@ class ReferenceImageListApi(APIView):
         entry = entry_for(request, self.kind, entry_id, Action.MANAGE_LIBRARY)
         data = ReferenceImageUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        from apps.rights.services import reference_image_add_with_rights
-
         given = {name: value for name, value in data.validated_data.items() if name.startswith("rights_")}
-        image = reference_image_add_with_rights(entry=entry, data=upload_read(data.validated_data["image"]), user=request.user, given=given)
+        image = services.reference_image_add_given(entry=entry, data=upload_read(data.validated_data["image"]), user=request.user, given=given)
         return Response(ReferenceImageOutputSerializer(image, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 

@@ -16,7 +16,6 @@ from apps.approvals.forms import DecisionForm
 from apps.approvals.views import decide_from_form
 from apps.assets import credentials, credentials_reading, selectors, services
 from apps.assets.exports import credentialed_zip_entry, deliverable, signing_ready
-from apps.assets.forms import AssetDetailsForm, BulkForm, GalleryFilterForm
 from apps.core.counts import capped_count
 from apps.core.downloads import ZipEntry, zip_response
 from apps.core.exceptions import ApplicationError, Throttled
@@ -28,6 +27,7 @@ from apps.projects import policy
 from apps.projects.pages import project_page, rights_for
 from apps.projects.policy import Action
 from apps.rights.services import RightsRefused, effective_rights_of, refusal_for
+from apps.site.asset_forms import AssetDetailsForm, BulkForm, GalleryFilterForm
 
 
 @page

@@ -3,11 +3,11 @@ from django import forms
 from apps.approvals.models import COMMENT_MAX_CHARS
 from apps.assets.models import TITLE_MAX_CHARS, ReviewStatus
 from apps.assets.services import tag_names_parse
-from apps.assets.templatetags.asset_pages import page_kinds
 from apps.checks.models import CheckStatus
 from apps.core.exceptions import ValidationFailed
 from apps.core.pages import count_characters
 from apps.gemini import catalogue
+from apps.generations.templatetags.asset_pages import page_kinds
 
 # The gallery's kinds, as the pages name them (a generate job made from an asset is a variation).
 KIND_FILTER_CHOICES = [("", "Any")] + page_kinds()

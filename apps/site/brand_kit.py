@@ -1,4 +1,5 @@
-"""The brand kit page: owners edit the kit (through the service the REST PATCH uses), members read it."""
+"""The brand kit page: owners edit the kit (through the service the REST PATCH uses), members read it;
+it also sets the review policy's "checks must pass", so it sits above checks and approvals."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.assets import views
+from apps.site import asset_views as views
 
 urlpatterns = [
     path("projects/<uuid:project_id>/gallery/", views.gallery, name="gallery"),
