@@ -10,9 +10,27 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from apps.assets.models import Asset, AssetLink, AssetTag, Favourite
-from apps.generations.models import VARIATION, GenerationReference, Kind, made_from_asset
 
 RIGHTS_EXPIRING_DAYS = 30  # "expiring soon" on the pages: the digest's first warning
+VARIATION = "variation"  # the pages' derived kind: a generate job made from an asset
+
+
+@dataclass
+class JobQueries:
+    """What the gallery and the lineage read of the job behind each asset. apps.generations sits
+    above assets and fills this in from its AppConfig.ready(), so assets never imports it."""
+
+    made_from_asset: Callable[[], Exists] | None = None  # per asset: was its job made from an asset?
+    jobs_sending_entry: Callable[[object], QuerySet] | None = None  # ids of jobs that sent the entry's images
+    references_sent: Callable[[set], list] | None = None  # (generation id, reference image) in the order sent
+
+
+JOB_QUERIES = JobQueries()
+
+
+def job_queries_register(**queries) -> None:
+    for name, query in queries.items():
+        setattr(JOB_QUERIES, name, query)
 
 
 def asset_queryset() -> QuerySet[Asset]:
@@ -48,8 +66,9 @@ def asset_list(
             assets = assets.filter(effective_rights__ends_on__gte=today, effective_rights__ends_on__lte=today + timedelta(days=RIGHTS_EXPIRING_DAYS))
     if kind == "upload":
         assets = assets.filter(generation__isnull=True)
-    elif kind in (Kind.GENERATE, VARIATION):
-        assets = assets.filter(made_from_asset() if kind == VARIATION else ~made_from_asset(), generation__kind=Kind.GENERATE)
+    elif kind in ("generate", VARIATION):
+        made_from_asset = JOB_QUERIES.made_from_asset()
+        assets = assets.filter(made_from_asset if kind == VARIATION else ~made_from_asset, generation__kind="generate")
     elif kind:
         assets = assets.filter(generation__kind=kind)
     for word in search.split():
@@ -61,7 +80,7 @@ def asset_list(
     if model:
         assets = assets.filter(generation__model=model)
     if entry:
-        assets = assets.filter(generation__in=GenerationReference.objects.filter(reference_image__entry=entry).values("generation"))
+        assets = assets.filter(generation__in=JOB_QUERIES.jobs_sending_entry(entry))
     if campaign:
         assets = assets.filter(generation__campaign_job__cell__campaign=campaign)
     if created_from:
@@ -75,7 +94,7 @@ def with_page_details(assets: QuerySet[Asset], *, user) -> QuerySet[Asset]:
     """What the pages add to each asset: its tags, whether it was made from another asset
     (a variation), and whether this person starred it. A fixed number of extra queries."""
     return assets.prefetch_related("tags").annotate(
-        made_from_asset=made_from_asset(),
+        made_from_asset=JOB_QUERIES.made_from_asset(),
         is_favourite=Exists(Favourite.objects.filter(asset=OuterRef("pk"), user=user)),
     )
 
@@ -243,7 +262,7 @@ def asset_lineage(asset: Asset, *, for_pages: bool = False) -> Lineage:
     `for_pages`: each node also knows whether it was made from an asset (`made_from_asset`), so
     the pages name a variation without a query per node."""
     ids = lineage_asset_ids(asset) | {asset.pk}
-    nodes = asset_queryset().annotate(made_from_asset=made_from_asset()) if for_pages else asset_queryset()
+    nodes = asset_queryset().annotate(made_from_asset=JOB_QUERIES.made_from_asset()) if for_pages else asset_queryset()
     assets = list(nodes.filter(pk__in=ids).order_by("created_at"))
     links = AssetLink.objects.filter(child_id__in=ids, parent_id__in=ids).order_by("id").values_list("child_id", "parent_id", "relation")
     edges = [{"from": str(child), "to": str(parent), "relation": relation} for child, parent, relation in links]
@@ -253,10 +272,9 @@ def asset_lineage(asset: Asset, *, for_pages: bool = False) -> Lineage:
         if node.generation_id:
             made_by.setdefault(node.generation_id, []).append(node)
     references = {}
-    used = GenerationReference.objects.filter(generation_id__in=made_by).select_related("reference_image__entry").order_by("position")
-    for use in used:
-        references[use.reference_image_id] = use.reference_image
-        edges += [{"from": str(node.pk), "to": str(use.reference_image_id), "relation": "references"} for node in made_by[use.generation_id]]
+    for generation_id, reference_image in JOB_QUERIES.references_sent(set(made_by)):
+        references[reference_image.pk] = reference_image
+        edges += [{"from": str(node.pk), "to": str(reference_image.pk), "relation": "references"} for node in made_by[generation_id]]
     # Files cut from the asset and from what was made from it (an ancestor's files are not its history).
     descendants = _descendant_ids(asset.pk, edges)
     made_from_it = {node.pk for node in assets if str(node.pk) in descendants}

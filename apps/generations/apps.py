@@ -20,3 +20,9 @@ class GenerationsConfig(AppConfig):
         from apps.generations import provenance as job_provenance
 
         section_register("generation", job_provenance.job_describe, prefetch=job_provenance.PREFETCH)
+
+        # The gallery's job filters and the lineage's reference images read job rows.
+        from apps.assets.selectors import job_queries_register
+        from apps.generations.models import jobs_sending_entry, made_from_asset, references_sent
+
+        job_queries_register(made_from_asset=made_from_asset, jobs_sending_entry=jobs_sending_entry, references_sent=references_sent)

@@ -6,6 +6,7 @@ from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from apps.assets.selectors import VARIATION  # noqa: F401  (the pages' derived kind, with the filters)
 from apps.core.transitions import TransitionQuerySet, Transitions
 from apps.gemini import kinds
 from apps.projects.models import Project
@@ -180,15 +181,26 @@ class GenerationReference(models.Model):
         ordering = ["position"]
 
 
-# The pages' "variation": every output of a generate job made from an asset. (The lineage edge
-# `variation_of`, from a multi-image job's later outputs to its first, is another thing: those
-# outputs are not variations on the pages unless their job was made from an asset.)
-VARIATION = "variation"
+# The pages' "variation" (VARIATION, kept with the asset filters that take it): every output of a
+# generate job made from an asset. (The lineage edge `variation_of`, from a multi-image job's later
+# outputs to its first, is another thing: those outputs are not variations on the pages unless
+# their job was made from an asset.)
 
 
 def made_from_asset(generation_ref: str = "generation") -> Exists:
     """True where the job (reached by `generation_ref` from the rows filtered) was made from an asset."""
     return Exists(GenerationSource.objects.filter(generation=OuterRef(generation_ref)))
+
+
+def jobs_sending_entry(entry) -> models.QuerySet:
+    """The ids of the jobs that sent any of this character's or object's reference images."""
+    return GenerationReference.objects.filter(reference_image__entry=entry).values("generation")
+
+
+def references_sent(generation_ids: set) -> list[tuple]:
+    """(generation id, reference image) for each exact image these jobs sent, in the order sent: one query."""
+    used = GenerationReference.objects.filter(generation_id__in=generation_ids).select_related("reference_image__entry")
+    return [(use.generation_id, use.reference_image) for use in used.order_by("position")]
 
 
 def is_variation(job, *, from_asset: bool | None = None) -> bool:

@@ -41,14 +41,9 @@ ORDER = (
     "site",         # pages composing several apps; nothing imports it
 )
 
-# Upward imports still left, each (importer, imported): why. This list only shrinks: a new upward
-# import fails, and so does a listed one that is gone (take it off the list).
-ALLOWED_UPWARD = {
-    # The gallery's filters (job kind, variation, library entry) and the lineage graph (the reference
-    # images a job sent) read generation rows in assets.selectors; they move up to generations (or
-    # become a registered filter) once the performance branch, which is rewriting that file, is in.
-    ("assets", "generations"): "assets.selectors: gallery filters by job and the lineage's references",
-}
+# Upward imports still left, each (importer, imported): why. None is left (the last, assets reading
+# job rows for the gallery and the lineage, became apps.assets.selectors.JOB_QUERIES); keep it so.
+ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 
 
 def app_of(module: str) -> str | None:
