@@ -153,7 +153,7 @@ def _describe(assignment: Assignment) -> dict:
 def assignment_update(*, user, assignment: Assignment, assignees=None, due_at=..., note=None) -> Assignment:
     """Change the due date (None removes it), the note, or the assignees (new ones get the open
     assets, removed ones' open parts go)."""
-    assignment = Assignment.objects.select_for_update().select_related("project", "campaign").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("project", "campaign").get(pk=assignment.pk)
     policy.check(user, assignment.project, policy.Action.ASSIGN)
     before = _describe(assignment)
     if due_at is not ...:
@@ -211,7 +211,7 @@ def assignment_items_decided(*, asset: Asset, reviewer) -> list[Assignment]:
     now = timezone.now()
     completed = []
     status = Asset.objects.filter(pk=asset.pk).values_list("review_status", flat=True).first()
-    for assignment in Assignment.objects.select_for_update().filter(pk__in=assignment_ids).select_related("project").order_by("pk"):
+    for assignment in Assignment.objects.select_for_update(of=("self",)).filter(pk__in=assignment_ids).select_related("project").order_by("pk"):
         items = AssignmentItem.objects.filter(assignment=assignment, asset=asset, done_at__isnull=True)
         if status != ReviewStatus.PENDING:
             people = set(items.values_list("assignee_id", flat=True))

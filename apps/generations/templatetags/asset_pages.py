@@ -115,5 +115,6 @@ def placeholders(job) -> range:
 
 @register.filter
 def region_json(region: dict) -> str:
-    """A region edit's region ({"x", "y", "w", "h"}) for data-region-outline (pins.js)."""
-    return json.dumps(region)
+    """A region edit's region ({"x", "y", "w", "h"}) for data-region-outline (pins.js), in that
+    order whatever the database keeps (PostgreSQL's jsonb sorts keys)."""
+    return json.dumps({key: region[key] for key in ("x", "y", "w", "h")})
