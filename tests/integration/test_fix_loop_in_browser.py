@@ -17,9 +17,10 @@ from tests.waiting import wait_for
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 
-def drag_over(page, start, end):
-    """Drag across the picture as shown (its overlay: the img's box may letterbox it)."""
-    box = page.locator("[data-checks-image] ~ .pin-overlay").bounding_box()
+def drag_over(page, start, end, overlay="[data-checks-image] ~ .pin-overlay"):
+    """Drag across the picture as shown, by its overlay (the img's box may letterbox it; the
+    lightbox's overlay is `.lightbox .pin-overlay`)."""
+    box = page.locator(overlay).bounding_box()
     page.mouse.move(box["x"] + box["width"] * start[0], box["y"] + box["height"] * start[1])
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * (start[0] + end[0]) / 2, box["y"] + box["height"] * (start[1] + end[1]) / 2, steps=4)

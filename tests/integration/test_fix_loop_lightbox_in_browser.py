@@ -10,6 +10,7 @@ from apps.generations.models import Generation
 from apps.generations.services import GenerationInput, generation_create
 from tests.factories import ProjectFactory
 from tests.integration.browser import DESKTOP, PHONE, check_page
+from tests.integration.test_fix_loop_in_browser import drag_over
 from tests.integration.test_pages_in_browser import log_in
 from tests.integration.test_refine_in_browser import wait_for_asset
 
@@ -17,13 +18,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 
 def drag_in_lightbox(page, start, end):
-    """Drag across the picture as the lightbox shows it (its overlay covers exactly the picture)."""
-    box = page.locator(".lightbox .pin-overlay").bounding_box()
-    page.mouse.move(box["x"] + box["width"] * start[0], box["y"] + box["height"] * start[1])
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * (start[0] + end[0]) / 2, box["y"] + box["height"] * (start[1] + end[1]) / 2, steps=4)
-    page.mouse.move(box["x"] + box["width"] * end[0], box["y"] + box["height"] * end[1], steps=4)
-    page.mouse.up()
+    drag_over(page, start, end, overlay=".lightbox .pin-overlay")
 
 
 def open_lightbox(page, tool):
