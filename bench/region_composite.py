@@ -66,6 +66,7 @@ def run_one(case: str, folder: str) -> dict:
     import pyvips
 
     from apps.assets import images, regions  # noqa: F401 - images sets libvips up as the workers run it (no cache, one thread)
+    from apps.assets.png import png_bytes
 
     folder = Path(folder)
     source = (folder / "source.png").read_bytes()
@@ -80,7 +81,7 @@ def run_one(case: str, folder: str) -> dict:
         if case == "decode-only":
             regions._load(source)
         elif case == "reencode":
-            regions._png(regions._load(source))
+            png_bytes(regions._load(source))
         else:
             regions.composite(source, answer, plan)
 

@@ -14,13 +14,13 @@ output PNG is encoded from it, so the peak stays near the source's decoded size 
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import pyvips
 
+from apps.assets.png import png_bytes
 from apps.core.exceptions import ValidationFailed
 from apps.gemini import catalogue
 
@@ -32,7 +32,6 @@ MIN_REGION_PX = 4  # a region narrower than this, in source pixels, is refused
 MODES = ("crop", "marked")  # crop: the model sees the crop; marked: the whole image and an outlined copy
 MODE_CHOICES = [("crop", "the region with some context (sharpest)"), ("marked", "the whole image with the region marked")]  # for forms
 OUTLINE_COLOUR = (255, 0, 255)
-PNG_OPTIONS = {"compression": 1, "filter": "sub"}  # lossless, and the fastest encoding of a photo (bench/region_composite.py)
 
 
 @dataclass(frozen=True)
@@ -230,7 +229,7 @@ def _load(data: bytes) -> pyvips.Image:
 def crop_image(source: bytes, box: Box) -> bytes:
     """The part of the source the model is sent, as PNG at its own pixel size."""
     image = pyvips.Image.new_from_buffer(source, "")
-    return _png(image.crop(box.left, box.top, box.width, box.height))
+    return png_bytes(image.crop(box.left, box.top, box.width, box.height))
 
 
 def marked_image(source: bytes, region: Region, *, line: int | None = None) -> bytes:
@@ -246,7 +245,7 @@ def marked_image(source: bytes, region: Region, *, line: int | None = None) -> b
         left, top = max(0, box.left - i), max(0, box.top - i)
         right, bottom = min(image.width - 1, box.right - 1 + i), min(image.height - 1, box.bottom - 1 + i)
         image = image.draw_rect(ink, left, top, right - left + 1, bottom - top + 1, fill=False)
-    return _png(image)
+    return png_bytes(image)
 
 
 def alpha_ramp(length: int, *, feather: int, open_start: bool, open_end: bool) -> np.ndarray:
@@ -327,13 +326,7 @@ def composite(source: bytes | pyvips.Image, answer: bytes, plan_: Plan, *, feath
     if under.bands > patch.bands:
         blended = blended.bandjoin(under.extract_band(patch.bands, n=under.bands - patch.bands))
     blended = (alpha > 0).ifthenelse(blended, under)  # where the weight is 0, the source's own bits
-    return _png(src.insert(blended, box.left, box.top))
+    # The region is worked out once (the answer is read top to bottom); the rest are the source's rows.
+    return png_bytes(src.insert(blended.copy_memory(), box.left, box.top))
 
 
-def _png(image: pyvips.Image) -> bytes:
-    """PNG bytes written straight into one Python buffer (pngsave_buffer would hold a second copy)."""
-    out = io.BytesIO()
-    target = pyvips.TargetCustom()
-    target.on_write(out.write)
-    image.pngsave_target(target, **PNG_OPTIONS)
-    return out.getvalue()
