@@ -124,7 +124,9 @@ def _search(assets: QuerySet[Asset], project, words: list[str]) -> QuerySet[Asse
     titled_ids = list(Asset.objects.filter(titled, project=project).values_list("pk", flat=True)[: SEARCH_PROBE + 1])
     if len(job_ids) > SEARCH_PROBE:
         assets = assets.filter(matches)
-        assets.known_over_cap = True  # read by apps.core.counts.capped_count on this queryset
+        # Every word was probed: that many prompts hold them all, so the count is known. (A short
+        # word was not, and may leave fewer: then it is counted.)
+        assets.known_over_cap = len(long_words) == len(words)  # read by apps.core.counts.capped_count
         return assets
     if len(titled_ids) > SEARCH_PROBE:
         return assets.filter(matches)
