@@ -156,8 +156,11 @@ def asset_neighbours(asset: Asset) -> tuple[Asset | None, Asset | None]:
     """The assets just newer and just older than this one in its project's gallery order
     (newest first, ties by id), for stepping through without going back to the gallery."""
     same_project = Asset.objects.filter(project_id=asset.project_id).only("id", "created_at", "title")
-    newer = same_project.filter(Q(created_at__gt=asset.created_at) | Q(created_at=asset.created_at, id__gt=asset.pk)).order_by("created_at", "id").first()
-    older = same_project.filter(Q(created_at__lt=asset.created_at) | Q(created_at=asset.created_at, id__lt=asset.pk)).order_by("-created_at", "-id").first()
+    # ">= created_at, minus the ties on the wrong side" rather than an OR, as asset_page does: the
+    # index range-scans from the asset instead of walking the project from its far end.
+    at = asset.created_at
+    newer = same_project.filter(created_at__gte=at).exclude(created_at=at, id__lte=asset.pk).order_by("created_at", "id").first()
+    older = same_project.filter(created_at__lte=at).exclude(created_at=at, id__gte=asset.pk).order_by("-created_at", "-id").first()
     return newer, older
 
 
