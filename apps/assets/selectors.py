@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from apps.assets.models import Asset, AssetLink, AssetTag, Favourite
+from apps.core.counts import COUNT_CAP
 
 RIGHTS_EXPIRING_DAYS = 30  # "expiring soon" on the pages: the digest's first warning
 VARIATION = "variation"  # the pages' derived kind: a generate job made from an asset
@@ -71,8 +72,8 @@ def asset_list(
         assets = assets.filter(made_from_asset if kind == VARIATION else ~made_from_asset, generation__kind="generate")
     elif kind:
         assets = assets.filter(generation__kind=kind)
-    for word in search.split():
-        assets = assets.filter(Q(generation__prompt__icontains=word) | Q(title__icontains=word))
+    if search.split():
+        assets = _search(assets, project, search.split())
     if tag:
         assets = assets.filter(tags__name=tag.strip().lower())
     if favourites_of is not None:
@@ -88,6 +89,48 @@ def asset_list(
     if created_to:
         assets = assets.filter(created_at__date__lte=created_to)
     return assets
+
+
+SEARCH_PROBE = COUNT_CAP  # a search first looks for up to this many matches through the trigram indexes
+TRIGRAM_MIN = 3  # shorter words have no trigram to look up
+
+
+def _search(assets: QuerySet[Asset], project, words: list[str]) -> QuerySet[Asset]:
+    """Assets whose prompt or title holds every word (each in either). Two probes through the
+    trigram indexes (apps/core/search_indexes.py) decide the plan, whatever the project's size:
+
+    - the jobs whose prompt holds every word of three characters or more, and the assets whose
+      title holds any of them, up to SEARCH_PROBE each: when both are within it, every match is
+      among those ids, so the page sorts at most 2 x SEARCH_PROBE rows (a rare word);
+    - else the matches are many (more than SEARCH_PROBE prompts hold every word): the page walks
+      the newest-first index and stops after a page of them (a common word), and the capped count
+      is known without counting (`known_over_cap`).
+
+    Words under three characters cannot use the index: they only filter. A search of short words
+    alone walks the newest-first index, like a common word."""
+    matches = Q()
+    for word in words:
+        matches &= Q(generation__prompt__icontains=word) | Q(title__icontains=word)
+    long_words = [word for word in words if len(word) >= TRIGRAM_MIN]
+    if not long_words:
+        return assets.filter(matches)
+    jobs = Asset._meta.get_field("generation").related_model.objects.filter(project=project)
+    for word in long_words:
+        jobs = jobs.filter(prompt__icontains=word)
+    job_ids = list(jobs.values_list("pk", flat=True)[: SEARCH_PROBE + 1])
+    titled = Q()
+    for word in long_words:
+        titled |= Q(title__icontains=word)
+    titled_ids = list(Asset.objects.filter(titled, project=project).values_list("pk", flat=True)[: SEARCH_PROBE + 1])
+    if len(job_ids) > SEARCH_PROBE:
+        assets = assets.filter(matches)
+        # Every word was probed: that many prompts hold them all, so the count is known. (A short
+        # word was not, and may leave fewer: then it is counted.)
+        assets.known_over_cap = len(long_words) == len(words)  # read by apps.core.counts.capped_count
+        return assets
+    if len(titled_ids) > SEARCH_PROBE:
+        return assets.filter(matches)
+    return assets.filter(Q(generation_id__in=job_ids) | Q(pk__in=titled_ids)).filter(matches)
 
 
 def with_page_details(assets: QuerySet[Asset], *, user) -> QuerySet[Asset]:
@@ -113,8 +156,11 @@ def asset_neighbours(asset: Asset) -> tuple[Asset | None, Asset | None]:
     """The assets just newer and just older than this one in its project's gallery order
     (newest first, ties by id), for stepping through without going back to the gallery."""
     same_project = Asset.objects.filter(project_id=asset.project_id).only("id", "created_at", "title")
-    newer = same_project.filter(Q(created_at__gt=asset.created_at) | Q(created_at=asset.created_at, id__gt=asset.pk)).order_by("created_at", "id").first()
-    older = same_project.filter(Q(created_at__lt=asset.created_at) | Q(created_at=asset.created_at, id__lt=asset.pk)).order_by("-created_at", "-id").first()
+    # ">= created_at, minus the ties on the wrong side" rather than an OR, as asset_page does: the
+    # index range-scans from the asset instead of walking the project from its far end.
+    at = asset.created_at
+    newer = same_project.filter(created_at__gte=at).exclude(created_at=at, id__lte=asset.pk).order_by("created_at", "id").first()
+    older = same_project.filter(created_at__lte=at).exclude(created_at=at, id__gte=asset.pk).order_by("-created_at", "-id").first()
     return newer, older
 
 

@@ -133,7 +133,7 @@ def assignment_list(request, project_id):
     if view not in selectors.VIEWS:
         view = "waiting"
     rows = selectors.assignments_for(project=project, user=request.user, view=view)[:200]
-    waiting = selectors.waiting_assets(project=project, user=request.user).select_related("check_result").order_by("created_at")[:60] \
+    waiting = selectors.waiting_assets(project=project, user=request.user).select_related("check_result", "generation").order_by("created_at")[:60] \
         if view == "waiting" else []
     with timezone.override(notifications.time_zone_of(request.user)):  # due dates in the reader's zone
         return render(request, "workflow/assignments.html", {

@@ -38,7 +38,7 @@ def test_gallery_says_more_than_the_cap_and_counts_no_further(client, project_of
 def test_gallery_under_the_cap_shows_the_exact_count(client, project_of_eight):
     project, owner = project_of_eight
     client.force_login(owner)
-    page = client.get(f"/projects/{project.pk}/gallery/?search=prompt+3")  # "seeded prompt 3"
+    page = client.get(f"/projects/{project.pk}/gallery/?search=take+3")  # "..., take 3" (bench.read_path.prompt_of)
     assert page.status_code == 200
     assert "1 asset matches these filters" in page.content.decode()
 
