@@ -66,13 +66,16 @@ async def _client(host: str, port: int, request: bytes, stop_at: float, latencie
         writer.close()
 
 
-async def load(url: str, headers: dict, clients: int, seconds: float) -> dict:
+async def load(url: str, headers: dict, clients: int, seconds: float, on_warm=lambda: None) -> dict:
+    """A warm-up second (each gunicorn worker's first requests load templates, URL patterns and
+    lazy imports), then `on_warm()`, then `seconds` of measured load."""
     host, port = url.removeprefix("http://").split("/", 1)[0].split(":")
     path = "/" + url.removeprefix("http://").split("/", 1)[1]
     request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: keep-alive\r\n"
                + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode()
     warm: list = []
     await asyncio.gather(*[_client(host, int(port), request, time.monotonic() + 1.0, warm, []) for _ in range(clients)])
+    on_warm()
     latencies, errors = [], []
     started = time.perf_counter()
     await asyncio.gather(*[_client(host, int(port), request, time.monotonic() + seconds, latencies, errors) for _ in range(clients)])
@@ -239,12 +242,10 @@ def main():
               f"   machine CPU ms per request under load: gunicorn, PostgreSQL, Redis, load generator")
         for name, path in paths.items():
             headers = {"Authorization": f"Token {token}"} if path.startswith("/api/") else {"Cookie": f"sessionid={session.session_key}"}
-            before = (_tree_cpu(gunicorn.pid), _tree_cpu(postmaster), _tree_cpu(redis), time.process_time())
-            result = asyncio.run(load(base + path, headers, args.clients, args.seconds))
-            after = (_tree_cpu(gunicorn.pid), _tree_cpu(postmaster), _tree_cpu(redis), time.process_time())
-            # Over the warm-up second too: those requests are not counted in req/s, so divide by all of them.
-            served = max(1, result["requests"] + result["warm"])
-            spent = [(a - b) * 1000 / served for a, b in zip(after, before)]
+            snapshot = lambda: (_tree_cpu(gunicorn.pid), _tree_cpu(postmaster), _tree_cpu(redis), time.process_time())  # noqa: E731
+            before = []
+            result = asyncio.run(load(base + path, headers, args.clients, args.seconds, on_warm=lambda: before.extend(snapshot())))
+            spent = [(a - b) * 1000 / max(1, result["requests"]) for a, b in zip(snapshot(), before)]
             ceiling = cores / cpu[name]
             print(f"{name:22} {result['rps']:7.1f} {result['p50'] * 1000:7.1f} {result['p99'] * 1000:7.1f} {len(result['errors']):6} "
                   f"{cpu[name] * 1000:7.1f} {ceiling:9.1f} {result['rps'] / ceiling:7.2f}x   "
