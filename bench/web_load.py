@@ -1,4 +1,4 @@
-"""Figure 15: the web tier under load, the Procfile's way. gunicorn as platform/gunicorn.conf.py
+"""Figure 3c: the web tier under load, the Procfile's way. gunicorn as platform/gunicorn.conf.py
 configures it (its workers and threads), PostgreSQL and Redis (cache) started for the run,
 `--assets` assets seeded in bulk, then for each endpoint `--clients` concurrent keep-alive
 connections (token auth for REST, a session cookie for the HTML pages) for `--seconds`:
