@@ -1,4 +1,4 @@
-"""Figure 15: the web tier under load, the Procfile's way. gunicorn as platform/gunicorn.conf.py
+"""Figure 3c: the web tier under load, the Procfile's way. gunicorn as platform/gunicorn.conf.py
 configures it (its workers and threads), PostgreSQL and Redis (cache) started for the run,
 `--assets` assets seeded in bulk, then for each endpoint `--clients` concurrent keep-alive
 connections (token auth for REST, a session cookie for the HTML pages) for `--seconds`:
@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench._common import ROOT, free_port, percentile, start
+from bench._common import ROOT, cpu_seconds, free_port, percentile
 
 
 async def _client(host: str, port: int, request: bytes, stop_at: float, latencies: list, errors: list) -> None:
@@ -65,25 +66,29 @@ async def _client(host: str, port: int, request: bytes, stop_at: float, latencie
         writer.close()
 
 
-async def load(url: str, headers: dict, clients: int, seconds: float) -> dict:
+async def load(url: str, headers: dict, clients: int, seconds: float, on_warm=lambda: None) -> dict:
+    """A warm-up second (each gunicorn worker's first requests load templates, URL patterns and
+    lazy imports), then `on_warm()`, then `seconds` of measured load."""
     host, port = url.removeprefix("http://").split("/", 1)[0].split(":")
     path = "/" + url.removeprefix("http://").split("/", 1)[1]
     request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: keep-alive\r\n"
                + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode()
     warm: list = []
     await asyncio.gather(*[_client(host, int(port), request, time.monotonic() + 1.0, warm, []) for _ in range(clients)])
+    on_warm()
     latencies, errors = [], []
     started = time.perf_counter()
     await asyncio.gather(*[_client(host, int(port), request, time.monotonic() + seconds, latencies, errors) for _ in range(clients)])
     elapsed = time.perf_counter() - started
     return {"rps": len(latencies) / elapsed, "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
-            "requests": len(latencies), "errors": errors}
+            "requests": len(latencies), "warm": len(warm), "errors": errors}
 
 
 def in_process_cpu(paths: dict, token: str, user, repeat: int = 30) -> dict:
     from django.test import Client
 
-    api, pages = Client(HTTP_AUTHORIZATION=f"Token {token}"), Client()
+    # `localhost`, not the test client's `testserver`: ALLOWED_HOSTS is the deployment's default.
+    api, pages = Client(HTTP_AUTHORIZATION=f"Token {token}", SERVER_NAME="localhost"), Client(SERVER_NAME="localhost")
     pages.force_login(user)
     cpu = {}
     for name, path in paths.items():
@@ -99,6 +104,58 @@ def in_process_cpu(paths: dict, token: str, user, repeat: int = 30) -> dict:
     return cpu
 
 
+def _interrupted(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def _tree_cpu(root: int) -> float:
+    """CPU seconds of a process and all its descendants, live ones and those already reaped by their
+    parent (a recycled gunicorn worker, a closed PostgreSQL backend), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            total += cpu_seconds(pid)
+        except (OSError, IndexError, ValueError):
+            continue
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def profile(paths: dict, token: str, user, top: int) -> None:
+    """--profile: each endpoint under cProfile in-process (20 requests after 3 warm ones), the
+    functions with the most cumulative and own time."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    api = Client(HTTP_AUTHORIZATION=f"Token {token}", SERVER_NAME="localhost")
+    pages = Client(SERVER_NAME="localhost")
+    pages.force_login(user)
+    for name, path in paths.items():
+        client = pages if not path.startswith("/api/") else api
+        for _ in range(3):
+            client.get(path)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(20):
+            client.get(path)
+        profiler.disable()
+        print(f"\n===== {name}: {path}")
+        stats = pstats.Stats(profiler).strip_dirs()
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--assets", type=int, default=100_000)
@@ -106,20 +163,27 @@ def main():
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--pg-port", type=int, default=55442)
     parser.add_argument("--redis-port", type=int, default=56442)
+    parser.add_argument("--only", nargs="+", help="endpoints whose name starts with one of these (e.g. asset job lineage gallery)")
+    parser.add_argument("--profile", type=int, metavar="N", help="no load: print each endpoint's N heaviest functions in-process")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
 
+    # A SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, through the `finally` that stops
+    # everything this run started.
+    signal.signal(signal.SIGTERM, _interrupted)
     scratch = Path(tempfile.mkdtemp(prefix="bench-web-"))
-    started = subprocess.run([str(ROOT / "bin/pg-scratch"), "start", str(scratch / "pg"), str(args.pg_port)], capture_output=True, text=True)
-    if started.returncode:
-        raise SystemExit(f"PostgreSQL did not start on port {args.pg_port}:\n{started.stderr}")
-    subprocess.run(["redis-server", "--bind", "127.0.0.1", "--port", str(args.redis_port), "--save", "", "--appendonly", "no",
-                    "--daemonize", "yes", "--pidfile", str(scratch / "redis.pid"), "--dir", str(scratch)], check=True, capture_output=True)
-    env = {**os.environ, "DATABASE_URL": started.stdout.strip(), "CACHE_URL": f"redis://127.0.0.1:{args.redis_port}/1",
-           "SECRET_KEY": "bench-web-load-" + uuid.uuid4().hex, "VAR_DIR": str(scratch / "var")}
-    os.environ.update(env)
-    gunicorn = None
+    gunicorn = pg_started = None
     try:
+        pg_started = subprocess.run([str(ROOT / "bin/pg-scratch"), "start", str(scratch / "pg"), str(args.pg_port)],
+                                    capture_output=True, text=True)
+        if pg_started.returncode:
+            raise SystemExit(f"PostgreSQL did not start on port {args.pg_port}:\n{pg_started.stderr}")
+        subprocess.run(["redis-server", "--bind", "127.0.0.1", "--port", str(args.redis_port), "--save", "", "--appendonly", "no",
+                        "--daemonize", "yes", "--pidfile", str(scratch / "redis.pid"), "--dir", str(scratch)],
+                       check=True, capture_output=True)
+        env = {**os.environ, "DATABASE_URL": pg_started.stdout.strip(), "CACHE_URL": f"redis://127.0.0.1:{args.redis_port}/1",
+               "SECRET_KEY": "bench-web-load-" + uuid.uuid4().hex, "VAR_DIR": str(scratch / "var")}
+        os.environ.update(env)
         from bench._common import django_setup
 
         django_setup(str(scratch / "var"))
@@ -144,6 +208,11 @@ def main():
             "gallery page (HTML)": f"/projects/{project.id}/gallery/",
             "review queue (HTML)": f"/projects/{project.id}/review/",
         }
+        if args.only:
+            paths = {name: path for name, path in paths.items() if name.startswith(tuple(args.only))}
+        if args.profile:
+            profile(paths, token, user, args.profile)
+            return
         cpu = in_process_cpu(paths, token, user)
         from django.contrib.sessions.backends.db import SessionStore
         from django.db import connections
@@ -155,32 +224,54 @@ def main():
         connections.close_all()
 
         port = free_port()
-        gunicorn = start([sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"],
-                         {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, scratch / "gunicorn.log", ready=b"Booting worker")
+        log = scratch / "gunicorn.log"
+        gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "platform/gunicorn.conf.py"], cwd=ROOT,
+                                    env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while b"Booting worker" not in log.read_bytes():
+            if gunicorn.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.1)
         time.sleep(3)  # every worker booted
+        postmaster = int((scratch / "pg" / "postmaster.pid").read_text().split()[0])
+        redis = int((scratch / "redis.pid").read_text().strip())
         base = f"http://127.0.0.1:{port}"
-        print(f"gunicorn: {(scratch / 'gunicorn.log').read_text().count('Booting worker')} workers as configured; "
-              f"{args.clients} clients, {args.seconds:.0f} s per endpoint, {cores} cores\n")
-        print(f"{'endpoint':22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'CPU ms':>7} {'cores/CPU':>9} {'achieved':>8}")
+        print(f"gunicorn: {log.read_text().count('Booting worker')} workers as configured; "
+              f"{args.clients} clients, {args.seconds:.0f} s per endpoint, {cores} cores; load average {os.getloadavg()[0]:.2f}\n")
+        print(f"{'endpoint':22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'CPU ms':>7} {'cores/CPU':>9} {'achieved':>8}"
+              f"   machine CPU ms per request under load: gunicorn, PostgreSQL, Redis, load generator")
         for name, path in paths.items():
             headers = {"Authorization": f"Token {token}"} if path.startswith("/api/") else {"Cookie": f"sessionid={session.session_key}"}
-            result = asyncio.run(load(base + path, headers, args.clients, args.seconds))
+            snapshot = lambda: (_tree_cpu(gunicorn.pid), _tree_cpu(postmaster), _tree_cpu(redis), time.process_time())  # noqa: E731
+            before = []
+            result = asyncio.run(load(base + path, headers, args.clients, args.seconds, on_warm=lambda: before.extend(snapshot())))
+            spent = [(a - b) * 1000 / max(1, result["requests"]) for a, b in zip(snapshot(), before)]
             ceiling = cores / cpu[name]
             print(f"{name:22} {result['rps']:7.1f} {result['p50'] * 1000:7.1f} {result['p99'] * 1000:7.1f} {len(result['errors']):6} "
-                  f"{cpu[name] * 1000:7.1f} {ceiling:9.1f} {result['rps'] / ceiling:7.2f}x", flush=True)
+                  f"{cpu[name] * 1000:7.1f} {ceiling:9.1f} {result['rps'] / ceiling:7.2f}x   "
+                  f"{spent[0]:.1f}, {spent[1]:.1f}, {spent[2]:.1f}, {spent[3]:.1f} (total {sum(spent):.1f})", flush=True)
             if result["errors"]:
                 print(f"{'':22} errors: {sorted(set(map(str, result['errors'])))}")
+        print(f"\nload average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
-        if gunicorn is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if gunicorn is not None and gunicorn.poll() is None:
             gunicorn.terminate()
-            gunicorn.wait(timeout=30)
+            try:
+                gunicorn.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                gunicorn.kill()
+                gunicorn.wait()
         pid_file = scratch / "redis.pid"
         if pid_file.exists():
             subprocess.run(["kill", pid_file.read_text().strip()], check=False)
-        from django.db import connections
+        if "django" in sys.modules and "django.db" in sys.modules:
+            from django.db import connections
 
-        connections.close_all()
-        subprocess.run([str(ROOT / "bin/pg-scratch"), "stop", str(scratch / "pg")], check=False)
+            connections.close_all()
+        if pg_started is not None:
+            subprocess.run([str(ROOT / "bin/pg-scratch"), "stop", str(scratch / "pg")], check=False)
         shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -35,3 +35,14 @@ limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "100"
 limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "8190"))
 # Behind a proxy that sets X-Forwarded-Proto (see HTTPS=true in settings).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Once the app is loaded in a worker: collect, then freeze what is left (Django, the URL
+    patterns, DRF, every imported module) so the collector never traverses it again. Without this,
+    each full collection a request's garbage triggers walks the whole loaded framework: under
+    bench.web_load the job list spent 30.9 ms of worker CPU per request instead of 24.0."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
