@@ -60,10 +60,10 @@ def make_assets() -> dict:
 
     from apps.approvals.models import Review
     from apps.assets.credentials import credentialed_file
+    from apps.assets.files import file_write
     from apps.assets.images import inspect_generated
     from apps.assets.models import Relation
-    from apps.assets.files import file_write
-from apps.assets.services import asset_create
+    from apps.assets.services import asset_create
     from apps.generations.models import Generation, GenerationReference
     from apps.library.models import EntryKind, LibraryEntry, ReferenceImage
     from apps.projects.services import project_create

@@ -214,7 +214,7 @@ def test_your_jobs_can_hide_campaign_jobs(client, project, logged_in_editor):
     run = StageRun.objects.create(campaign=campaign, stage="drafts", jobs_created=1, estimate_usd=0, created_by=logged_in_editor)
     def job(prompt):
         return Generation.objects.create(project=project, prompt=prompt, model="gemini-3.1-flash-image-preview", aspect_ratio="1:1", image_size="1K", created_by=logged_in_editor)
-    mine, theirs = job("MY-OWN-JOB"), job("CAMPAIGN-DRAFT-JOB")
+    _mine, theirs = job("MY-OWN-JOB"), job("CAMPAIGN-DRAFT-JOB")
     CampaignJob.objects.create(cell=campaign.cells.first(), stage="drafts", generation=theirs, stage_run=run)
     url = reverse("generate", args=[project.pk])
     page = client.get(url).content.decode()

@@ -36,7 +36,7 @@ def box_of(locator) -> dict:
 def test_checks_panel_diff_and_boxes_on_hover(browser_page, chromium, person, live_server):
     page = browser_page
     project = ProjectFactory(name="Acme Coffee")
-    reviewer = person(project, "reviewer", "rita")
+    person(project, "reviewer", "rita")
     asset = stored_asset(project, user=person(project, "editor", "eddie"), width=640, height=480)
     asset_check(asset, results=READING)
     log_in(page, "rita")

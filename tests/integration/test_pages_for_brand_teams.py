@@ -137,7 +137,7 @@ def visit(page, path):
 def test_every_page_fits_reads_well_and_has_no_serious_accessibility_problem(studio, browse, size):
     """Problem 3 (Generate wider than a phone) and 9 (favicon 404, raw model ids) on every page,
     with axe-core and a screenshot of each."""
-    project, pk = studio["project"], studio["project"].pk
+    pk = studio["project"].pk
     page = browse(None, size)
     visit(page, "/")
     expect(page.get_by_role("heading", name="Nano Banana Pro")).to_be_visible()

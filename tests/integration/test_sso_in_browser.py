@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.skipif(SCALE_PROFILE, reason=
 
 
 @pytest.fixture
-def sso(provider, settings):
+def sso(provider, settings):  # noqa: F811 (the fixture, imported above)
     """The provider, with the logout form allowed to answer with a redirect to it (CSP form-action)."""
     policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
     policy["DIRECTIVES"]["form-action"].append(provider.issuer)
