@@ -4,8 +4,9 @@ copies it sends upstream).
 A lossless 4K picture is about 50 MB of pixels, and writing it is mostly deflate: libvips' PNG saver
 (zlib-ng at compression 1) took 190–210 ms of CPU for a 5504x3072 photo and wrote 31 MiB; ISA-L's
 deflate (python-isal) takes about 105 ms and writes 19–20 MiB (bench/region_composite.py). The rows
-get PNG's `sub` filter in numpy, a strip at a time, so the whole image is never held twice; each
-strip's deflated bytes go into their own IDAT chunk, which is how PNG streams large images.
+come from libvips in one pass, top to bottom, and get PNG's `sub` filter in numpy a strip at a
+time, so the whole image is never held twice; each strip's deflated bytes go into their own IDAT
+chunk, which is how PNG streams large images.
 """
 
 from __future__ import annotations
@@ -44,14 +45,32 @@ def png_bytes(image: pyvips.Image) -> bytes:
     stride = width * bands
     filtered = np.empty((STRIP_ROWS, stride + 1), np.uint8)
     filtered[:, 0] = SUB_FILTER
-    for top in range(0, height, STRIP_ROWS):
-        rows = min(STRIP_ROWS, height - top)
-        pixels = np.frombuffer(image.crop(0, top, width, rows).write_to_memory(), np.uint8).reshape(rows, stride)
-        strip = filtered[:rows]
-        strip[:, 1 : 1 + bands] = pixels[:, :bands]
-        np.subtract(pixels[:, bands:], pixels[:, :-bands], out=strip[:, 1 + bands :])
-        if data := deflate.compress(strip):
-            out.write(_chunk(b"IDAT", data))
+    pending = bytearray()
+
+    def write_rows(everything: bool = False) -> None:
+        rows = len(pending) // stride
+        if rows < STRIP_ROWS and not (everything and rows):
+            return
+        pixels = np.frombuffer(bytes(pending[: rows * stride]), np.uint8).reshape(rows, stride)
+        del pending[: rows * stride]
+        for top in range(0, rows, STRIP_ROWS):
+            part = pixels[top : top + STRIP_ROWS]
+            strip = filtered[: len(part)]
+            strip[:, 1 : 1 + bands] = part[:, :bands]
+            np.subtract(part[:, bands:], part[:, :-bands], out=strip[:, 1 + bands :])
+            if data := deflate.compress(strip):
+                out.write(_chunk(b"IDAT", data))
+
+    def take(chunk) -> int:
+        pending.extend(chunk)
+        write_rows()
+        return len(chunk)
+
+    # One pass of libvips, top to bottom (a lazily composed image is worked out once, in order).
+    target = pyvips.TargetCustom()
+    target.on_write(take)
+    image.rawsave_target(target)
+    write_rows(everything=True)
     out.write(_chunk(b"IDAT", deflate.flush()))
     out.write(_chunk(b"IEND", b""))
     return out.getvalue()

@@ -326,7 +326,6 @@ def composite(source: bytes | pyvips.Image, answer: bytes, plan_: Plan, *, feath
     if under.bands > patch.bands:
         blended = blended.bandjoin(under.extract_band(patch.bands, n=under.bands - patch.bands))
     blended = (alpha > 0).ifthenelse(blended, under)  # where the weight is 0, the source's own bits
-    # The region is worked out once (the answer is read top to bottom); the rest are the source's rows.
-    return png_bytes(src.insert(blended.copy_memory(), box.left, box.top))
+    return png_bytes(src.insert(blended, box.left, box.top))
 
 
