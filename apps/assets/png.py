@@ -43,34 +43,38 @@ def png_bytes(image: pyvips.Image) -> bytes:
         out.write(_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(image.get("icc-profile-data"))))
     deflate = isal_zlib.compressobj(DEFLATE_LEVEL)
     stride = width * bands
+    rows = np.empty(STRIP_ROWS * stride, np.uint8)  # libvips' bytes land here, a strip at a time
     filtered = np.empty((STRIP_ROWS, stride + 1), np.uint8)
     filtered[:, 0] = SUB_FILTER
-    pending = bytearray()
+    filled = 0
 
-    def write_rows(everything: bool = False) -> None:
-        rows = len(pending) // stride
-        if rows < STRIP_ROWS and not (everything and rows):
-            return
-        pixels = np.frombuffer(bytes(pending[: rows * stride]), np.uint8).reshape(rows, stride)
-        del pending[: rows * stride]
-        for top in range(0, rows, STRIP_ROWS):
-            part = pixels[top : top + STRIP_ROWS]
-            strip = filtered[: len(part)]
-            strip[:, 1 : 1 + bands] = part[:, :bands]
-            np.subtract(part[:, bands:], part[:, :-bands], out=strip[:, 1 + bands :])
-            if data := deflate.compress(strip):
-                out.write(_chunk(b"IDAT", data))
+    def write_strip(count: int) -> None:
+        part = rows[: count * stride].reshape(count, stride)
+        strip = filtered[:count]
+        strip[:, 1 : 1 + bands] = part[:, :bands]
+        np.subtract(part[:, bands:], part[:, :-bands], out=strip[:, 1 + bands :])
+        if data := deflate.compress(strip):
+            out.write(_chunk(b"IDAT", data))
 
     def take(chunk) -> int:
-        pending.extend(chunk)
-        write_rows()
+        nonlocal filled
+        incoming = np.frombuffer(chunk, np.uint8)
+        while len(incoming):
+            step = min(len(incoming), len(rows) - filled)
+            rows[filled : filled + step] = incoming[:step]
+            filled += step
+            incoming = incoming[step:]
+            if filled == len(rows):
+                write_strip(STRIP_ROWS)
+                filled = 0
         return len(chunk)
 
     # One pass of libvips, top to bottom (a lazily composed image is worked out once, in order).
     target = pyvips.TargetCustom()
     target.on_write(take)
     image.rawsave_target(target)
-    write_rows(everything=True)
+    if filled:
+        write_strip(filled // stride)
     out.write(_chunk(b"IDAT", deflate.flush()))
     out.write(_chunk(b"IEND", b""))
     return out.getvalue()
