@@ -71,10 +71,15 @@ def _lineage(asset) -> set:
 
 
 def _duplicates(asset) -> list[tuple[str, str, str]]:
-    """(asset id, review status, pHash) of the project's decided assets outside the lineage."""
+    """(asset id, review status, pHash) of the project's decided assets outside the lineage and the
+    asset's campaign: a campaign's formats and languages of one product shot are meant to look alike."""
     candidates = AssetCheck.objects.filter(
         asset__project_id=asset.project_id, asset__review_status__in=[ReviewStatus.APPROVED, ReviewStatus.REJECTED]
-    ).exclude(asset_id__in=_lineage(asset)).values_list("asset_id", "asset__review_status", "results")
+    ).exclude(asset_id__in=_lineage(asset))
+    campaign_id = Asset.objects.filter(pk=asset.pk).values_list("generation__campaign_job__cell__campaign_id", flat=True).first()
+    if campaign_id:
+        candidates = candidates.exclude(asset__generation__campaign_job__cell__campaign_id=campaign_id)
+    candidates = candidates.values_list("asset_id", "asset__review_status", "results")
     out = []
     for asset_id, status, results in candidates:
         phash = next((r["figures"].get("phash") for r in results if r.get("check") == "near_duplicate"), None)

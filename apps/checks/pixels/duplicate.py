@@ -1,6 +1,7 @@
 """near duplicate: the closest already approved or rejected asset of the project by perceptual hash
 (imagehash's pHash, 64 bits), linked when closer than the threshold. Lineage (the sources and
-versions of this asset) is left out by the caller: a translation is meant to look like its source."""
+versions of this asset) and its campaign are left out by the caller: a translation is meant to look like
+its source, a campaign's formats like each other."""
 
 import imagehash
 
