@@ -142,10 +142,15 @@
     if (tile.dataset.source) document.getElementById("quick-look-source").src = tile.dataset.source;
     look.showModal();
   }
+  // Closing puts the focus back on the tile at once, in the same key press: the tile it was opened
+  // from may have been redrawn by a refresh meanwhile, and the next key must reach the grid.
+  const closeLook = () => { look.close(); focusTile(last.row, last.col); };
   if (look) {
-    document.getElementById("quick-look-close").addEventListener("click", () => look.close());
-    look.addEventListener("close", () => focusTile(last.row, last.col));
-    look.addEventListener("keydown", (event) => { if (event.key === " ") { event.preventDefault(); look.close(); } });
+    document.getElementById("quick-look-close").addEventListener("click", closeLook);
+    look.addEventListener("keydown", (event) => {
+      if (event.key === " " || event.key === "Escape") { event.preventDefault(); closeLook(); }
+    });
+    look.addEventListener("close", () => { if (document.activeElement === document.body) focusTile(last.row, last.col); });
   }
 
   document.addEventListener("keydown", (event) => {

@@ -295,9 +295,13 @@ def rest_as(web_url, transactional_db):
 
 @pytest.fixture(scope="session")
 def chromium():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tests.integration.browser import CHROMIUM, CHROMIUM_ARGS
+
+    # Assertions wait as long as actions do (the contexts' 15 s): in CI this suite shares the two
+    # cores with the unit suite, and Playwright's 5 s default was measured too short under that load.
+    expect.set_options(timeout=15_000)
 
     # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls stay sync.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

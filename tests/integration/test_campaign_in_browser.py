@@ -364,3 +364,46 @@ def test_a_decider_sees_refusals_counted_by_reason_and_a_phone_grid_of_cards(bro
     expect(page.locator(".tap-decide button[data-decision=approve]")).to_be_visible()
     box = page.locator("#grid tr").nth(1).bounding_box()
     assert box["width"] <= PHONE["width"], box
+
+
+def test_a_comment_being_typed_keeps_its_focus_while_the_grid_refreshes_itself(browser_page, person):
+    """While brand checks run the board refreshes itself every 2 s. A reviewer who pressed `r` is
+    typing the reason: each refresh keeps the comment box focused with its text and caret, and a
+    tile that had the focus keeps it too (CI once lost the key press that followed a refresh)."""
+    from apps.assets.models import Asset
+    from tests.factories import asset_check
+    from tests.workflow.helpers import campaign_with_drafts
+
+    project = ProjectFactory(name="Trail Co")
+    erin = person(project, "editor", "erin")
+    person(project, "reviewer", "rita")
+    campaign = campaign_with_drafts(project, erin, drafts=2)
+    first, _ = Asset.objects.filter(generation__campaign_job__cell__campaign=campaign).order_by("created_at")
+    asset_check(first, checking=True)  # still being checked: the board polls
+
+    page = browser_page
+    log_in(page, "rita")
+    page.goto(f"/campaigns/{campaign.pk}/")
+    expect(page.locator("#next-step")).to_contain_text("still being checked")
+    next_refresh = "new Promise((done) => document.body.addEventListener('htmx:afterSwap', done, {once: true}))"
+
+    page.locator(PENDING).last.focus()
+    page.evaluate(next_refresh)
+    expect(page.locator(PENDING).last).to_be_focused()  # the refreshed tile, same place
+    page.keyboard.press("Space")  # a quick look open while the grid under it refreshes
+    expect(page.locator("#quick-look")).to_be_visible()
+    page.evaluate(next_refresh)
+    page.keyboard.press("Escape")
+
+    page.keyboard.press("r")
+    comment = page.locator("#grid-comment")
+    expect(comment).to_be_focused()
+    page.keyboard.type("The cap is the wrong")
+    page.evaluate(next_refresh)
+    page.evaluate(next_refresh)
+    expect(comment).to_be_focused()
+    page.keyboard.type(" colour")
+    expect(comment).to_have_value("The cap is the wrong colour")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#decision-status")).to_contain_text("All decisions saved.")
+    assert Asset.objects.filter(review_status="rejected").count() == 1
