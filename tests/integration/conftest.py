@@ -299,8 +299,8 @@ def chromium():
 
     from tests.integration.browser import CHROMIUM, CHROMIUM_ARGS
 
-    # Assertions wait as long as actions do (the contexts' 15 s): in CI this suite shares the two
-    # cores with the unit suite, and Playwright's 5 s default was measured too short under that load.
+    # Assertions wait as long as actions do (the contexts' 15 s), not Playwright's 5 s: in CI this
+    # suite shares the two cores with the unit suite.
     expect.set_options(timeout=15_000)
 
     # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls stay sync.
