@@ -18,7 +18,7 @@ def review_queue(*, project, user, checks: str = "", campaign=None) -> QuerySet[
         assets = assets.filter(check_result__status=checks)
     assets = assets.exclude(pk__in=Review.objects.filter(reviewer__in=person, decision=Decision.APPROVE).values("asset"))
     if policy.policy_for(project).four_eyes:
-        assets = assets.exclude(policy.own_work(user))
+        assets = assets.exclude(policy.own_work(user, person))
     return assets.order_by("created_at", "id")
 
 

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Min, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 
 from apps.assets.models import Asset, ReviewStatus
 from apps.campaigns import stages
@@ -353,8 +353,6 @@ class Progress:
 
 def campaign_progress(*, project) -> list[Progress]:
     """Each campaign with its finals made against expected and its jobs under way (three queries)."""
-    from django.db.models import Count, Q
-
     campaigns = list(campaign_list(project=project).annotate(cell_count=Count("cells", distinct=True)))
     final = stages.FINAL_STAGE
     jobs = (
@@ -527,8 +525,10 @@ def stage_run_latest(campaign: Campaign):
 
     run = StageRun.objects.filter(campaign=campaign).order_by("-created_at").first()
     if run is not None:
-        jobs = CampaignJob.objects.filter(stage_run=run)
-        run.busy = jobs.filter(generation__status__in=UNFINISHED).count()
-        run.failed = jobs.filter(generation__status__in=(Status.FAILED, Status.CANCELED)).count()
+        counts = CampaignJob.objects.filter(stage_run=run).aggregate(
+            busy=Count("pk", filter=Q(generation__status__in=UNFINISHED)),
+            failed=Count("pk", filter=Q(generation__status__in=(Status.FAILED, Status.CANCELED))),
+        )
+        run.busy, run.failed = counts["busy"], counts["failed"]
         run.label = stages.get_stage(run.stage).label
     return run

@@ -240,7 +240,7 @@ class _Planned:
 def _plan(campaign: Campaign, stage: str, states: list | None = None) -> list[_Planned]:
     """A job for every item the stage table calls ready (no standing output, no job under way)."""
     row = stages.get_stage(stage)
-    characters = list(campaign.characters.order_by("name"))
+    characters = sorted(campaign.characters.all(), key=lambda c: c.name)  # the page's prefetch, once for every stage
     character_ids = [c.pk for c in characters]
     model, size = row.model_and_size(campaign)
     kind = kinds.get_kind(row.kind)

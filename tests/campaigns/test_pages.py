@@ -113,3 +113,29 @@ def test_outsiders_get_404_on_campaign_pages(client, api, editor, outsider, proj
     assert client.get(f"/campaigns/{campaign_id}/cells/{cell.pk}/").status_code == 404
     assert client.post(f"/campaigns/{campaign_id}/run/", {"stage": "drafts"}).status_code == 404
     assert client.get(f"/projects/{project.pk}/campaigns/new/").status_code == 404
+
+
+@pytest.mark.parametrize("drafts", [2, 6])
+def test_the_board_refresh_reads_the_same_few_queries_whatever_the_stages_and_cells(client, project, editor, owner, drafts):
+    """While jobs or checks run the board redraws itself every 2 s for everyone watching: each
+    stage's assign panel shares one read of the assignments, the time zone and the deciders."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.assets.models import Asset
+    from apps.workflow.models import Assignment
+    from tests.factories import asset_check
+    from tests.workflow.helpers import campaign_with_drafts
+
+    campaign = campaign_with_drafts(project, editor, drafts=drafts)
+    asset_check(Asset.objects.filter(generation__campaign_job__cell__campaign=campaign).first(), checking=True)
+    Assignment.objects.create(project=project, campaign=campaign, stage="drafts", created_by=owner).assignees.add(editor)
+    client.force_login(owner)
+    client.get(f"/campaigns/{campaign.pk}/?part=board")
+
+    with CaptureQueriesContext(connection) as queries:
+        board = client.get(f"/campaigns/{campaign.pk}/?part=board")
+
+    assert board.status_code == 200 and b'hx-trigger="every 2s"' in board.content
+    assert board.content.count(b'class="assign-panel"') == 3 and b"Assigned to <strong>" in board.content
+    assert len(queries) <= 20, "\n".join(q["sql"][:120] for q in queries.captured_queries)

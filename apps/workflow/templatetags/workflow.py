@@ -36,18 +36,28 @@ def assign_panel(context, project, asset=None, campaign=None, stage="", form_id=
     may = rights is not None and policy.role_allows(rights.role, policy.Action.ASSIGN)
     existing = []
     if campaign is not None:
-        existing = selectors.stage_assignments(campaign).get(stage, [])
+        existing = _once_per_request(request, ("stages", campaign.pk), lambda: selectors.stage_assignments(campaign)).get(stage, [])
     elif assets and len(assets) == 1:
         existing = [a for a in selectors.asset_assignments(assets[0]) if a.completed_at is None]
-    tz = notifications.time_zone_of(request.user)
+    tz = _once_per_request(request, "tz", lambda: notifications.time_zone_of(request.user))
     for assignment in existing:
         # naive, so the date filter shows it as it is (it would turn an aware value back to the server's zone)
         assignment.due_local = timezone.localtime(assignment.due_at, tz).replace(tzinfo=None) if assignment.due_at else None
     return {
         "may_assign": may, "project": project, "assets": assets or [], "campaign": campaign, "stage": stage, "form_id": form_id,
-        "form": assign_form(request, project, tz=tz) if may else None, "existing": existing, "title": title, "tz": tz.key,
+        "form": _once_per_request(request, ("form", project.pk), lambda: assign_form(request, project, tz=tz)) if may else None, "existing": existing, "title": title, "tz": tz.key,
         "next": request.get_full_path(), "suffix": stage or (str(assets[0].pk)[:8] if assets else "sel"),
     }
+
+
+def _once_per_request(request, key, compute):
+    """A campaign page draws the panel once per stage: its assignments, the person's time zone and
+    the deciders to choose from are read once for the page, not once per panel (the board redraws
+    itself every 2 s while jobs run). The form is only read by the template, never bound."""
+    memo = request.__dict__.setdefault("_assign_panel_memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 @register.filter
